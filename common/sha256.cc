@@ -1,0 +1,101 @@
+#include "common/sha256.h"
+
+#include <openssl/evp.h>
+
+#include <cstdlib>
+#include <cstring>
+#include <stdexcept>
+
+namespace movn {
+
+struct Sha256::Impl {
+  EVP_MD_CTX* ctx = nullptr;
+};
+
+namespace {
+const EVP_MD* sha256_md() {
+  static const EVP_MD* md = EVP_sha256();
+  return md;
+}
+void check(int rc) {
+  if (rc != 1) std::abort();  // OpenSSL digest failures mean memory exhaustion; fail-stop.
+}
+}  // namespace
+
+Sha256::Sha256() : impl_(std::make_unique<Impl>()) {
+  impl_->ctx = EVP_MD_CTX_new();
+  if (impl_->ctx == nullptr) std::abort();
+  check(EVP_DigestInit_ex(impl_->ctx, sha256_md(), nullptr));
+}
+
+Sha256::~Sha256() { EVP_MD_CTX_free(impl_->ctx); }
+
+Sha256& Sha256::update(std::string_view bytes) {
+  check(EVP_DigestUpdate(impl_->ctx, bytes.data(), bytes.size()));
+  return *this;
+}
+
+Sha256& Sha256::update(std::span<const std::uint8_t> bytes) {
+  check(EVP_DigestUpdate(impl_->ctx, bytes.data(), bytes.size()));
+  return *this;
+}
+
+Sha256& Sha256::update_u64(std::uint64_t v) {
+  std::uint8_t b[8];
+  for (int i = 0; i < 8; ++i) b[i] = static_cast<std::uint8_t>(v >> (56 - 8 * i));
+  return update(std::span<const std::uint8_t>(b, 8));
+}
+
+Sha256& Sha256::update_field(std::string_view bytes) {
+  update_u64(bytes.size());
+  return update(bytes);
+}
+
+Digest Sha256::finish() {
+  Digest d{};
+  unsigned int len = 0;
+  check(EVP_DigestFinal_ex(impl_->ctx, d.data(), &len));
+  check(EVP_DigestInit_ex(impl_->ctx, sha256_md(), nullptr));
+  return d;
+}
+
+Digest sha256(std::string_view bytes) {
+  Digest d{};
+  unsigned int len = 0;
+  check(EVP_Digest(bytes.data(), bytes.size(), d.data(), &len, sha256_md(), nullptr));
+  return d;
+}
+
+std::string to_hex(std::span<const std::uint8_t> bytes) {
+  static constexpr char kHex[] = "0123456789abcdef";
+  std::string out(bytes.size() * 2, '\0');
+  for (std::size_t i = 0; i < bytes.size(); ++i) {
+    out[2 * i] = kHex[bytes[i] >> 4];
+    out[2 * i + 1] = kHex[bytes[i] & 0xf];
+  }
+  return out;
+}
+
+std::string sha256_hex(std::string_view bytes) { return to_hex(sha256(bytes)); }
+
+Digest hmac_sha256(std::string_view key, std::string_view message) {
+  constexpr std::size_t kBlock = 64;
+  std::string k(key);
+  if (k.size() > kBlock) {
+    Digest kd = sha256(k);
+    k.assign(reinterpret_cast<const char*>(kd.data()), kd.size());
+  }
+  k.resize(kBlock, '\0');
+  std::string ipad(kBlock, '\0'), opad(kBlock, '\0');
+  for (std::size_t i = 0; i < kBlock; ++i) {
+    ipad[i] = static_cast<char>(k[i] ^ 0x36);
+    opad[i] = static_cast<char>(k[i] ^ 0x5c);
+  }
+  Sha256 h;
+  h.update(ipad).update(message);
+  Digest inner = h.finish();
+  h.update(opad).update(std::span<const std::uint8_t>(inner));
+  return h.finish();
+}
+
+}  // namespace movn

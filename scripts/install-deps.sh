@@ -1,0 +1,34 @@
+#!/usr/bin/env bash
+# Installs the Debian 12 packages MicroOVN needs to build, test and benchmark.
+# Idempotent: prints nothing and changes nothing when every package is already there.
+set -euo pipefail
+
+packages=(
+  # build
+  g++ cmake make pkg-config
+  # libraries
+  librocksdb-dev libboost-dev libssl-dev libflatbuffers-dev flatbuffers-compiler
+  libspdlog-dev libcli11-dev nlohmann-json3-dev
+  # tests and benchmarks
+  libgtest-dev libgmock-dev libbenchmark-dev bats bats-assert bats-support curl jq
+  # tools used by scripts and tests
+  iproute2 procps
+)
+
+missing=()
+for p in "${packages[@]}"; do
+  if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed"; then
+    missing+=("$p")
+  fi
+done
+((${#missing[@]} == 0)) && exit 0
+
+if [[ $(id -u) -ne 0 ]]; then
+  SUDO=sudo
+else
+  SUDO=
+fi
+echo "Installing: ${missing[*]}"
+export DEBIAN_FRONTEND=noninteractive
+$SUDO apt-get update -qq
+$SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
