@@ -1,0 +1,35 @@
+// Time helpers: the wall clock in milliseconds and RFC 3339 UTC formatting.
+// The only wall-clock read outside the daemon's clock is here; pure functions otherwise. Thread-safe.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <ctime>
+#include <string>
+
+namespace movn {
+
+inline std::uint64_t wall_clock_ms() {
+  return static_cast<std::uint64_t>(std::chrono::duration_cast<std::chrono::milliseconds>(
+                                        std::chrono::system_clock::now().time_since_epoch())
+                                        .count());
+}
+
+// 2026-11-23T20:00:00Z, or 2026-11-23T20:00:00.123Z with millis.
+inline std::string format_rfc3339(std::uint64_t ms, bool with_millis = false) {
+  std::time_t secs = static_cast<std::time_t>(ms / 1000);
+  std::tm tm{};
+  gmtime_r(&secs, &tm);
+  char buf[40];
+  std::size_t n = std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%S", &tm);
+  std::string out(buf, n);
+  if (with_millis) {
+    char frac[8];
+    std::snprintf(frac, sizeof frac, ".%03u", static_cast<unsigned>(ms % 1000));
+    out += frac;
+  }
+  out += 'Z';
+  return out;
+}
+
+}  // namespace movn

@@ -1,0 +1,140 @@
+#include "eventlog/codec.h"
+
+#include "eventlog/events_generated.h"
+
+namespace movn::eventlog {
+namespace {
+namespace fb = ::movn::fb;
+using flatbuffers::FlatBufferBuilder;
+using flatbuffers::Offset;
+
+template <class... Ts>
+struct Overloaded : Ts... {
+  using Ts::operator()...;
+};
+
+std::pair<fb::Event, Offset<void>> encode_event(FlatBufferBuilder& b, const events::Event& e) {
+  return std::visit(
+      Overloaded{
+          [&](const events::ClusterBootstrapped& x) -> std::pair<fb::Event, Offset<void>> {
+            auto o = fb::CreateClusterBootstrappedDirect(b, x.cluster_id.c_str(), x.member_name.c_str());
+            return {fb::Event::ClusterBootstrapped, o.Union()};
+          },
+          [&](const events::MemberJoined& x) -> std::pair<fb::Event, Offset<void>> {
+            auto o = fb::CreateMemberJoinedDirect(b, x.name.c_str(), x.address.c_str(),
+                                                  x.fingerprint.c_str(), x.certificate.c_str());
+            return {fb::Event::MemberJoined, o.Union()};
+          },
+          [&](const events::JoinTokenIssued& x) -> std::pair<fb::Event, Offset<void>> {
+            auto name = b.CreateString(x.name);
+            auto secret = b.CreateVector(reinterpret_cast<const std::uint8_t*>(x.secret_sha256.data()),
+                                         x.secret_sha256.size());
+            auto o = fb::CreateJoinTokenIssued(b, name, secret, x.expires_at_ms);
+            return {fb::Event::JoinTokenIssued, o.Union()};
+          },
+          [&](const events::JoinTokenRevoked& x) -> std::pair<fb::Event, Offset<void>> {
+            auto o = fb::CreateJoinTokenRevokedDirect(b, x.name.c_str(),
+                                                      static_cast<fb::TokenRevokeReason>(x.reason));
+            return {fb::Event::JoinTokenRevoked, o.Union()};
+          },
+          [&](const events::ConfigSet& x) -> std::pair<fb::Event, Offset<void>> {
+            auto o = fb::CreateConfigSetDirect(b, x.key.c_str(), x.value.c_str());
+            return {fb::Event::ConfigSet, o.Union()};
+          },
+          [&](const events::ConfigDeleted& x) -> std::pair<fb::Event, Offset<void>> {
+            auto o = fb::CreateConfigDeletedDirect(b, x.key.c_str());
+            return {fb::Event::ConfigDeleted, o.Union()};
+          },
+      },
+      e);
+}
+
+std::string str(const flatbuffers::String* s) { return s ? s->str() : std::string(); }
+
+Result<events::Event> decode_event(const fb::EventRecord* rec) {
+  if (rec == nullptr) return make_error(Errc::kCorruption, "null event record");
+  switch (rec->event_type()) {
+    case fb::Event::ClusterBootstrapped: {
+      auto* x = rec->event_as_ClusterBootstrapped();
+      return events::Event{events::ClusterBootstrapped{str(x->cluster_id()), str(x->member_name())}};
+    }
+    case fb::Event::MemberJoined: {
+      auto* x = rec->event_as_MemberJoined();
+      return events::Event{events::MemberJoined{str(x->name()), str(x->address()),
+                                                str(x->fingerprint()), str(x->certificate())}};
+    }
+    case fb::Event::JoinTokenIssued: {
+      auto* x = rec->event_as_JoinTokenIssued();
+      std::string secret;
+      if (x->secret_sha256() != nullptr)
+        secret.assign(reinterpret_cast<const char*>(x->secret_sha256()->data()),
+                      x->secret_sha256()->size());
+      return events::Event{events::JoinTokenIssued{str(x->name()), std::move(secret), x->expires_at_ms()}};
+    }
+    case fb::Event::JoinTokenRevoked: {
+      auto* x = rec->event_as_JoinTokenRevoked();
+      auto reason = static_cast<std::uint8_t>(x->reason());
+      if (reason > static_cast<std::uint8_t>(fb::TokenRevokeReason::MAX))
+        return make_error(Errc::kCorruption, "unknown token revoke reason " + std::to_string(reason));
+      return events::Event{
+          events::JoinTokenRevoked{str(x->name()), static_cast<events::RevokeReason>(reason)}};
+    }
+    case fb::Event::ConfigSet: {
+      auto* x = rec->event_as_ConfigSet();
+      return events::Event{events::ConfigSet{str(x->key()), str(x->value())}};
+    }
+    case fb::Event::ConfigDeleted: {
+      auto* x = rec->event_as_ConfigDeleted();
+      return events::Event{events::ConfigDeleted{str(x->key())}};
+    }
+    case fb::Event::NONE:
+      break;
+  }
+  return make_error(Errc::kCorruption,
+                    "unknown event type " + std::to_string(static_cast<int>(rec->event_type())));
+}
+}  // namespace
+
+std::string encode_batch(const events::EventBatch& batch) {
+  FlatBufferBuilder b(256 + batch.events.size() * 128);
+  std::vector<Offset<fb::EventRecord>> records;
+  records.reserve(batch.events.size());
+  for (const auto& e : batch.events) {
+    auto [type, off] = encode_event(b, e);
+    records.push_back(fb::CreateEventRecord(b, type, off));
+  }
+  auto actor = fb::CreateActorDirect(b, batch.actor.member.c_str(), batch.actor.os_user.c_str());
+  auto root = fb::CreateEventBatchDirect(b, batch.request_id.c_str(), actor,
+                                         batch.cluster_time.value, &records);
+  b.Finish(root);
+  return std::string(reinterpret_cast<const char*>(b.GetBufferPointer()), b.GetSize());
+}
+
+Result<events::EventBatch> decode_batch(std::string_view bytes) {
+  if (bytes.size() > kMaxBatchBytes)
+    return make_error(Errc::kTooLarge, "event batch of " + std::to_string(bytes.size()) +
+                                           " bytes is over the limit");
+  flatbuffers::Verifier verifier(reinterpret_cast<const std::uint8_t*>(bytes.data()), bytes.size(),
+                                 /*max_depth=*/16, /*max_tables=*/1'000'000);
+  if (!fb::VerifyEventBatchBuffer(verifier))
+    return make_error(Errc::kCorruption, "event batch does not verify");
+  const auto* root = fb::GetEventBatch(bytes.data());
+  events::EventBatch out;
+  out.request_id = str(root->request_id());
+  if (root->actor() != nullptr) {
+    out.actor.member = str(root->actor()->member());
+    out.actor.os_user = str(root->actor()->os_user());
+  }
+  out.cluster_time = ClusterTimeMs(root->cluster_time_ms());
+  if (root->events() != nullptr) {
+    out.events.reserve(root->events()->size());
+    for (const auto* rec : *root->events()) {
+      auto ev = decode_event(rec);
+      if (!ev.ok()) return std::move(ev).error().wrap("failed to decode event batch");
+      out.events.push_back(std::move(ev).value());
+    }
+  }
+  return out;
+}
+
+}  // namespace movn::eventlog

@@ -1,0 +1,70 @@
+#include "eventlog/event_json.h"
+
+#include "common/sha256.h"
+#include "common/time.h"
+
+namespace movn::eventlog {
+namespace {
+template <class... Ts>
+struct Overloaded : Ts... {
+  using Ts::operator()...;
+};
+using nlohmann::ordered_json;
+}  // namespace
+
+ordered_json event_to_json(const events::Event& e) {
+  return std::visit(
+      Overloaded{
+          [](const events::ClusterBootstrapped& x) {
+            return ordered_json{{"cluster_id", x.cluster_id}, {"member_name", x.member_name}};
+          },
+          [](const events::MemberJoined& x) {
+            return ordered_json{{"name", x.name},
+                                {"address", x.address},
+                                {"fingerprint", x.fingerprint}};
+          },
+          [](const events::JoinTokenIssued& x) {
+            return ordered_json{
+                {"name", x.name},
+                {"secret_sha256",
+                 to_hex(std::span<const std::uint8_t>(
+                     reinterpret_cast<const std::uint8_t*>(x.secret_sha256.data()), x.secret_sha256.size()))},
+                {"expires_at", format_rfc3339(x.expires_at_ms)}};
+          },
+          [](const events::JoinTokenRevoked& x) {
+            return ordered_json{{"name", x.name}, {"reason", events::reason_name(x.reason)}};
+          },
+          [](const events::ConfigSet& x) { return ordered_json{{"key", x.key}, {"value", x.value}}; },
+          [](const events::ConfigDeleted& x) { return ordered_json{{"key", x.key}}; },
+      },
+      e);
+}
+
+std::string event_summary(const events::Event& e) {
+  return std::visit(
+      Overloaded{
+          [](const events::ClusterBootstrapped& x) {
+            return "cluster " + x.cluster_id + " bootstrapped by " + x.member_name;
+          },
+          [](const events::MemberJoined& x) {
+            return "member " + x.name + " joined at " + x.address;
+          },
+          [](const events::JoinTokenIssued& x) {
+            return "join token for " + x.name + " issued, expires " + format_rfc3339(x.expires_at_ms);
+          },
+          [](const events::JoinTokenRevoked& x) {
+            return "join token for " + x.name + " " + std::string(events::reason_name(x.reason));
+          },
+          [](const events::ConfigSet& x) { return "config " + x.key + " set to '" + x.value + "'"; },
+          [](const events::ConfigDeleted& x) { return "config " + x.key + " deleted"; },
+      },
+      e);
+}
+
+std::string actor_string(const events::Actor& a) {
+  if (a.os_user.empty()) return a.member;
+  if (a.member.empty()) return a.os_user;
+  return a.os_user + "@" + a.member;
+}
+
+}  // namespace movn::eventlog
