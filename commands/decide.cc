@@ -1,0 +1,84 @@
+#include "commands/decide.h"
+
+#include "commands/validate.h"
+
+namespace movn::commands {
+namespace {
+using events::Event;
+using Events = std::vector<Event>;
+
+Result<void> require_bootstrapped(const projections::State& view) {
+  if (!view.membership().bootstrapped())
+    return make_error(Errc::kFailedPrecondition,
+                      "this member is not part of a cluster yet (run 'microovn cluster bootstrap')");
+  return {};
+}
+
+Result<Events> decide_bootstrap(const projections::State& view, const BootstrapRequest& r) {
+  if (view.membership().bootstrapped())
+    return make_error(Errc::kAlreadyExists,
+                      "this member is already part of cluster " + view.membership().cluster_id());
+  MOVN_TRY(validate_member_name(r.name));
+  MOVN_ASSIGN_OR_RETURN(std::string address, normalize_address(r.address));
+  if (r.cluster_id.empty()) return make_error(Errc::kInvalidArgument, "cluster id is empty");
+  if (r.fingerprint.size() != 64 || r.certificate.empty())
+    return make_error(Errc::kInvalidArgument, "member certificate is missing");
+  return Events{events::ClusterBootstrapped{r.cluster_id, r.name},
+                events::MemberJoined{r.name, address, r.fingerprint, r.certificate}};
+}
+
+Result<Events> decide_issue(const projections::State& view, const IssueTokenRequest& r,
+                            ClusterTimeMs now) {
+  MOVN_TRY(require_bootstrapped(view));
+  MOVN_TRY(validate_member_name(r.name));
+  if (r.lifetime_ms == 0) return make_error(Errc::kInvalidArgument, "token timeout must be positive");
+  if (r.lifetime_ms > kMaxTokenLifetimeMs)
+    return make_error(Errc::kInvalidArgument, "token timeout must be at most one year");
+  if (r.secret_sha256.size() != 32) return make_error(Errc::kInvalidArgument, "token secret hash is malformed");
+  if (view.membership().find(r.name) != nullptr)
+    return make_error(Errc::kAlreadyExists, "name \"" + r.name + "\" is taken: a member has that name");
+  Events out;
+  // Expired tokens are purged, each with its own event, before a new one is issued.
+  for (const auto& [name, t] : view.tokens().tokens()) {
+    if (t.expired_at(now.value)) {
+      out.push_back(events::JoinTokenRevoked{name, events::RevokeReason::kExpired});
+    } else if (name == r.name) {
+      return make_error(Errc::kAlreadyExists, "name \"" + r.name +
+                                                  "\" is taken: a join token for it exists (revoke it first)");
+    }
+  }
+  out.push_back(events::JoinTokenIssued{r.name, r.secret_sha256, now.value + r.lifetime_ms});
+  return out;
+}
+
+Result<Events> decide_revoke(const projections::State& view, const RevokeTokenRequest& r) {
+  MOVN_TRY(require_bootstrapped(view));
+  if (view.tokens().find(r.name) == nullptr)
+    return make_error(Errc::kNotFound, "no join token for \"" + r.name + "\"");
+  return Events{events::JoinTokenRevoked{r.name, events::RevokeReason::kRevoked}};
+}
+
+Result<Events> decide_set_config(const projections::State& view, const SetConfigRequest& r) {
+  MOVN_TRY(require_bootstrapped(view));
+  MOVN_TRY(validate_config(r.key, r.value));
+  return Events{events::ConfigSet{r.key, r.value}};
+}
+
+Result<Events> decide_delete_config(const projections::State& view, const DeleteConfigRequest& r) {
+  MOVN_TRY(require_bootstrapped(view));
+  MOVN_TRY(validate_config_key(r.key));
+  if (!view.config().get(r.key)) return Events{};
+  return Events{events::ConfigDeleted{r.key}};
+}
+}  // namespace
+
+Result<std::vector<events::Event>> decide(const projections::State& view, const Request& request,
+                                          ClusterTimeMs now) {
+  if (auto* r = std::get_if<BootstrapRequest>(&request)) return decide_bootstrap(view, *r);
+  if (auto* r = std::get_if<IssueTokenRequest>(&request)) return decide_issue(view, *r, now);
+  if (auto* r = std::get_if<RevokeTokenRequest>(&request)) return decide_revoke(view, *r);
+  if (auto* r = std::get_if<SetConfigRequest>(&request)) return decide_set_config(view, *r);
+  return decide_delete_config(view, std::get<DeleteConfigRequest>(request));
+}
+
+}  // namespace movn::commands

@@ -1,0 +1,55 @@
+// decide(): request x view x cluster time -> events or error (docs/design.md §2). All validation
+// of commands lives here; it reads the view and never does I/O. Anything random or secret (the
+// cluster id, the token secret, the member certificate) is made by the daemon and passed in.
+// Pure functions; thread-safe for distinct views.
+#pragma once
+
+#include <string>
+#include <variant>
+#include <vector>
+
+#include "common/ids.h"
+#include "common/result.h"
+#include "eventlog/events.h"
+#include "projections/state.h"
+
+namespace movn::commands {
+
+// The longest a join token may live: one year.
+inline constexpr std::uint64_t kMaxTokenLifetimeMs = 365ULL * 24 * 3600 * 1000;
+
+struct BootstrapRequest {
+  std::string cluster_id;
+  std::string name;
+  std::string address;  // normalized ip:port
+  std::string fingerprint;
+  std::string certificate;
+};
+
+struct IssueTokenRequest {
+  std::string name;
+  std::string secret_sha256;  // 32 raw bytes
+  std::uint64_t lifetime_ms = 0;
+};
+
+struct RevokeTokenRequest {
+  std::string name;
+};
+
+struct SetConfigRequest {
+  std::string key;
+  std::string value;
+};
+
+struct DeleteConfigRequest {
+  std::string key;
+};
+
+using Request = std::variant<BootstrapRequest, IssueTokenRequest, RevokeTokenRequest,
+                             SetConfigRequest, DeleteConfigRequest>;
+
+// An empty vector means "accepted, nothing to record" (for example deleting an unset key).
+Result<std::vector<events::Event>> decide(const projections::State& view, const Request& request,
+                                          ClusterTimeMs now);
+
+}  // namespace movn::commands

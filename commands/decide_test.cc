@@ -1,0 +1,155 @@
+#include "commands/decide.h"
+
+#include <gtest/gtest.h>
+
+namespace movn::commands {
+namespace {
+using namespace movn::events;
+
+const std::string kFp(64, 'f');
+
+BootstrapRequest bootstrap_req(std::string name = "movn1", std::string addr = "10.0.0.1") {
+  return BootstrapRequest{"cid", std::move(name), std::move(addr), kFp, "pem"};
+}
+
+struct Harness {
+  projections::State view;
+  std::uint64_t next = 1;
+  Result<std::vector<Event>> run(const Request& r, std::uint64_t now = 1000) {
+    auto out = decide(view, r, ClusterTimeMs(now));
+    if (out.ok() && !out->empty()) {
+      view.apply_batch(EventBatch{"r" + std::to_string(next), Actor{"movn1", "root"}, ClusterTimeMs(now), *out},
+                       LogIndex(next), Term(1));
+      ++next;
+    }
+    return out;
+  }
+  void bootstrap() { ASSERT_TRUE(run(bootstrap_req()).ok()); }
+};
+
+std::string secret() { return std::string(32, 's'); }
+
+TEST(DecideBootstrap, AcceptsAndNormalizesAddress) {
+  Harness h;
+  auto r = h.run(bootstrap_req());
+  ASSERT_TRUE(r.ok()) << r.error().message;
+  ASSERT_EQ(r->size(), 2u);
+  EXPECT_EQ(std::get<ClusterBootstrapped>((*r)[0]), (ClusterBootstrapped{"cid", "movn1"}));
+  EXPECT_EQ(std::get<MemberJoined>((*r)[1]).address, "10.0.0.1:6686");
+}
+
+TEST(DecideBootstrap, RejectsSecondBootstrap) {
+  Harness h;
+  h.bootstrap();
+  auto r = h.run(bootstrap_req("movn2"));
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.error().code, Errc::kAlreadyExists);
+  EXPECT_NE(r.error().message.find("already part of cluster cid"), std::string::npos);
+}
+
+TEST(DecideBootstrap, RejectsBadNameAddressAndIdentity) {
+  Harness h;
+  EXPECT_EQ(h.run(bootstrap_req("-bad")).error().code, Errc::kInvalidArgument);
+  EXPECT_EQ(h.run(bootstrap_req("movn1", "not-an-ip")).error().code, Errc::kInvalidArgument);
+  EXPECT_EQ(h.run(bootstrap_req("movn1", "10.0.0.1:99999")).error().code, Errc::kInvalidArgument);
+  auto no_id = bootstrap_req();
+  no_id.cluster_id.clear();
+  EXPECT_FALSE(h.run(no_id).ok());
+  auto no_cert = bootstrap_req();
+  no_cert.fingerprint = "short";
+  EXPECT_FALSE(h.run(no_cert).ok());
+  EXPECT_FALSE(h.view.membership().bootstrapped());
+}
+
+TEST(DecideIssue, AcceptsWithExpiry) {
+  Harness h;
+  h.bootstrap();
+  auto r = h.run(IssueTokenRequest{"movn2", secret(), 3000}, 5000);
+  ASSERT_TRUE(r.ok()) << r.error().message;
+  ASSERT_EQ(r->size(), 1u);
+  EXPECT_EQ(std::get<JoinTokenIssued>((*r)[0]).expires_at_ms, 8000u);
+}
+
+TEST(DecideIssue, RejectsBeforeBootstrap) {
+  Harness h;
+  EXPECT_EQ(h.run(IssueTokenRequest{"movn2", secret(), 3000}).error().code, Errc::kFailedPrecondition);
+}
+
+TEST(DecideIssue, RejectsTakenNames) {
+  Harness h;
+  h.bootstrap();
+  auto member = h.run(IssueTokenRequest{"movn1", secret(), 3000});
+  ASSERT_FALSE(member.ok());
+  EXPECT_EQ(member.error().code, Errc::kAlreadyExists);
+  ASSERT_TRUE(h.run(IssueTokenRequest{"movn2", secret(), 3000}, 1000).ok());
+  auto dup = h.run(IssueTokenRequest{"movn2", secret(), 3000}, 2000);
+  ASSERT_FALSE(dup.ok());
+  EXPECT_NE(dup.error().message.find("is taken"), std::string::npos);
+}
+
+TEST(DecideIssue, RejectsBadNameLifetimeAndSecret) {
+  Harness h;
+  h.bootstrap();
+  EXPECT_EQ(h.run(IssueTokenRequest{"bad_name", secret(), 1}).error().code, Errc::kInvalidArgument);
+  EXPECT_EQ(h.run(IssueTokenRequest{"movn2", secret(), 0}).error().code, Errc::kInvalidArgument);
+  EXPECT_EQ(h.run(IssueTokenRequest{"movn2", secret(), kMaxTokenLifetimeMs + 1}).error().code,
+            Errc::kInvalidArgument);
+  EXPECT_EQ(h.run(IssueTokenRequest{"movn2", "short", 1}).error().code, Errc::kInvalidArgument);
+}
+
+TEST(DecideIssue, PurgesExpiredTokensAndReissuesAnExpiredName) {
+  Harness h;
+  h.bootstrap();
+  ASSERT_TRUE(h.run(IssueTokenRequest{"old", secret(), 10}, 1000).ok());
+  ASSERT_TRUE(h.run(IssueTokenRequest{"keep", secret(), 100000}, 1000).ok());
+  auto r = h.run(IssueTokenRequest{"old", secret(), 10}, 2000);
+  ASSERT_TRUE(r.ok()) << r.error().message;
+  ASSERT_EQ(r->size(), 2u);
+  EXPECT_EQ(std::get<JoinTokenRevoked>((*r)[0]), (JoinTokenRevoked{"old", RevokeReason::kExpired}));
+  EXPECT_EQ(std::get<JoinTokenIssued>((*r)[1]).name, "old");
+  EXPECT_NE(h.view.tokens().find("keep"), nullptr);
+}
+
+TEST(DecideRevoke, AcceptsAndRejects) {
+  Harness h;
+  EXPECT_EQ(h.run(RevokeTokenRequest{"movn2"}).error().code, Errc::kFailedPrecondition);
+  h.bootstrap();
+  EXPECT_EQ(h.run(RevokeTokenRequest{"movn2"}).error().code, Errc::kNotFound);
+  ASSERT_TRUE(h.run(IssueTokenRequest{"movn2", secret(), 3000}).ok());
+  auto r = h.run(RevokeTokenRequest{"movn2"});
+  ASSERT_TRUE(r.ok());
+  EXPECT_EQ(std::get<JoinTokenRevoked>((*r)[0]).reason, RevokeReason::kRevoked);
+  EXPECT_EQ(h.run(RevokeTokenRequest{"movn2"}).error().code, Errc::kNotFound);
+}
+
+TEST(DecideConfig, SetGetDelete) {
+  Harness h;
+  EXPECT_EQ(h.run(SetConfigRequest{"ovn.central-ips", "10.0.0.1"}).error().code, Errc::kFailedPrecondition);
+  EXPECT_EQ(h.run(DeleteConfigRequest{"ovn.central-ips"}).error().code, Errc::kFailedPrecondition);
+  h.bootstrap();
+  auto set = h.run(SetConfigRequest{"ovn.central-ips", "10.0.0.1,fd00::1"});
+  ASSERT_TRUE(set.ok()) << set.error().message;
+  EXPECT_EQ(h.view.config().get("ovn.central-ips"), "10.0.0.1,fd00::1");
+  auto del = h.run(DeleteConfigRequest{"ovn.central-ips"});
+  ASSERT_TRUE(del.ok());
+  EXPECT_EQ(del->size(), 1u);
+  auto again = h.run(DeleteConfigRequest{"ovn.central-ips"});
+  ASSERT_TRUE(again.ok());
+  EXPECT_TRUE(again->empty());
+}
+
+TEST(DecideConfig, RejectsUnknownKeysAndBadValues) {
+  Harness h;
+  h.bootstrap();
+  auto unknown = h.run(SetConfigRequest{"ovn.nope", "1"});
+  ASSERT_FALSE(unknown.ok());
+  EXPECT_NE(unknown.error().message.find("unknown config key 'ovn.nope'"), std::string::npos);
+  EXPECT_FALSE(h.run(DeleteConfigRequest{"ovn.nope"}).ok());
+  for (const char* bad : {"", "10.0.0.1,", ",10.0.0.1", "10.0.0.1,,10.0.0.2", "[fd00::1]", "10.0.0.1:6641",
+                          "host.example", "10.0.0.256"})
+    EXPECT_FALSE(h.run(SetConfigRequest{"ovn.central-ips", bad}).ok()) << bad;
+  EXPECT_FALSE(h.view.config().get("ovn.central-ips").has_value());
+}
+
+}  // namespace
+}  // namespace movn::commands

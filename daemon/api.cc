@@ -1,0 +1,460 @@
+#include "daemon/api.h"
+
+#include <spdlog/spdlog.h>
+
+#include <charconv>
+#include <cmath>
+#include <memory>
+#include <nlohmann/json.hpp>
+
+#include "common/base64.h"
+#include "commands/validate.h"
+#include "common/time.h"
+#include "daemon/member_info.h"
+#include "eventlog/codec.h"
+#include "eventlog/event_json.h"
+#include "pki/random.h"
+#include "transport/envelope.h"
+
+namespace movn::daemon {
+namespace {
+using nlohmann::json;
+using nlohmann::ordered_json;
+using transport::HttpResponse;
+
+constexpr double kDefaultTokenLifetimeS = 10800;
+
+std::string url_decode(std::string_view s, bool* ok) {
+  std::string out;
+  out.reserve(s.size());
+  for (std::size_t i = 0; i < s.size(); ++i) {
+    if (s[i] == '%') {
+      if (i + 2 >= s.size()) {
+        *ok = false;
+        return out;
+      }
+      unsigned v = 0;
+      auto [p, ec] = std::from_chars(s.data() + i + 1, s.data() + i + 3, v, 16);
+      if (ec != std::errc() || p != s.data() + i + 3) {
+        *ok = false;
+        return out;
+      }
+      out.push_back(static_cast<char>(v));
+      i += 2;
+    } else if (s[i] == '+') {
+      out.push_back(' ');
+    } else {
+      out.push_back(s[i]);
+    }
+  }
+  return out;
+}
+
+bool valid_request_id(std::string_view id) {
+  if (id.empty() || id.size() > 128) return false;
+  for (char c : id) {
+    bool ok = std::isalnum(static_cast<unsigned char>(c)) || c == '.' || c == '_' || c == ':' || c == '-';
+    if (!ok) return false;
+  }
+  return true;
+}
+
+Error bad_request(std::string msg) { return make_error(Errc::kInvalidArgument, std::move(msg)); }
+
+Result<std::string> render_events(const eventlog::Store& store, std::uint64_t since, std::uint64_t hi,
+                                  const std::string& type, const std::string& member) {
+  auto arr = ordered_json::array();
+  constexpr std::uint64_t kChunk = 4096;
+  for (std::uint64_t lo = since; lo < hi; lo += kChunk) {
+    std::uint64_t end = std::min(hi, lo + kChunk);
+    auto chunk = store.entries(LogIndex(lo), LogIndex(end));
+    if (!chunk.ok()) return std::move(chunk).error().wrap("failed to read events");
+    for (const auto& e : *chunk) {
+      if (e.type != eventlog::EntryType::kEventBatch) continue;
+      auto batch = eventlog::decode_batch(e.data);
+      if (!batch.ok())
+        return std::move(batch).error().wrap("failed to read entry " + std::to_string(e.index.value));
+      std::string time = format_rfc3339(batch->cluster_time.value, true);
+      std::string actor = eventlog::actor_string(batch->actor);
+      for (const auto& ev : batch->events) {
+        if (!type.empty() && events::type_name(ev) != type) continue;
+        if (!member.empty()) {
+          auto about = events::member_of(ev);
+          if (!about || *about != member) continue;
+        }
+        arr.push_back(ordered_json{{"index", e.index.value},
+                                   {"term", e.term.value},
+                                   {"time", time},
+                                   {"type", events::type_name(ev)},
+                                   {"actor", actor},
+                                   {"request_id", batch->request_id},
+                                   {"summary", eventlog::event_summary(ev)},
+                                   {"event", eventlog::event_to_json(ev)}});
+      }
+    }
+  }
+  return transport::sync_envelope(arr);
+}
+}  // namespace
+
+struct Api::Call : std::enable_shared_from_this<Api::Call> {
+  transport::HttpRequest req;
+  transport::Responder respond;
+  std::vector<std::string> path;               // decoded segments
+  std::map<std::string, std::string> query;    // decoded
+  std::string request_id;
+  events::Actor actor;
+  bool answered = false;
+
+  void ok(const ordered_json& metadata) { send(200, transport::sync_envelope(metadata)); }
+  void fail(const Error& e) {
+    unsigned status = transport::http_status_for(e.code);
+    if (status >= 500) spdlog::error("{} {}: {}", req.method, req.target, e.message);
+    send(status, transport::error_envelope(status, e.message));
+  }
+  void send(unsigned status, std::string body) {
+    if (answered) return;
+    answered = true;
+    respond(HttpResponse{status, std::move(body)});
+  }
+  // The body as a JSON object ({} when empty); an error for anything else.
+  Result<json> body_object() const {
+    if (req.body.empty()) return json::object();
+    json j = json::parse(req.body, nullptr, /*allow_exceptions=*/false);
+    if (j.is_discarded()) return bad_request("request body is not valid JSON");
+    if (!j.is_object()) return bad_request("request body must be a JSON object");
+    return j;
+  }
+};
+
+Api::Api(Node& node, StorageWorker& storage, MemberContext& member)
+    : node_(node), storage_(storage), member_(member) {}
+
+void Api::handle(transport::HttpRequest req, transport::Responder respond) {
+  auto call = std::make_shared<Call>();
+  call->req = std::move(req);
+  call->respond = std::move(respond);
+  std::string_view target = call->req.target;
+  auto qpos = target.find('?');
+  std::string_view path = target.substr(0, qpos);
+  bool ok = true;
+  std::size_t start = 1;
+  if (path.empty() || path[0] != '/') ok = false;
+  while (ok && start <= path.size()) {
+    auto slash = path.find('/', start);
+    auto seg = path.substr(start, slash == std::string_view::npos ? std::string_view::npos : slash - start);
+    if (!seg.empty()) call->path.push_back(url_decode(seg, &ok));
+    if (slash == std::string_view::npos) break;
+    start = slash + 1;
+  }
+  if (ok && qpos != std::string_view::npos) {
+    std::string_view q = target.substr(qpos + 1);
+    while (ok && !q.empty()) {
+      auto amp = q.find('&');
+      auto kv = q.substr(0, amp);
+      auto eq = kv.find('=');
+      std::string k = url_decode(kv.substr(0, eq), &ok);
+      std::string v = eq == std::string_view::npos ? "" : url_decode(kv.substr(eq + 1), &ok);
+      if (!k.empty()) call->query[k] = v;
+      if (amp == std::string_view::npos) break;
+      q = q.substr(amp + 1);
+    }
+  }
+  if (!ok) {
+    call->fail(bad_request("malformed URL: " + call->req.target));
+    return;
+  }
+  auto rid = call->req.headers.find("x-request-id");
+  if (rid != call->req.headers.end()) {
+    if (!valid_request_id(rid->second)) {
+      call->fail(bad_request("invalid X-Request-Id: use 1-128 characters from [A-Za-z0-9._:-]"));
+      return;
+    }
+    call->request_id = rid->second;
+  } else {
+    call->request_id = pki::random_hex(16);
+  }
+  call->actor = events::Actor{member_.name, call->req.peer.user};
+  route(*call);
+  // Handlers that finish later hold their own reference through their callbacks.
+  (void)call;
+}
+
+void Api::route(Call& c) {
+  const auto& p = c.path;
+  const auto& m = c.req.method;
+  auto is = [&](std::initializer_list<std::string_view> parts) {
+    if (p.size() != parts.size()) return false;
+    std::size_t i = 0;
+    for (auto part : parts) {
+      if (part != "*" && p[i] != part) return false;
+      ++i;
+    }
+    return true;
+  };
+  auto method_not_allowed = [&] {
+    c.fail(make_error(Errc::kInvalidArgument, "method " + m + " is not allowed on " + c.req.target));
+  };
+  if (is({"1.0", "ready"}) || is({"core", "1.0", "ready"})) {
+    if (m != "GET") return method_not_allowed();
+    if (!ready_) return c.fail(make_error(Errc::kUnavailable, "Daemon not ready yet"));
+    return c.ok(ordered_json::object());
+  }
+  if (!ready_) return c.fail(make_error(Errc::kUnavailable, "Daemon not ready yet"));
+  if (is({"1.0"})) return m == "GET" ? info(c) : method_not_allowed();
+  if (is({"1.0", "cluster", "bootstrap"})) return m == "POST" ? bootstrap(c) : method_not_allowed();
+  if (is({"1.0", "cluster"})) return m == "GET" ? cluster_list(c) : method_not_allowed();
+  if (is({"1.0", "tokens"})) {
+    if (m == "POST") return issue_token(c);
+    if (m == "GET") return list_tokens(c);
+    return method_not_allowed();
+  }
+  if (is({"1.0", "tokens", "*"})) return m == "DELETE" ? revoke_token(c, p[2]) : method_not_allowed();
+  if (is({"1.0", "config"})) return m == "GET" ? config_keys(c) : method_not_allowed();
+  if (is({"1.0", "config", "*"})) {
+    if (m == "GET") return config_get(c, p[2]);
+    if (m == "PUT" || m == "POST") return config_set(c, p[2]);
+    if (m == "DELETE") return config_delete(c, p[2]);
+    return method_not_allowed();
+  }
+  if (is({"1.0", "events"})) return m == "GET" ? events(c) : method_not_allowed();
+  if (is({"1.0", "projections"})) return m == "GET" ? projections(c) : method_not_allowed();
+  c.fail(make_error(Errc::kNotFound, "not found: " + c.req.target));
+}
+
+void Api::info(Call& c) {
+  const auto& ms = node_.applied().membership();
+  c.ok(ordered_json{{"name", member_.name},
+                    {"address", member_.address},
+                    {"cluster_id", ms.cluster_id()},
+                    {"version", MICROOVN_VERSION},
+                    {"ready", ready_},
+                    {"bootstrapped", ms.bootstrapped()}});
+}
+
+void Api::bootstrap(Call& c) {
+  auto body = c.body_object();
+  if (!body.ok()) return c.fail(body.error());
+  std::string name = host_name(), address;
+  for (auto& [k, v] : body->items()) {
+    if (k != "name" && k != "address") return c.fail(bad_request("unknown field '" + k + "'"));
+    if (!v.is_string()) return c.fail(bad_request("field '" + k + "' must be a string"));
+  }
+  if (body->contains("name")) name = (*body)["name"].get<std::string>();
+  if (auto r = commands::validate_member_name(name); !r.ok()) {
+    if (!body->contains("name"))
+      return c.fail(bad_request(r.error().message + " (the host name); pass --name"));
+    return c.fail(r.error());
+  }
+  if (body->contains("address")) {
+    auto a = commands::normalize_address((*body)["address"].get<std::string>());
+    if (!a.ok()) return c.fail(a.error());
+    address = *a;
+  } else {
+    auto a = default_address();
+    if (!a.ok()) return c.fail(a.error());
+    address = *a;
+  }
+  const bool retry = node_.known_request(c.request_id);
+  if (node_.applied().membership().bootstrapped() && !retry)
+    return c.fail(make_error(Errc::kAlreadyExists, "this member is already part of cluster " +
+                                                       node_.applied().membership().cluster_id()));
+  // The identity follows the member name; it is made here, in the daemon layer, not in decide().
+  if (!retry && member_.identity.member_name != name) {
+    auto id = pki::ensure_identity(member_.state_dir / "identity", name);
+    if (!id.ok()) return c.fail(std::move(id).error().wrap("failed to create the member identity"));
+    member_.identity = *id;
+    spdlog::info("member identity regenerated for name {}", name);
+  }
+  commands::BootstrapRequest req{pki::random_hex(16), name, address, member_.identity.fingerprint_hex,
+                                 member_.identity.cert_pem};
+  c.actor.member = name;
+  auto self = c.shared_from_this();
+  node_.propose(req, RequestMeta{self->request_id, self->actor}, [this, self, name](Result<Outcome> r) {
+    if (!r.ok()) return self->fail(r.error());
+    const auto& ms = node_.applied().membership();
+    const auto* me = ms.find(name);
+    if (me == nullptr) {
+      // A retry whose first attempt bootstrapped under another name.
+      if (!ms.members().empty()) me = &ms.members().begin()->second;
+      if (me == nullptr) return self->fail(make_error(Errc::kInternal, "bootstrap applied without a member"));
+    }
+    if (!r->duplicate) {
+      member_.name = me->name;
+      member_.address = me->address;
+      DaemonRecord rec{me->name, me->address, ms.cluster_id()};
+      auto path = member_.state_dir / "daemon.json";
+      storage_.run([rec, path](eventlog::Store& s) {
+        auto b = s.bind_identity(eventlog::StoreIdentity{rec.cluster_id, rec.name});
+        if (!b.ok()) spdlog::error("{}", b.error().message);
+        auto w = write_daemon_record(path, rec);
+        if (!w.ok()) spdlog::error("{}", w.error().message);
+      });
+      spdlog::info("cluster {} bootstrapped as member {} at {}", ms.cluster_id(), me->name, me->address);
+    }
+    self->ok(ordered_json{{"cluster_id", ms.cluster_id()},
+                          {"name", me->name},
+                          {"address", me->address},
+                          {"fingerprint", me->fingerprint}});
+  });
+}
+
+void Api::cluster_list(Call& c) {
+  auto arr = ordered_json::array();
+  for (const auto& [name, m] : node_.applied().membership().members()) {
+    arr.push_back(ordered_json{{"name", m.name},
+                               {"address", m.address},
+                               {"certificate", m.certificate},
+                               {"role", m.role},
+                               {"schema_internal_version", 1},
+                               {"schema_external_version", 1},
+                               {"last_heartbeat", format_rfc3339(wall_clock_ms())},
+                               {"status", "ONLINE"},
+                               {"extensions", ordered_json::array()},
+                               {"secret", ""},
+                               {"fingerprint", m.fingerprint}});
+  }
+  c.ok(arr);
+}
+
+std::string Api::token_secret(const std::string& request_id, const std::string& name) const {
+  std::string msg = request_id;
+  msg.push_back('\0');
+  msg += name;
+  return to_hex(hmac_sha256(member_.token_key, msg));
+}
+
+std::string Api::token_for(const std::string& request_id, const std::string& name) const {
+  auto addrs = ordered_json::array();
+  for (const auto& [n, m] : node_.applied().membership().members()) addrs.push_back(m.address);
+  ordered_json t{{"secret", token_secret(request_id, name)},
+                 {"fingerprint", member_.identity.fingerprint_hex},
+                 {"join_addresses", addrs}};
+  return base64_encode(t.dump());
+}
+
+void Api::issue_token(Call& c) {
+  auto body = c.body_object();
+  if (!body.ok()) return c.fail(body.error());
+  for (auto& [k, v] : body->items())
+    if (k != "name" && k != "expire_after_seconds") return c.fail(bad_request("unknown field '" + k + "'"));
+  if (!body->contains("name") || !(*body)["name"].is_string())
+    return c.fail(bad_request("field 'name' is required and must be a string"));
+  std::string name = (*body)["name"].get<std::string>();
+  double seconds = kDefaultTokenLifetimeS;
+  if (body->contains("expire_after_seconds")) {
+    const auto& v = (*body)["expire_after_seconds"];
+    if (!v.is_number()) return c.fail(bad_request("field 'expire_after_seconds' must be a number"));
+    seconds = v.get<double>();
+    if (!std::isfinite(seconds) || seconds <= 0)
+      return c.fail(bad_request("token timeout must be a positive number of seconds"));
+    if (seconds > static_cast<double>(commands::kMaxTokenLifetimeMs) / 1000)
+      return c.fail(bad_request("token timeout must be at most one year"));
+  }
+  auto lifetime_ms = static_cast<std::uint64_t>(std::llround(seconds * 1000));
+  if (lifetime_ms == 0) return c.fail(bad_request("token timeout must be at least 1 ms"));
+  std::string secret = token_secret(c.request_id, name);
+  Digest h = sha256(secret);
+  commands::IssueTokenRequest req{name, std::string(h.begin(), h.end()), lifetime_ms};
+  auto self = c.shared_from_this();
+  node_.propose(req, RequestMeta{self->request_id, self->actor}, [this, self, name](Result<Outcome> r) {
+    if (!r.ok()) return self->fail(r.error());
+    const auto* t = node_.applied().tokens().find_by_request(self->request_id);
+    if (t == nullptr)
+      return self->fail(make_error(Errc::kConflict, "the join token of this request is no longer valid"));
+    self->ok(token_for(self->request_id, t->name));
+  });
+}
+
+void Api::list_tokens(Call& c) {
+  auto arr = ordered_json::array();
+  std::uint64_t now = wall_clock_ms();
+  for (const auto& [name, t] : node_.applied().tokens().tokens())
+    arr.push_back(ordered_json{{"name", t.name},
+                               {"issued_at", format_rfc3339(t.issued_at_ms)},
+                               {"expires_at", format_rfc3339(t.expires_at_ms)},
+                               {"expired", t.expired_at(now)}});
+  c.ok(arr);
+}
+
+void Api::revoke_token(Call& c, const std::string& name) {
+  auto self = c.shared_from_this();
+  node_.propose(commands::RevokeTokenRequest{name}, RequestMeta{self->request_id, self->actor},
+                 [self](Result<Outcome> r) {
+                   if (!r.ok()) return self->fail(r.error());
+                   self->ok(nullptr);
+                 });
+}
+
+void Api::config_keys(Call& c) { c.ok(commands::allowed_config_keys()); }
+
+void Api::config_get(Call& c, const std::string& key) {
+  if (auto v = commands::validate_config_key(key); !v.ok()) return c.fail(v.error());
+  auto value = node_.applied().config().get(key);
+  c.ok(ordered_json{{"value", value.value_or("")}, {"isSet", value.has_value()}, {"error", ""}});
+}
+
+void Api::config_set(Call& c, const std::string& key) {
+  auto body = c.body_object();
+  if (!body.ok()) return c.fail(body.error());
+  for (auto& [k, v] : body->items())
+    if (k != "value" && k != "key") return c.fail(bad_request("unknown field '" + k + "'"));
+  if (!body->contains("value") || !(*body)["value"].is_string())
+    return c.fail(bad_request("field 'value' is required and must be a string"));
+  auto self = c.shared_from_this();
+  node_.propose(commands::SetConfigRequest{key, (*body)["value"].get<std::string>()},
+                 RequestMeta{self->request_id, self->actor}, [self](Result<Outcome> r) {
+                   if (!r.ok()) return self->fail(r.error());
+                   self->ok(nullptr);
+                 });
+}
+
+void Api::config_delete(Call& c, const std::string& key) {
+  auto self = c.shared_from_this();
+  node_.propose(commands::DeleteConfigRequest{key}, RequestMeta{self->request_id, self->actor},
+                 [self](Result<Outcome> r) {
+                   if (!r.ok()) return self->fail(r.error());
+                   self->ok(nullptr);
+                 });
+}
+
+void Api::events(Call& c) {
+  std::uint64_t since = 1;
+  std::string type, member;
+  for (const auto& [k, v] : c.query) {
+    if (k == "since") {
+      auto [p, ec] = std::from_chars(v.data(), v.data() + v.size(), since);
+      if (ec != std::errc() || p != v.data() + v.size())
+        return c.fail(bad_request("since must be a log index (a non-negative integer), not '" + v + "'"));
+    } else if (k == "type") {
+      if (!v.empty() && !events::is_known_type_name(v))
+        return c.fail(bad_request("unknown event type '" + v + "' (see docs/events.md)"));
+      type = v;
+    } else if (k == "member") {
+      member = v;
+    } else {
+      return c.fail(bad_request("unknown query parameter '" + k + "'"));
+    }
+  }
+  if (since == 0) since = 1;
+  const std::uint64_t hi = node_.applied().applied_index().value + 1;
+  auto self = c.shared_from_this();
+  // Reading and rendering run on the storage thread (in order with writes); the answer is posted
+  // back to the core thread.
+  storage_.run([this, self, since, hi, type, member](eventlog::Store& s) {
+    auto body = render_events(s, since, hi, type, member);
+    storage_.post_core([self, body = std::move(body)]() mutable {
+      if (!body.ok()) return self->fail(body.error());
+      self->send(200, std::move(body).value());
+    });
+  });
+}
+
+void Api::projections(Call& c) {
+  auto arr = ordered_json::array();
+  for (const auto& p : node_.applied().describe())
+    arr.push_back(ordered_json{{"name", p.name}, {"applied_index", p.applied_index.value}, {"digest", p.digest_hex}});
+  c.ok(arr);
+}
+
+}  // namespace movn::daemon

@@ -1,0 +1,127 @@
+#include "daemon/daemon.h"
+
+#include <sys/stat.h>
+
+#include <utility>  // before Asio (docs/design.md §5)
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/asio/signal_set.hpp>
+#include <spdlog/spdlog.h>
+
+#include "daemon/api.h"
+#include "daemon/member_info.h"
+#include "daemon/node.h"
+#include "daemon/storage_worker.h"
+#include "pki/files.h"
+#include "pki/secret_key.h"
+
+namespace movn::daemon {
+namespace {
+namespace asio = boost::asio;
+
+[[noreturn]] void fail_stop(const Error& e) {
+  spdlog::critical("stopping: {}", e.message);
+  spdlog::shutdown();
+  std::_Exit(70);
+}
+
+Result<void> make_dirs(const std::filesystem::path& state_dir) {
+  std::error_code ec;
+  std::filesystem::create_directories(state_dir, ec);
+  if (ec) return make_error(Errc::kIo, "failed to create state directory " + state_dir.string() + ": " + ec.message());
+  ::chmod(state_dir.c_str(), 0700);
+  return {};
+}
+
+// Refuses a store that belongs to another cluster or member than this state directory's record.
+Result<void> check_store(eventlog::Store& store, const std::optional<DaemonRecord>& record,
+                         const std::filesystem::path& record_path) {
+  auto id = store.identity();
+  if (record && id) return store.check_identity(eventlog::StoreIdentity{record->cluster_id, record->name});
+  if (record && !id && store.last_index().value > 0)
+    return make_error(Errc::kFailedPrecondition, "store at " + store.path().string() +
+                                                     " has no cluster identity but " + record_path.string() +
+                                                     " says this member is '" + record->name + "' of cluster " +
+                                                     record->cluster_id);
+  if (record && !id)
+    return make_error(Errc::kFailedPrecondition,
+                      "store at " + store.path().string() + " is empty but " + record_path.string() +
+                          " says this member is '" + record->name + "' of cluster " + record->cluster_id +
+                          ": restore the store, or remove the record to start over");
+  return {};
+}
+}  // namespace
+
+Result<void> run_daemon(const DaemonOptions& options) {
+  ::umask(077);
+  const auto& dir = options.state_dir;
+  MOVN_TRY(make_dirs(dir));
+  const auto record_path = dir / "daemon.json";
+  MOVN_ASSIGN_OR_RETURN(auto record, read_daemon_record(record_path));
+
+  eventlog::StoreOptions sopts;
+  sopts.compression = options.compression;
+  MOVN_ASSIGN_OR_RETURN(auto store, eventlog::Store::open(dir / "store", sopts));
+  MOVN_TRY(check_store(*store, record, record_path));
+
+  MemberContext member;
+  member.state_dir = dir;
+  member.name = store->identity() ? store->identity()->member_name : host_name();
+  if (record) member.address = record->address;
+  MOVN_ASSIGN_OR_RETURN(member.identity, pki::ensure_identity(dir / "identity", member.name));
+  if (member.identity.regenerated) spdlog::info("member identity created for {}", member.name);
+  MOVN_ASSIGN_OR_RETURN(member.token_key, pki::ensure_secret_key(dir / "identity" / "token.key"));
+
+  asio::io_context io(1);
+  StorageWorker storage(*store, io);
+  Node node(*store, storage, fail_stop);
+  Api api(node, storage, member);
+
+  MOVN_ASSIGN_OR_RETURN(auto server, transport::LocalApiServer::listen(
+                                         io, dir / "control.socket",
+                                         [&api](transport::HttpRequest req, transport::Responder r) {
+                                           api.handle(std::move(req), std::move(r));
+                                         }));
+  spdlog::info("microovnd {} listening on {}", MICROOVN_VERSION, (dir / "control.socket").string());
+
+  std::optional<Error> startup_error;
+  asio::post(io, [&] {
+    auto loaded = node.load();
+    if (!loaded.ok()) {
+      startup_error = std::move(loaded).error();
+      io.stop();
+      return;
+    }
+    const auto& ms = node.applied().membership();
+    if (ms.bootstrapped()) {
+      if (const auto* me = ms.find(member.name)) member.address = me->address;
+      if (!record) {
+        auto w = write_daemon_record(record_path, DaemonRecord{member.name, member.address, ms.cluster_id()});
+        if (!w.ok()) spdlog::warn("{}", w.error().message);
+      }
+    }
+    spdlog::info("replayed {} entries; applied index {}; ready", node.entries_replayed(),
+                 node.applied().applied_index().value);
+    api.set_ready(true);
+  });
+
+  asio::signal_set signals(io, SIGINT, SIGTERM);
+  signals.async_wait([&](const boost::system::error_code& ec, int sig) {
+    if (ec) return;
+    spdlog::info("signal {} received: shutting down", sig);
+    api.set_ready(false);
+    server->close();
+    io.stop();
+  });
+
+  io.run();
+  server->close();
+  storage.stop();
+  if (startup_error) return *startup_error;
+  auto flushed = store->flush();
+  if (!flushed.ok()) spdlog::warn("{}", flushed.error().message);
+  spdlog::info("stopped");
+  return {};
+}
+
+}  // namespace movn::daemon

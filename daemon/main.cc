@@ -1,0 +1,48 @@
+// microovnd: the MicroOVN daemon. Usage: microovnd [--state-dir DIR] [--debug] [--verbose]
+#include <spdlog/spdlog.h>
+
+#include <CLI/CLI.hpp>
+#include <iostream>
+
+#include "daemon/daemon.h"
+
+int main(int argc, char** argv) {
+  CLI::App app{"microovnd: the MicroOVN daemon"};
+  movn::daemon::DaemonOptions options;
+  std::string state_dir = options.state_dir.string();
+  std::string compression = "lz4";
+  bool debug = false, verbose = false, version = false;
+  app.add_option("--state-dir", state_dir, "State directory")->capture_default_str();
+  app.add_option("--store-compression", compression, "Compression of the event store's files")
+      ->check(CLI::IsMember({"none", "lz4", "zstd"}))
+      ->capture_default_str();
+  app.add_flag("-d,--debug", debug, "Show debug messages");
+  app.add_flag("-v,--verbose", verbose, "Show information messages");
+  app.add_flag("--version", version, "Print the version and exit");
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::CallForHelp& e) {
+    return app.exit(e);
+  } catch (const CLI::ParseError& e) {
+    std::cerr << "Error: " << e.what() << "\n";
+    return 1;
+  }
+  if (version) {
+    std::cout << "microovnd: " << MICROOVN_VERSION << "\n";
+    return 0;
+  }
+  spdlog::set_pattern("%Y-%m-%dT%H:%M:%S.%eZ %^%l%$ %v", spdlog::pattern_time_type::utc);
+  spdlog::set_level(debug ? spdlog::level::debug : spdlog::level::info);
+  (void)verbose;
+  options.state_dir = state_dir;
+  options.compression = compression == "none"   ? movn::eventlog::Compression::kNone
+                        : compression == "zstd" ? movn::eventlog::Compression::kZstd
+                                                : movn::eventlog::Compression::kLz4;
+  auto r = movn::daemon::run_daemon(options);
+  if (!r.ok()) {
+    spdlog::critical("{}", r.error().message);
+    std::cerr << "Error: " << r.error().message << "\n";
+    return 1;
+  }
+  return 0;
+}

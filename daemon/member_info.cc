@@ -1,0 +1,65 @@
+#include "daemon/member_info.h"
+
+#include <arpa/inet.h>
+#include <ifaddrs.h>
+#include <net/if.h>
+#include <unistd.h>
+
+#include <nlohmann/json.hpp>
+
+#include "commands/validate.h"
+#include "pki/files.h"
+
+namespace movn::daemon {
+
+Result<std::optional<DaemonRecord>> read_daemon_record(const std::filesystem::path& file) {
+  std::error_code ec;
+  if (!std::filesystem::exists(file, ec)) return std::optional<DaemonRecord>();
+  MOVN_ASSIGN_OR_RETURN(std::string text, pki::read_file(file, 64 * 1024, std::nullopt));
+  try {
+    auto j = nlohmann::json::parse(text);
+    return std::optional<DaemonRecord>(DaemonRecord{j.at("name").get<std::string>(),
+                                                    j.at("address").get<std::string>(),
+                                                    j.at("cluster_id").get<std::string>()});
+  } catch (const std::exception& ex) {
+    return make_error(Errc::kCorruption, "daemon record " + file.string() + " is damaged: " + ex.what());
+  }
+}
+
+Result<void> write_daemon_record(const std::filesystem::path& file, const DaemonRecord& rec) {
+  nlohmann::ordered_json j{{"name", rec.name}, {"address", rec.address}, {"cluster_id", rec.cluster_id}};
+  return pki::write_file_atomic(file, j.dump(2) + "\n", 0600);
+}
+
+std::string host_name() {
+  char buf[256] = {};
+  if (gethostname(buf, sizeof buf - 1) != 0) return "microovn";
+  std::string name(buf);
+  // Use the first label of a fully qualified name.
+  if (auto dot = name.find('.'); dot != std::string::npos) name.resize(dot);
+  return name;
+}
+
+Result<std::string> default_address() {
+  ifaddrs* list = nullptr;
+  if (getifaddrs(&list) != 0)
+    return make_error(Errc::kUnavailable, "failed to list network interfaces; pass --address");
+  std::optional<std::string> found;
+  for (ifaddrs* it = list; it != nullptr && !found; it = it->ifa_next) {
+    if (it->ifa_addr == nullptr || it->ifa_addr->sa_family != AF_INET) continue;
+    if ((it->ifa_flags & IFF_UP) == 0 || (it->ifa_flags & IFF_LOOPBACK) != 0) continue;
+    auto* sin = reinterpret_cast<sockaddr_in*>(it->ifa_addr);
+    std::uint32_t a = ntohl(sin->sin_addr.s_addr);
+    if ((a >> 24) == 127 || (a >> 16) == 0xA9FE || a == 0) continue;  // loopback, link-local
+    char text[INET_ADDRSTRLEN];
+    inet_ntop(AF_INET, &sin->sin_addr, text, sizeof text);
+    found = std::string(text) + ":" + std::to_string(commands::kDefaultPort);
+  }
+  freeifaddrs(list);
+  if (!found)
+    return make_error(Errc::kFailedPrecondition,
+                      "this host has no global IPv4 address: pass --address ADDR[:PORT]");
+  return *found;
+}
+
+}  // namespace movn::daemon

@@ -1,0 +1,119 @@
+#include "daemon/node.h"
+
+#include "common/time.h"
+#include "eventlog/codec.h"
+
+namespace movn::daemon {
+namespace {
+constexpr std::uint64_t kReplayChunkEntries = 4096;
+}
+
+Node::Node(eventlog::Store& store, StorageWorker& storage, FailStop fail_stop)
+    : store_(store), storage_(storage), fail_stop_(std::move(fail_stop)) {}
+
+Result<void> Node::load() {
+  const LogIndex last = store_.last_index();
+  std::vector<std::pair<LogIndex, Digest>> missing_links;
+  Digest prev = eventlog::kGenesisLink;
+  for (std::uint64_t lo = 1; lo <= last.value; lo += kReplayChunkEntries) {
+    std::uint64_t hi = std::min(last.value + 1, lo + kReplayChunkEntries);
+    MOVN_ASSIGN_OR_RETURN(auto chunk, store_.entries(LogIndex(lo), LogIndex(hi)));
+    for (const auto& e : chunk) {
+      Digest link = eventlog::chain_link(prev, e);
+      if (e.index <= store_.last_linked_index()) {
+        MOVN_ASSIGN_OR_RETURN(auto stored, store_.link(e.index));
+        if (stored && *stored != link)
+          return make_error(Errc::kCorruption, "hash chain of store at " + store_.path().string() +
+                                                   " does not verify at index " + std::to_string(e.index.value) +
+                                                   ": the entry or an earlier one was changed");
+        if (!stored) missing_links.emplace_back(e.index, link);
+      } else {
+        missing_links.emplace_back(e.index, link);
+      }
+      if (e.type == eventlog::EntryType::kEventBatch) {
+        auto batch = eventlog::decode_batch(e.data);
+        if (!batch.ok())
+          return std::move(batch).error().wrap("store at " + store_.path().string() + ", entry " +
+                                               std::to_string(e.index.value));
+        applied_.apply_batch(*batch, e.index, e.term);
+      } else {
+        applied_.skip(e.index);
+      }
+      if (e.term > term_) term_ = e.term;
+      prev = link;
+      ++replayed_;
+    }
+  }
+  MOVN_TRY(store_.put_links(missing_links));
+  last_link_ = prev;
+  last_index_ = last;
+  speculative_ = applied_;
+  return {};
+}
+
+bool Node::known_request(const std::string& request_id) const {
+  return applied_.requests().find(request_id).has_value() || pending_by_request_.contains(request_id);
+}
+
+ClusterTimeMs Node::next_cluster_time() {
+  return ClusterTimeMs(std::max(speculative_.last_time_ms() + 1, wall_clock_ms()));
+}
+
+void Node::propose(const commands::Request& request, RequestMeta meta, ProposeDone done) {
+  // A retry of an applied request gets the first result back; one in flight waits for it.
+  if (auto idx = applied_.requests().find(meta.request_id)) {
+    done(Outcome{*idx, true});
+    return;
+  }
+  if (auto it = pending_by_request_.find(meta.request_id); it != pending_by_request_.end()) {
+    pending_[it->second].waiters.push_back(
+        [done = std::move(done)](Result<Outcome> r) {
+          if (r.ok()) r->duplicate = true;
+          done(std::move(r));
+        });
+    return;
+  }
+  ClusterTimeMs now = next_cluster_time();
+  auto decided = commands::decide(speculative_, request, now);
+  if (!decided.ok()) {
+    done(std::move(decided).error());
+    return;
+  }
+  if (decided->empty()) {
+    done(Outcome{LogIndex(0), false});
+    return;
+  }
+  events::EventBatch batch{meta.request_id, std::move(meta.actor), now, std::move(decided).value()};
+  LogIndex index = last_index_.next();
+  last_index_ = index;
+  eventlog::Entry entry{index, term_, eventlog::EntryType::kEventBatch, eventlog::encode_batch(batch)};
+  speculative_.apply_batch(batch, index, term_);
+  pending_by_request_[batch.request_id] = index.value;
+  auto& p = pending_[index.value];
+  p.entry = entry;
+  p.batch = std::move(batch);
+  p.waiters.push_back(std::move(done));
+  storage_.append({std::move(entry)}, [this, index](Result<void> r) { on_durable(index, std::move(r)); });
+}
+
+void Node::on_durable(LogIndex index, Result<void> r) {
+  if (!r.ok()) {
+    // A failed write or sync of the log is fail-stop (docs/design.md §6).
+    fail_stop_(r.error());
+    return;
+  }
+  auto it = pending_.find(index.value);
+  if (it == pending_.end()) return;
+  Pending p = std::move(it->second);
+  pending_.erase(it);
+  pending_by_request_.erase(p.batch.request_id);
+  applied_.apply_batch(p.batch, index, p.entry.term);
+  last_link_ = eventlog::chain_link(last_link_, p.entry);
+  storage_.run([links = std::vector{std::pair{index, last_link_}}, fail = fail_stop_](eventlog::Store& s) {
+    auto lr = s.put_links(links);
+    if (!lr.ok()) fail(lr.error());
+  });
+  for (auto& w : p.waiters) w(Outcome{index, false});
+}
+
+}  // namespace movn::daemon

@@ -1,0 +1,69 @@
+// Node: this member's control plane on the core thread. It replays the log at start, runs
+// decide() against the speculative view (applied state plus proposed batches), appends batches
+// through the storage thread, applies them once durable, links the hash chain and answers the
+// requester. Single member for now: every appended entry is committed once it is synced; the Raft
+// issues put replication between append and apply. Not thread-safe: core thread only.
+#pragma once
+
+#include <functional>
+#include <map>
+#include <string>
+#include <vector>
+
+#include "commands/decide.h"
+#include "daemon/storage_worker.h"
+#include "eventlog/store.h"
+#include "projections/state.h"
+
+namespace movn::daemon {
+
+struct RequestMeta {
+  std::string request_id;
+  events::Actor actor;
+};
+
+struct Outcome {
+  LogIndex index;          // where the batch was applied (0 when nothing needed recording)
+  bool duplicate = false;  // a retry of an already applied request
+};
+
+using ProposeDone = std::function<void(Result<Outcome>)>;
+using FailStop = std::function<void(const Error&)>;
+
+class Node {
+ public:
+  Node(eventlog::Store& store, StorageWorker& storage, FailStop fail_stop);
+
+  // Folds the whole log and verifies (or completes) the hash chain. Called once, before serving.
+  Result<void> load();
+
+  void propose(const commands::Request& request, RequestMeta meta, ProposeDone done);
+  // True if the request id was applied or is being applied.
+  bool known_request(const std::string& request_id) const;
+
+  const projections::State& applied() const { return applied_; }
+  std::uint64_t entries_replayed() const { return replayed_; }
+
+ private:
+  void on_durable(LogIndex index, Result<void> r);
+  ClusterTimeMs next_cluster_time();
+
+  eventlog::Store& store_;
+  StorageWorker& storage_;
+  FailStop fail_stop_;
+  projections::State applied_;
+  projections::State speculative_;
+  struct Pending {
+    eventlog::Entry entry;
+    events::EventBatch batch;
+    std::vector<ProposeDone> waiters;
+  };
+  std::map<std::uint64_t, Pending> pending_;                 // by index
+  std::map<std::string, std::uint64_t> pending_by_request_;  // request id -> index
+  LogIndex last_index_;
+  Term term_{1};
+  Digest last_link_ = eventlog::kGenesisLink;
+  std::uint64_t replayed_ = 0;
+};
+
+}  // namespace movn::daemon

@@ -1,0 +1,54 @@
+#include "projections/membership.h"
+
+#include <nlohmann/json.hpp>
+
+namespace movn::projections {
+
+void Membership::apply(const events::Event& e, const ApplyContext& ctx) {
+  if (const auto* b = std::get_if<events::ClusterBootstrapped>(&e)) {
+    // A second bootstrap cannot pass decide(); if one is in the log anyway, the first one stands.
+    if (cluster_id_.empty()) cluster_id_ = b->cluster_id;
+  } else if (const auto* j = std::get_if<events::MemberJoined>(&e)) {
+    Member m{j->name, j->address, j->fingerprint, j->certificate, "voter", ctx.time.value,
+             ctx.index.value};
+    members_[j->name] = std::move(m);
+  }
+}
+
+const Member* Membership::find(std::string_view name) const {
+  auto it = members_.find(std::string(name));
+  return it == members_.end() ? nullptr : &it->second;
+}
+
+std::string Membership::snapshot() const {
+  nlohmann::json j;
+  j["cluster_id"] = cluster_id_;
+  auto& arr = j["members"] = nlohmann::json::array();
+  for (const auto& [n, m] : members_)
+    arr.push_back({{"name", m.name}, {"address", m.address}, {"fingerprint", m.fingerprint},
+                   {"certificate", m.certificate}, {"role", m.role},
+                   {"joined_at_ms", m.joined_at_ms}, {"joined_index", m.joined_index}});
+  return j.dump();
+}
+
+Result<void> Membership::restore(std::string_view bytes) {
+  try {
+    auto j = nlohmann::json::parse(bytes);
+    std::string cid = j.at("cluster_id").get<std::string>();
+    std::map<std::string, Member> ms;
+    for (const auto& m : j.at("members")) {
+      Member x{m.at("name").get<std::string>(), m.at("address").get<std::string>(),
+               m.at("fingerprint").get<std::string>(), m.at("certificate").get<std::string>(),
+               m.at("role").get<std::string>(), m.at("joined_at_ms").get<std::uint64_t>(),
+               m.at("joined_index").get<std::uint64_t>()};
+      ms[x.name] = std::move(x);
+    }
+    cluster_id_ = std::move(cid);
+    members_ = std::move(ms);
+    return {};
+  } catch (const std::exception& ex) {
+    return make_error(Errc::kCorruption, std::string("membership checkpoint does not parse: ") + ex.what());
+  }
+}
+
+}  // namespace movn::projections

@@ -1,0 +1,41 @@
+// Membership projection: the cluster id and the members with their addresses, certificates and
+// roles. Folded from cluster_bootstrapped and member_joined. Single-threaded (core thread).
+#pragma once
+
+#include <map>
+#include <optional>
+#include <string>
+
+#include "projections/projection.h"
+
+namespace movn::projections {
+
+struct Member {
+  std::string name;
+  std::string address;
+  std::string fingerprint;
+  std::string certificate;
+  std::string role;  // voter, stand-by, spare (Raft roles arrive with the Raft issues)
+  std::uint64_t joined_at_ms = 0;
+  std::uint64_t joined_index = 0;
+  bool operator==(const Member&) const = default;
+};
+
+class Membership final : public Projection {
+ public:
+  std::string_view name() const override { return "membership"; }
+  void apply(const events::Event& e, const ApplyContext& ctx) override;
+  std::string snapshot() const override;
+  Result<void> restore(std::string_view bytes) override;
+
+  bool bootstrapped() const { return !cluster_id_.empty(); }
+  const std::string& cluster_id() const { return cluster_id_; }
+  const std::map<std::string, Member>& members() const { return members_; }
+  const Member* find(std::string_view name) const;
+
+ private:
+  std::string cluster_id_;
+  std::map<std::string, Member> members_;
+};
+
+}  // namespace movn::projections

@@ -1,0 +1,34 @@
+// The projection interface: a pure fold of the event log into a view (docs/design.md §2, §4).
+// apply() never fails and never does I/O; digest() and snapshot() are deterministic, so every
+// member that applied the same log holds the same digests. Single-threaded (core thread).
+#pragma once
+
+#include <string>
+#include <string_view>
+
+#include "common/ids.h"
+#include "common/result.h"
+#include "common/sha256.h"
+#include "eventlog/events.h"
+
+namespace movn::projections {
+
+struct ApplyContext {
+  LogIndex index;
+  Term term;
+  ClusterTimeMs time;
+  const events::EventBatch& batch;
+};
+
+class Projection {
+ public:
+  virtual ~Projection() = default;
+  virtual std::string_view name() const = 0;
+  virtual void apply(const events::Event& e, const ApplyContext& ctx) = 0;
+  // Canonical bytes of the state: equal states give equal bytes.
+  virtual std::string snapshot() const = 0;
+  virtual Result<void> restore(std::string_view bytes) = 0;
+  Digest digest() const { return sha256(snapshot()); }
+};
+
+}  // namespace movn::projections

@@ -1,0 +1,161 @@
+#include <gtest/gtest.h>
+
+#include "projections/state.h"
+
+namespace movn::projections {
+namespace {
+using namespace movn::events;
+
+struct Fold {
+  State state;
+  std::uint64_t next = 1;
+  void batch(std::vector<Event> es, std::uint64_t time_ms = 1000, std::string req = "") {
+    if (req.empty()) req = "req-" + std::to_string(next);
+    state.apply_batch(EventBatch{req, Actor{"movn1", "root"}, ClusterTimeMs(time_ms), std::move(es)},
+                      LogIndex(next), Term(1));
+    ++next;
+  }
+};
+
+std::vector<std::vector<Event>> sample_log() {
+  return {
+      {ClusterBootstrapped{"cid", "movn1"}, MemberJoined{"movn1", "10.0.0.1:6686", "fp1", "pem1"}},
+      {JoinTokenIssued{"movn2", std::string(32, 'a'), 5000}},
+      {JoinTokenIssued{"movn3", std::string(32, 'b'), 6000}},
+      {JoinTokenRevoked{"movn3", RevokeReason::kRevoked}},
+      {ConfigSet{"ovn.central-ips", "10.0.0.1"}},
+      {ConfigSet{"other", "x"}},
+      {ConfigDeleted{"other"}},
+  };
+}
+
+State fold(const std::vector<std::vector<Event>>& log) {
+  Fold f;
+  for (const auto& b : log) f.batch(b);
+  return f.state;
+}
+
+TEST(Membership, BootstrapAndJoin) {
+  Fold f;
+  EXPECT_FALSE(f.state.membership().bootstrapped());
+  f.batch({ClusterBootstrapped{"cid", "movn1"}, MemberJoined{"movn1", "10.0.0.1:6686", "fp1", "pem1"}}, 42);
+  const auto& m = f.state.membership();
+  EXPECT_TRUE(m.bootstrapped());
+  EXPECT_EQ(m.cluster_id(), "cid");
+  ASSERT_NE(m.find("movn1"), nullptr);
+  EXPECT_EQ(m.find("movn1")->address, "10.0.0.1:6686");
+  EXPECT_EQ(m.find("movn1")->role, "voter");
+  EXPECT_EQ(m.find("movn1")->joined_at_ms, 42u);
+  EXPECT_EQ(m.find("movn1")->joined_index, 1u);
+  EXPECT_EQ(m.find("movn2"), nullptr);
+  // A stray second bootstrap does not change the cluster id.
+  f.batch({ClusterBootstrapped{"other", "movn9"}});
+  EXPECT_EQ(f.state.membership().cluster_id(), "cid");
+}
+
+TEST(Tokens, IssueRevokeExpireAndUse) {
+  Fold f;
+  f.batch({JoinTokenIssued{"a", std::string(32, 'x'), 100}}, 10, "r-a");
+  f.batch({JoinTokenIssued{"b", std::string(32, 'y'), 200}}, 11, "r-b");
+  f.batch({JoinTokenIssued{"c", std::string(32, 'z'), 300}}, 12, "r-c");
+  const auto& t = f.state.tokens();
+  ASSERT_EQ(t.tokens().size(), 3u);
+  EXPECT_EQ(t.find("a")->issued_at_ms, 10u);
+  EXPECT_EQ(t.find("a")->expires_at_ms, 100u);
+  EXPECT_TRUE(t.find("a")->expired_at(100));
+  EXPECT_FALSE(t.find("a")->expired_at(99));
+  EXPECT_EQ(t.find_by_request("r-b")->name, "b");
+  f.batch({JoinTokenRevoked{"a", RevokeReason::kRevoked}});
+  f.batch({JoinTokenRevoked{"b", RevokeReason::kExpired}});
+  f.batch({MemberJoined{"c", "1.2.3.4:6686", "fp", "pem"}});
+  EXPECT_TRUE(f.state.tokens().tokens().empty());
+}
+
+TEST(Config, SetOverwriteDelete) {
+  Fold f;
+  f.batch({ConfigSet{"k", "1"}});
+  EXPECT_EQ(f.state.config().get("k"), "1");
+  f.batch({ConfigSet{"k", "2"}});
+  EXPECT_EQ(f.state.config().get("k"), "2");
+  f.batch({ConfigDeleted{"k"}});
+  EXPECT_FALSE(f.state.config().get("k").has_value());
+}
+
+TEST(Requests, RemembersIdsWithinTheWindow) {
+  Fold f;
+  f.batch({ConfigSet{"k", "1"}}, 1, "first");
+  EXPECT_EQ(f.state.requests().find("first"), LogIndex(1));
+  for (std::size_t i = 0; i < Requests::kWindowRequests; ++i) f.batch({}, 1, "fill-" + std::to_string(i));
+  EXPECT_FALSE(f.state.requests().find("first").has_value());
+  EXPECT_EQ(f.state.requests().size(), Requests::kWindowRequests);
+}
+
+TEST(State, AppliedIndexAndSkip) {
+  Fold f;
+  f.batch({ConfigSet{"k", "1"}});
+  f.state.skip(LogIndex(5));
+  EXPECT_EQ(f.state.applied_index(), LogIndex(5));
+  for (const auto& info : f.state.describe()) EXPECT_EQ(info.applied_index, LogIndex(5));
+}
+
+TEST(Digest, EqualLogsGiveEqualDigestsAndAnyChangedEventChangesOne) {
+  auto base = fold(sample_log()).describe();
+  auto again = fold(sample_log()).describe();
+  ASSERT_EQ(base.size(), 4u);
+  for (std::size_t i = 0; i < base.size(); ++i) EXPECT_EQ(base[i].digest_hex, again[i].digest_hex);
+
+  // Digests are compared at the index of the changed batch: a later event may overwrite an
+  // earlier one's effect (a revoked token), but at equal applied index the views must differ.
+  auto prefix = [](std::vector<std::vector<Event>> log, std::size_t n) {
+    log.resize(n);
+    return fold(log).describe();
+  };
+  std::size_t upto = 0;
+  auto digests_differ = [&](const std::vector<std::vector<Event>>& log) {
+    auto mine = prefix(sample_log(), upto), other = prefix(log, upto);
+    for (std::size_t i = 0; i < mine.size(); ++i)
+      if (other[i].digest_hex != mine[i].digest_hex) return true;
+    return false;
+  };
+  // Change one field of each event in turn: some projection digest must change.
+  auto log = sample_log();
+  for (std::size_t b = 0; b < log.size(); ++b) {
+    for (std::size_t e = 0; e < log[b].size(); ++e) {
+      auto changed = log;
+      std::visit([](auto& ev) {
+        using T = std::decay_t<decltype(ev)>;
+        if constexpr (std::is_same_v<T, ClusterBootstrapped>) ev.cluster_id += "x";
+        else if constexpr (std::is_same_v<T, MemberJoined>) ev.address += "0";
+        else if constexpr (std::is_same_v<T, JoinTokenIssued>) ev.expires_at_ms += 1;
+        else if constexpr (std::is_same_v<T, JoinTokenRevoked>) ev.name += "x";
+        else if constexpr (std::is_same_v<T, ConfigSet>) ev.value += "x";
+        else if constexpr (std::is_same_v<T, ConfigDeleted>) ev.key += "x";
+      }, changed[b][e]);
+      upto = b + 1;
+      EXPECT_TRUE(digests_differ(changed)) << "batch " << b << " event " << e;
+    }
+  }
+}
+
+TEST(Checkpoint, RestoreOfSnapshotEqualsFold) {
+  State full = fold(sample_log());
+  State restored;
+  ASSERT_TRUE(restored.restore_checkpoint(full.checkpoint()).ok());
+  EXPECT_EQ(restored.applied_index(), full.applied_index());
+  auto a = full.describe(), b = restored.describe();
+  for (std::size_t i = 0; i < a.size(); ++i) EXPECT_EQ(a[i].digest_hex, b[i].digest_hex) << a[i].name;
+  EXPECT_EQ(restored.tokens().find("movn2")->secret_sha256, std::string(32, 'a'));
+}
+
+TEST(Checkpoint, DamagedBytesAreRefusedAndStateKept) {
+  State s = fold(sample_log());
+  auto before = s.describe();
+  EXPECT_FALSE(s.restore_checkpoint("garbage").ok());
+  std::string cp = s.checkpoint();
+  cp.resize(cp.size() / 2);
+  EXPECT_FALSE(s.restore_checkpoint(cp).ok());
+  EXPECT_EQ(s.describe()[0].digest_hex, before[0].digest_hex);
+}
+
+}  // namespace
+}  // namespace movn::projections

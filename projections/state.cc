@@ -1,0 +1,65 @@
+#include "projections/state.h"
+
+#include <cassert>
+#include <nlohmann/json.hpp>
+
+namespace movn::projections {
+
+void State::apply_batch(const events::EventBatch& batch, LogIndex index, Term term) {
+  assert(index > applied_index_);
+  ApplyContext ctx{index, term, batch.cluster_time, batch};
+  for (const auto& e : batch.events) {
+    membership_.apply(e, ctx);
+    tokens_.apply(e, ctx);
+    config_.apply(e, ctx);
+  }
+  requests_.record(batch.request_id, index);
+  applied_index_ = index;
+  if (batch.cluster_time.value > last_time_ms_) last_time_ms_ = batch.cluster_time.value;
+}
+
+void State::skip(LogIndex index) {
+  assert(index > applied_index_);
+  applied_index_ = index;
+}
+
+std::vector<ProjectionInfo> State::describe() const {
+  std::vector<ProjectionInfo> out;
+  for (const auto* p : all()) out.push_back({std::string(p->name()), applied_index_, to_hex(p->digest())});
+  return out;
+}
+
+std::string State::checkpoint() const {
+  nlohmann::json j;
+  j["applied_index"] = applied_index_.value;
+  j["last_time_ms"] = last_time_ms_;
+  for (const auto* p : all()) {
+    std::string snap = p->snapshot();
+    j["projections"][std::string(p->name())] =
+        nlohmann::json::binary(std::vector<std::uint8_t>(snap.begin(), snap.end()));
+  }
+  auto bytes = nlohmann::json::to_cbor(j);
+  return std::string(bytes.begin(), bytes.end());
+}
+
+Result<void> State::restore_checkpoint(std::string_view bytes) {
+  State fresh;
+  try {
+    auto j = nlohmann::json::from_cbor(bytes.begin(), bytes.end());
+    fresh.applied_index_ = LogIndex(j.at("applied_index").get<std::uint64_t>());
+    fresh.last_time_ms_ = j.at("last_time_ms").get<std::uint64_t>();
+    const auto& ps = j.at("projections");
+    std::vector<Projection*> targets = {&fresh.membership_, &fresh.tokens_, &fresh.config_,
+                                        &fresh.requests_};
+    for (auto* p : targets) {
+      const auto& bin = ps.at(std::string(p->name())).get_binary();
+      MOVN_TRY(p->restore(std::string_view(reinterpret_cast<const char*>(bin.data()), bin.size())));
+    }
+  } catch (const std::exception& ex) {
+    return make_error(Errc::kCorruption, std::string("checkpoint does not parse: ") + ex.what());
+  }
+  *this = std::move(fresh);
+  return {};
+}
+
+}  // namespace movn::projections

@@ -1,0 +1,52 @@
+// State: every projection together, folded batch by batch, with the applied index.
+// It is the "view" decide() reads. Copyable (the daemon keeps a speculative copy that includes
+// proposed batches). Single-threaded (core thread).
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "projections/config.h"
+#include "projections/membership.h"
+#include "projections/requests.h"
+#include "projections/tokens.h"
+
+namespace movn::projections {
+
+struct ProjectionInfo {
+  std::string name;
+  LogIndex applied_index;
+  std::string digest_hex;
+};
+
+class State {
+ public:
+  // Folds one batch stored at `index`. Never fails.
+  void apply_batch(const events::EventBatch& batch, LogIndex index, Term term);
+  // Advances the applied index over an entry that carries no events (a Raft no-op or config).
+  void skip(LogIndex index);
+
+  LogIndex applied_index() const { return applied_index_; }
+  std::uint64_t last_time_ms() const { return last_time_ms_; }
+  const Membership& membership() const { return membership_; }
+  const Tokens& tokens() const { return tokens_; }
+  const Config& config() const { return config_; }
+  const Requests& requests() const { return requests_; }
+
+  std::vector<ProjectionInfo> describe() const;
+  // Checkpoint of every projection plus the applied index, and its inverse.
+  std::string checkpoint() const;
+  Result<void> restore_checkpoint(std::string_view bytes);
+
+ private:
+  std::vector<const Projection*> all() const { return {&membership_, &tokens_, &config_, &requests_}; }
+
+  Membership membership_;
+  Tokens tokens_;
+  Config config_;
+  Requests requests_;
+  LogIndex applied_index_;
+  std::uint64_t last_time_ms_ = 0;
+};
+
+}  // namespace movn::projections
