@@ -8,6 +8,8 @@
 #include <boost/asio/signal_set.hpp>
 #include <spdlog/spdlog.h>
 
+#include <nlohmann/json.hpp>
+
 #include "daemon/api.h"
 #include "daemon/member_info.h"
 #include "daemon/node.h"
@@ -63,6 +65,7 @@ Result<void> run_daemon(const DaemonOptions& options) {
   sopts.compression = options.compression;
   MOVN_ASSIGN_OR_RETURN(auto store, eventlog::Store::open(dir / "store", sopts));
   MOVN_TRY(check_store(*store, record, record_path));
+  MOVN_TRY(store->verify_checksums());
 
   MemberContext member;
   member.state_dir = dir;
@@ -86,7 +89,7 @@ Result<void> run_daemon(const DaemonOptions& options) {
 
   std::optional<Error> startup_error;
   asio::post(io, [&] {
-    auto loaded = node.load();
+    auto loaded = node.load(options.rebuild);
     if (!loaded.ok()) {
       startup_error = std::move(loaded).error();
       io.stop();
@@ -100,7 +103,8 @@ Result<void> run_daemon(const DaemonOptions& options) {
         if (!w.ok()) spdlog::warn("{}", w.error().message);
       }
     }
-    spdlog::info("replayed {} entries; applied index {}; ready", node.entries_replayed(),
+    spdlog::info("replayed {} entries{}; applied index {}; ready", node.entries_replayed(),
+                 node.loaded_from_checkpoint() ? " after the checkpoint" : (options.rebuild ? " (rebuild)" : ""),
                  node.applied().applied_index().value);
     api.set_ready(true);
   });
@@ -118,10 +122,40 @@ Result<void> run_daemon(const DaemonOptions& options) {
   server->close();
   storage.stop();
   if (startup_error) return *startup_error;
+  if (auto cp = node.checkpoint_sync(); !cp.ok()) spdlog::warn("{}", cp.error().message);
   auto flushed = store->flush();
   if (!flushed.ok()) spdlog::warn("{}", flushed.error().message);
   spdlog::info("stopped");
   return {};
+}
+
+Result<std::string> rebuild_offline(const DaemonOptions& options) {
+  const auto& dir = options.state_dir;
+  const auto record_path = dir / "daemon.json";
+  MOVN_ASSIGN_OR_RETURN(auto record, read_daemon_record(record_path));
+  if (!std::filesystem::exists(dir / "store" / "CURRENT"))
+    return make_error(Errc::kNotFound, "no store at " + (dir / "store").string());
+  eventlog::StoreOptions sopts;
+  sopts.compression = options.compression;
+  auto opened = eventlog::Store::open(dir / "store", sopts);
+  if (!opened.ok() && opened.error().message.find("/LOCK") != std::string::npos)
+    return make_error(Errc::kFailedPrecondition,
+                      "the store at " + (dir / "store").string() +
+                          " is in use (is microovnd running?): stop the daemon first, or restart it with --rebuild");
+  if (!opened.ok()) return std::move(opened).error();
+  auto store = std::move(opened).value();
+  MOVN_TRY(check_store(*store, record, record_path));
+  MOVN_TRY(store->verify_checksums());
+  boost::asio::io_context io(1);
+  StorageWorker storage(*store, io);
+  Node node(*store, storage, fail_stop);
+  MOVN_TRY(node.load(/*rebuild=*/true));
+  storage.stop();
+  MOVN_TRY(store->flush());
+  nlohmann::ordered_json arr = nlohmann::ordered_json::array();
+  for (const auto& p : node.applied().describe())
+    arr.push_back({{"name", p.name}, {"applied_index", p.applied_index.value}, {"digest", p.digest_hex}});
+  return arr.dump();
 }
 
 }  // namespace movn::daemon

@@ -19,6 +19,11 @@ int main(int argc, char** argv) {
   app.add_flag("-d,--debug", debug, "Show debug messages");
   app.add_flag("-v,--verbose", verbose, "Show information messages");
   app.add_flag("--version", version, "Print the version and exit");
+  bool rebuild = false;
+  app.add_flag("--rebuild", rebuild,
+               "Drop the projection checkpoints and replay the whole log, verifying the hash chain");
+  auto* rebuild_cmd = app.add_subcommand(
+      "rebuild", "Rebuild a stopped member's projections from its log, print their digests and exit");
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {
@@ -38,6 +43,17 @@ int main(int argc, char** argv) {
   options.compression = compression == "none"   ? movn::eventlog::Compression::kNone
                         : compression == "zstd" ? movn::eventlog::Compression::kZstd
                                                 : movn::eventlog::Compression::kLz4;
+  options.rebuild = rebuild;
+  if (rebuild_cmd->parsed()) {
+    spdlog::set_level(spdlog::level::warn);
+    auto out = movn::daemon::rebuild_offline(options);
+    if (!out.ok()) {
+      std::cerr << "Error: " << out.error().message << "\n";
+      return 1;
+    }
+    std::cout << *out << "\n";
+    return 0;
+  }
   auto r = movn::daemon::run_daemon(options);
   if (!r.ok()) {
     spdlog::critical("{}", r.error().message);

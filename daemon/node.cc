@@ -11,11 +11,32 @@ constexpr std::uint64_t kReplayChunkEntries = 4096;
 Node::Node(eventlog::Store& store, StorageWorker& storage, FailStop fail_stop)
     : store_(store), storage_(storage), fail_stop_(std::move(fail_stop)) {}
 
-Result<void> Node::load() {
+Result<void> Node::load(bool rebuild) {
   const LogIndex last = store_.last_index();
-  std::vector<std::pair<LogIndex, Digest>> missing_links;
   Digest prev = eventlog::kGenesisLink;
-  for (std::uint64_t lo = 1; lo <= last.value; lo += kReplayChunkEntries) {
+  if (rebuild) {
+    MOVN_TRY(store_.drop_checkpoints());
+  } else {
+    MOVN_ASSIGN_OR_RETURN(auto cp, store_.checkpoint(kCheckpointName));
+    if (cp) {
+      projections::State restored;
+      auto r = restored.restore_checkpoint(*cp);
+      LogIndex at = restored.applied_index();
+      std::optional<Digest> link_at;
+      if (r.ok() && at <= last && at.value > 0) {
+        MOVN_ASSIGN_OR_RETURN(link_at, store_.link(at));
+      }
+      if (r.ok() && at <= last && (at.value == 0 || link_at)) {
+        applied_ = std::move(restored);
+        if (link_at) prev = *link_at;
+        from_checkpoint_ = true;
+      }
+      // Otherwise the checkpoint is unusable (damaged, or ahead of the log): a full replay
+      // rebuilds it. Checkpoints are caches.
+    }
+  }
+  std::vector<std::pair<LogIndex, Digest>> missing_links;
+  for (std::uint64_t lo = applied_.applied_index().value + 1; lo <= last.value; lo += kReplayChunkEntries) {
     std::uint64_t hi = std::min(last.value + 1, lo + kReplayChunkEntries);
     MOVN_ASSIGN_OR_RETURN(auto chunk, store_.entries(LogIndex(lo), LogIndex(hi)));
     for (const auto& e : chunk) {
@@ -48,8 +69,21 @@ Result<void> Node::load() {
   last_link_ = prev;
   last_index_ = last;
   speculative_ = applied_;
+  if (replayed_ > 0) {
+    MOVN_TRY(store_.put_checkpoint(kCheckpointName, applied_.checkpoint()));
+  }
   return {};
 }
+
+void Node::checkpoint() {
+  applied_since_checkpoint_ = 0;
+  storage_.run([bytes = applied_.checkpoint(), fail = fail_stop_](eventlog::Store& s) {
+    auto r = s.put_checkpoint(kCheckpointName, bytes);
+    if (!r.ok()) fail(r.error());
+  });
+}
+
+Result<void> Node::checkpoint_sync() { return store_.put_checkpoint(kCheckpointName, applied_.checkpoint()); }
 
 bool Node::known_request(const std::string& request_id) const {
   return applied_.requests().find(request_id).has_value() || pending_by_request_.contains(request_id);
@@ -61,8 +95,11 @@ ClusterTimeMs Node::next_cluster_time() {
 
 void Node::propose(const commands::Request& request, RequestMeta meta, ProposeDone done) {
   // A retry of an applied request gets the first result back; one in flight waits for it.
-  if (auto idx = applied_.requests().find(meta.request_id)) {
-    done(Outcome{*idx, true});
+  if (auto applied = applied_.requests().find(meta.request_id)) {
+    if (applied->superseded)
+      done(make_error(Errc::kConflict, "a concurrent change won: the request was not applied"));
+    else
+      done(Outcome{applied->index, true});
     return;
   }
   if (auto it = pending_by_request_.find(meta.request_id); it != pending_by_request_.end()) {
@@ -107,12 +144,21 @@ void Node::on_durable(LogIndex index, Result<void> r) {
   Pending p = std::move(it->second);
   pending_.erase(it);
   pending_by_request_.erase(p.batch.request_id);
-  applied_.apply_batch(p.batch, index, p.entry.term);
+  const bool applied = applied_.apply_batch(p.batch, index, p.entry.term);
   last_link_ = eventlog::chain_link(last_link_, p.entry);
   storage_.run([links = std::vector{std::pair{index, last_link_}}, fail = fail_stop_](eventlog::Store& s) {
     auto lr = s.put_links(links);
     if (!lr.ok()) fail(lr.error());
   });
+  if (++applied_since_checkpoint_ >= kCheckpointEveryEntries) checkpoint();
+  if (!applied) {
+    // The speculative view let the batch through but the applied state did not: resync it.
+    speculative_ = applied_;
+    for (auto& [i, q] : pending_) speculative_.apply_batch(q.batch, LogIndex(i), q.entry.term);
+    for (auto& w : p.waiters)
+      w(make_error(Errc::kConflict, "a concurrent change won: the request was not applied"));
+    return;
+  }
   for (auto& w : p.waiters) w(Outcome{index, false});
 }
 

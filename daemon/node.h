@@ -34,8 +34,14 @@ class Node {
  public:
   Node(eventlog::Store& store, StorageWorker& storage, FailStop fail_stop);
 
-  // Folds the whole log and verifies (or completes) the hash chain. Called once, before serving.
-  Result<void> load();
+  // Loads the projection checkpoint (unless `rebuild`) and replays the log after it, verifying
+  // the hash chain of every replayed entry and completing missing links. With `rebuild`, drops
+  // the checkpoints and replays the whole log. Called once, before serving.
+  Result<void> load(bool rebuild = false);
+  // Writes a checkpoint of the applied state now (core thread; through the storage thread).
+  void checkpoint();
+  // Writes a checkpoint directly to the store (after the storage thread has stopped).
+  Result<void> checkpoint_sync();
 
   void propose(const commands::Request& request, RequestMeta meta, ProposeDone done);
   // True if the request id was applied or is being applied.
@@ -43,6 +49,11 @@ class Node {
 
   const projections::State& applied() const { return applied_; }
   std::uint64_t entries_replayed() const { return replayed_; }
+  bool loaded_from_checkpoint() const { return from_checkpoint_; }
+
+  // Applied entries between two checkpoints.
+  static constexpr std::uint64_t kCheckpointEveryEntries = 10'000;
+  static constexpr std::string_view kCheckpointName = "state";
 
  private:
   void on_durable(LogIndex index, Result<void> r);
@@ -64,6 +75,8 @@ class Node {
   Term term_{1};
   Digest last_link_ = eventlog::kGenesisLink;
   std::uint64_t replayed_ = 0;
+  bool from_checkpoint_ = false;
+  std::uint64_t applied_since_checkpoint_ = 0;
 };
 
 }  // namespace movn::daemon

@@ -358,6 +358,14 @@ Result<void> Store::drop_checkpoints() {
   return {};
 }
 
+Result<void> Store::verify_checksums() const {
+  auto st = db_->VerifyChecksum();
+  if (!st.ok())
+    return make_error(st.IsCorruption() ? Errc::kCorruption : Errc::kIo,
+                      "store at " + path_.string() + " does not verify: " + st.ToString());
+  return {};
+}
+
 Result<void> Store::flush() {
   if (options_.read_only) return {};
   rocksdb::FlushOptions fo;

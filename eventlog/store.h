@@ -92,6 +92,8 @@ class Store {
   Result<std::optional<std::string>> checkpoint(std::string_view name) const;
   Result<void> drop_checkpoints();
 
+  // Reads every table file and checks its block checksums (a flipped byte anywhere is found).
+  Result<void> verify_checksums() const;
   // Flushes memtables to SST files (on clean shutdown).
   Result<void> flush();
 

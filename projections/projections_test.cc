@@ -53,8 +53,11 @@ TEST(Membership, BootstrapAndJoin) {
   EXPECT_EQ(f.state.membership().cluster_id(), "cid");
 }
 
+void bootstrap(Fold& f) { f.batch({ClusterBootstrapped{"cid", "m0"}, MemberJoined{"m0", "10.0.0.9:6686", "fp", "pem"}}); }
+
 TEST(Tokens, IssueRevokeExpireAndUse) {
   Fold f;
+  bootstrap(f);
   f.batch({JoinTokenIssued{"a", std::string(32, 'x'), 100}}, 10, "r-a");
   f.batch({JoinTokenIssued{"b", std::string(32, 'y'), 200}}, 11, "r-b");
   f.batch({JoinTokenIssued{"c", std::string(32, 'z'), 300}}, 12, "r-c");
@@ -73,6 +76,7 @@ TEST(Tokens, IssueRevokeExpireAndUse) {
 
 TEST(Config, SetOverwriteDelete) {
   Fold f;
+  bootstrap(f);
   f.batch({ConfigSet{"k", "1"}});
   EXPECT_EQ(f.state.config().get("k"), "1");
   f.batch({ConfigSet{"k", "2"}});
@@ -84,10 +88,39 @@ TEST(Config, SetOverwriteDelete) {
 TEST(Requests, RemembersIdsWithinTheWindow) {
   Fold f;
   f.batch({ConfigSet{"k", "1"}}, 1, "first");
-  EXPECT_EQ(f.state.requests().find("first"), LogIndex(1));
+  EXPECT_EQ(f.state.requests().find("first")->index, LogIndex(1));
   for (std::size_t i = 0; i < Requests::kWindowRequests; ++i) f.batch({}, 1, "fill-" + std::to_string(i));
   EXPECT_FALSE(f.state.requests().find("first").has_value());
   EXPECT_EQ(f.state.requests().size(), Requests::kWindowRequests);
+}
+
+TEST(Supersede, ABatchWhosePreconditionsFailChangesNothingButIsRecorded) {
+  Fold f;
+  bootstrap(f);
+  f.batch({JoinTokenIssued{"a", std::string(32, 'x'), 5000}}, 10, "first");
+  auto before = f.state.describe();
+  // A concurrent issue for the same name that passed decide() against an older view.
+  f.batch({JoinTokenIssued{"a", std::string(32, 'y'), 6000}}, 11, "second");
+  EXPECT_EQ(f.state.tokens().find("a")->secret_sha256, std::string(32, 'x'));
+  ASSERT_TRUE(f.state.requests().find("second").has_value());
+  EXPECT_TRUE(f.state.requests().find("second")->superseded);
+  EXPECT_FALSE(f.state.requests().find("first")->superseded);
+  EXPECT_EQ(f.state.describe()[0].digest_hex, before[0].digest_hex);  // membership
+  EXPECT_EQ(f.state.describe()[1].digest_hex, before[1].digest_hex);  // tokens
+  // Revoking a token that is gone, joining twice, bootstrapping twice: all superseded.
+  for (auto ev : std::vector<Event>{JoinTokenRevoked{"zz", RevokeReason::kRevoked},
+                                    MemberJoined{"m0", "1.1.1.1:1", "x", "y"},
+                                    ClusterBootstrapped{"other", "m9"}}) {
+    EventBatch b{"r", Actor{}, ClusterTimeMs(20), {ev}};
+    EXPECT_FALSE(f.state.preconditions_hold(b)) << type_name(ev);
+  }
+  // A batch is checked as a sequence: purge an expired token, then reissue the name.
+  EventBatch reissue{"r", Actor{}, ClusterTimeMs(7000),
+                     {JoinTokenRevoked{"a", RevokeReason::kExpired}, JoinTokenIssued{"a", std::string(32, 'z'), 9000}}};
+  EXPECT_TRUE(f.state.preconditions_hold(reissue));
+  EventBatch twice{"r", Actor{}, ClusterTimeMs(7000),
+                   {JoinTokenIssued{"b", std::string(32, 'z'), 9000}, JoinTokenIssued{"b", std::string(32, 'z'), 9000}}};
+  EXPECT_FALSE(f.state.preconditions_hold(twice));
 }
 
 TEST(State, AppliedIndexAndSkip) {

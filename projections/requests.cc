@@ -4,17 +4,17 @@
 
 namespace movn::projections {
 
-void Requests::record(const std::string& request_id, LogIndex index) {
+void Requests::record(const std::string& request_id, LogIndex index, bool superseded) {
   if (request_id.empty() || by_id_.contains(request_id)) return;
-  by_id_.emplace(request_id, index);
-  order_.emplace_back(request_id, index);
+  by_id_.emplace(request_id, Applied{index, superseded});
+  order_.push_back(request_id);
   while (order_.size() > kWindowRequests) {
-    by_id_.erase(order_.front().first);
+    by_id_.erase(order_.front());
     order_.pop_front();
   }
 }
 
-std::optional<LogIndex> Requests::find(const std::string& request_id) const {
+std::optional<Requests::Applied> Requests::find(const std::string& request_id) const {
   auto it = by_id_.find(request_id);
   if (it == by_id_.end()) return std::nullopt;
   return it->second;
@@ -22,7 +22,10 @@ std::optional<LogIndex> Requests::find(const std::string& request_id) const {
 
 std::string Requests::snapshot() const {
   auto arr = nlohmann::json::array();
-  for (const auto& [id, idx] : order_) arr.push_back({id, idx.value});
+  for (const auto& id : order_) {
+    const auto& a = by_id_.at(id);
+    arr.push_back({id, a.index.value, a.superseded});
+  }
   return arr.dump();
 }
 
@@ -30,7 +33,8 @@ Result<void> Requests::restore(std::string_view bytes) {
   try {
     auto arr = nlohmann::json::parse(bytes);
     Requests fresh;
-    for (const auto& p : arr) fresh.record(p.at(0).get<std::string>(), LogIndex(p.at(1).get<std::uint64_t>()));
+    for (const auto& p : arr)
+      fresh.record(p.at(0).get<std::string>(), LogIndex(p.at(1).get<std::uint64_t>()), p.at(2).get<bool>());
     *this = std::move(fresh);
     return {};
   } catch (const std::exception& ex) {

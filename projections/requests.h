@@ -18,17 +18,21 @@ class Requests final : public Projection {
 
   std::string_view name() const override { return "requests"; }
   void apply(const events::Event&, const ApplyContext&) override {}
+  struct Applied {
+    LogIndex index;
+    bool superseded = false;  // its preconditions no longer held at apply: no state change
+  };
   // Called once per batch (not per event).
-  void record(const std::string& request_id, LogIndex index);
+  void record(const std::string& request_id, LogIndex index, bool superseded = false);
   std::string snapshot() const override;
   Result<void> restore(std::string_view bytes) override;
 
-  std::optional<LogIndex> find(const std::string& request_id) const;
+  std::optional<Applied> find(const std::string& request_id) const;
   std::size_t size() const { return order_.size(); }
 
  private:
-  std::unordered_map<std::string, LogIndex> by_id_;
-  std::deque<std::pair<std::string, LogIndex>> order_;
+  std::unordered_map<std::string, Applied> by_id_;
+  std::deque<std::string> order_;
 };
 
 }  // namespace movn::projections

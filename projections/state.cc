@@ -1,12 +1,60 @@
 #include "projections/state.h"
 
 #include <cassert>
+#include <set>
 #include <nlohmann/json.hpp>
 
 namespace movn::projections {
 
-void State::apply_batch(const events::EventBatch& batch, LogIndex index, Term term) {
+bool State::preconditions_hold(const events::EventBatch& batch) const {
+  // Effects of earlier events of the same batch, so a batch is checked as a sequence.
+  bool bootstrapped = membership_.bootstrapped();
+  std::set<std::string_view> joined, issued, revoked, set_keys, deleted_keys;
+  const std::uint64_t now = batch.cluster_time.value;
+  auto has_token = [&](std::string_view name) {
+    if (issued.contains(name)) return true;
+    if (revoked.contains(name)) return false;
+    return tokens_.find(name) != nullptr;
+  };
+  for (const auto& e : batch.events) {
+    if (const auto* b = std::get_if<events::ClusterBootstrapped>(&e)) {
+      if (bootstrapped) return false;
+      bootstrapped = true;
+      (void)b;
+    } else if (const auto* j = std::get_if<events::MemberJoined>(&e)) {
+      if (!bootstrapped || membership_.find(j->name) != nullptr || joined.contains(j->name)) return false;
+      joined.insert(j->name);
+    } else if (const auto* t = std::get_if<events::JoinTokenIssued>(&e)) {
+      if (!bootstrapped || membership_.find(t->name) != nullptr || joined.contains(t->name)) return false;
+      if (has_token(t->name)) {
+        const Token* old = tokens_.find(t->name);
+        bool replaceable = !issued.contains(t->name) && old != nullptr && old->expired_at(now);
+        if (!replaceable) return false;
+      }
+      issued.insert(t->name);
+      revoked.erase(t->name);
+    } else if (const auto* r = std::get_if<events::JoinTokenRevoked>(&e)) {
+      if (!has_token(r->name)) return false;
+      revoked.insert(r->name);
+      issued.erase(r->name);
+    } else if (std::holds_alternative<events::ConfigSet>(e)) {
+      if (!bootstrapped) return false;
+    } else if (const auto* d = std::get_if<events::ConfigDeleted>(&e)) {
+      if (!bootstrapped) return false;
+      (void)d;
+    }
+  }
+  return true;
+}
+
+bool State::apply_batch(const events::EventBatch& batch, LogIndex index, Term term) {
   assert(index > applied_index_);
+  if (!preconditions_hold(batch)) {
+    requests_.record(batch.request_id, index, /*superseded=*/true);
+    applied_index_ = index;
+    if (batch.cluster_time.value > last_time_ms_) last_time_ms_ = batch.cluster_time.value;
+    return false;
+  }
   ApplyContext ctx{index, term, batch.cluster_time, batch};
   for (const auto& e : batch.events) {
     membership_.apply(e, ctx);
@@ -16,6 +64,7 @@ void State::apply_batch(const events::EventBatch& batch, LogIndex index, Term te
   requests_.record(batch.request_id, index);
   applied_index_ = index;
   if (batch.cluster_time.value > last_time_ms_) last_time_ms_ = batch.cluster_time.value;
+  return true;
 }
 
 void State::skip(LogIndex index) {

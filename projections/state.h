@@ -21,8 +21,12 @@ struct ProjectionInfo {
 
 class State {
  public:
-  // Folds one batch stored at `index`. Never fails.
-  void apply_batch(const events::EventBatch& batch, LogIndex index, Term term);
+  // Folds one batch stored at `index`. Never fails: a batch whose preconditions no longer hold
+  // (a concurrent batch won) is recorded as superseded and changes nothing else. Returns false
+  // for a superseded batch.
+  bool apply_batch(const events::EventBatch& batch, LogIndex index, Term term);
+  // The deterministic re-check of a batch's preconditions against this state.
+  bool preconditions_hold(const events::EventBatch& batch) const;
   // Advances the applied index over an entry that carries no events (a Raft no-op or config).
   void skip(LogIndex index);
 
