@@ -65,7 +65,6 @@ Result<void> run_daemon(const DaemonOptions& options) {
   sopts.compression = options.compression;
   MOVN_ASSIGN_OR_RETURN(auto store, eventlog::Store::open(dir / "store", sopts));
   MOVN_TRY(check_store(*store, record, record_path));
-  MOVN_TRY(store->verify_checksums());
 
   MemberContext member;
   member.state_dir = dir;
@@ -145,7 +144,6 @@ Result<std::string> rebuild_offline(const DaemonOptions& options) {
   if (!opened.ok()) return std::move(opened).error();
   auto store = std::move(opened).value();
   MOVN_TRY(check_store(*store, record, record_path));
-  MOVN_TRY(store->verify_checksums());
   boost::asio::io_context io(1);
   StorageWorker storage(*store, io);
   Node node(*store, storage, fail_stop);

@@ -106,6 +106,22 @@ Result<std::unique_ptr<Store>> Store::open(const std::filesystem::path& dir,
       return make_error(Errc::kNotFound, "no store at " + dir.string());
     st = rocksdb::DB::OpenForReadOnly(db_opts, dir.string(), cfs, &s->handles_, &raw);
   } else {
+    if (options.verify_on_open && std::filesystem::exists(dir / "CURRENT")) {
+      // Verify through a read-only open first: a damaged store is refused before anything in
+      // it is written (a read-write open would already roll the MANIFEST).
+      rocksdb::DB* ro = nullptr;
+      std::vector<rocksdb::ColumnFamilyHandle*> ro_handles;
+      st = rocksdb::DB::OpenForReadOnly(db_opts, dir.string(), cfs, &ro_handles, &ro);
+      if (st.ok()) {
+        st = ro->VerifyChecksum();
+        for (auto* h : ro_handles) ro->DestroyColumnFamilyHandle(h);
+        delete ro;
+      }
+      if (!st.ok()) {
+        Errc code = st.IsCorruption() ? Errc::kCorruption : Errc::kIo;
+        return make_error(code, "store at " + dir.string() + " does not verify: " + st.ToString());
+      }
+    }
     std::error_code ec;
     std::filesystem::create_directories(dir, ec);
     if (ec) return make_error(Errc::kIo, "failed to create store directory " + dir.string() + ": " + ec.message());
@@ -120,6 +136,7 @@ Result<std::unique_ptr<Store>> Store::open(const std::filesystem::path& dir,
   s->log_ = s->handles_[2];
   s->chain_ = s->handles_[3];
   s->checkpoints_ = s->handles_[4];
+  if (options.verify_on_open && options.read_only) MOVN_TRY(s->verify_checksums());
   MOVN_TRY(s->load_meta());
   return s;
 }

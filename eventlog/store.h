@@ -43,6 +43,9 @@ struct StoreOptions {
   bool sync = true;  // every write is synced before it returns
   Compression compression = Compression::kLz4;
   bool read_only = false;
+  // Read every table file at open and check its block checksums, so a flipped byte anywhere
+  // stops the open instead of surfacing later.
+  bool verify_on_open = true;
   // Optional RocksDB environment (tests inject one that can lose unsynced data).
   rocksdb::Env* env = nullptr;
 };
