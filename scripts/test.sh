@@ -12,11 +12,11 @@ echo "== build (RelWithDebInfo) =="
 cmake -S . -B build -DCMAKE_BUILD_TYPE=RelWithDebInfo -DMICROOVN_BENCH=ON >/dev/null
 cmake --build build -j"$jobs"
 echo "== tests =="
-(cd build && ctest --output-on-failure -j"$jobs")
+(cd build && ctest --output-on-failure --timeout 600 -j"$jobs")
 
 echo "== build (ASan + UBSan) =="
 cmake -S . -B build-asan -DCMAKE_BUILD_TYPE=Debug -DMICROOVN_SANITIZE=ON -DMICROOVN_BENCH=OFF >/dev/null
 cmake --build build-asan -j"$jobs"
 echo "== unit tests under ASan + UBSan =="
 (cd build-asan && ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 \
-  ctest --output-on-failure -j"$jobs" -E '^integration_')
+  ctest --output-on-failure --timeout 600 -j"$jobs" -E '^integration_')

@@ -1,0 +1,197 @@
+#include "cli/commands.h"
+
+#include <gtest/gtest.h>
+
+namespace movn::cli {
+namespace {
+
+// Expected outputs are written as they print, one output line per source line.
+// clang-format off
+
+Json members() {
+  return Json::parse(R"([
+    {"name":"movn10","address":"10.0.0.10:6686","certificate":"-----BEGIN CERTIFICATE-----\nA\n-----END CERTIFICATE-----\n",
+     "role":"spare","schema_internal_version":1,"schema_external_version":1,
+     "last_heartbeat":"2026-11-23T20:00:00Z","status":"ONLINE","extensions":[],"secret":"","fingerprint":"bb"},
+    {"name":"movn2","address":"10.0.0.2:6686","certificate":"C",
+     "role":"voter","schema_internal_version":1,"schema_external_version":1,
+     "last_heartbeat":"2026-11-23T20:00:01Z","status":"UNREACHABLE","extensions":[],"secret":"","fingerprint":"aa"}
+  ])");
+}
+
+TEST(RenderClusterList, TableSortsNaturally) {
+  auto out = render_cluster_list(members(), OutputFormat::kTable);
+  ASSERT_TRUE(out.ok()) << out.error().message;
+  EXPECT_EQ(*out,
+            "+--------+----------------+-------+-------------+-------------+\n"
+            "|  NAME  |    ADDRESS     | ROLE  | FINGERPRINT |   STATUS    |\n"
+            "+--------+----------------+-------+-------------+-------------+\n"
+            "| movn2  | 10.0.0.2:6686  | voter | aa          | UNREACHABLE |\n"
+            "+--------+----------------+-------+-------------+-------------+\n"
+            "| movn10 | 10.0.0.10:6686 | spare | bb          | ONLINE      |\n"
+            "+--------+----------------+-------+-------------+-------------+\n");
+}
+
+TEST(RenderClusterList, CsvHasNoHeader) {
+  auto out = render_cluster_list(members(), OutputFormat::kCsv);
+  ASSERT_TRUE(out.ok());
+  EXPECT_EQ(*out,
+            "movn2,10.0.0.2:6686,voter,aa,UNREACHABLE\n"
+            "movn10,10.0.0.10:6686,spare,bb,ONLINE\n");
+}
+
+TEST(RenderClusterList, CompactHasHeaderAndNoBorders) {
+  auto out = render_cluster_list(members(), OutputFormat::kCompact);
+  ASSERT_TRUE(out.ok());
+  EXPECT_EQ(*out,
+            "NAME    ADDRESS         ROLE   FINGERPRINT  STATUS\n"
+            "movn2   10.0.0.2:6686   voter  aa           UNREACHABLE\n"
+            "movn10  10.0.0.10:6686  spare  bb           ONLINE\n");
+}
+
+TEST(RenderClusterList, JsonIsTheApiListWithoutFingerprint) {
+  auto out = render_cluster_list(members(), OutputFormat::kJson);
+  ASSERT_TRUE(out.ok());
+  EXPECT_EQ(*out,
+            R"([{"name":"movn10","address":"10.0.0.10:6686","certificate":"-----BEGIN CERTIFICATE-----\nA\n-----END CERTIFICATE-----\n",)"
+            R"("role":"spare","schema_internal_version":1,"schema_external_version":1,)"
+            R"("last_heartbeat":"2026-11-23T20:00:00Z","status":"ONLINE","extensions":[],"secret":""},)"
+            R"({"name":"movn2","address":"10.0.0.2:6686","certificate":"C",)"
+            R"("role":"voter","schema_internal_version":1,"schema_external_version":1,)"
+            R"("last_heartbeat":"2026-11-23T20:00:01Z","status":"UNREACHABLE","extensions":[],"secret":""}])"
+            "\n");
+}
+
+TEST(RenderClusterList, YamlIsTheApiListWithoutFingerprint) {
+  auto out = render_cluster_list(Json::array({members()[1]}), OutputFormat::kYaml);
+  ASSERT_TRUE(out.ok());
+  EXPECT_EQ(*out,
+            "- name: movn2\n"
+            "  address: 10.0.0.2:6686\n"
+            "  certificate: C\n"
+            "  role: voter\n"
+            "  schema_internal_version: 1\n"
+            "  schema_external_version: 1\n"
+            "  last_heartbeat: 2026-11-23T20:00:01Z\n"
+            "  status: UNREACHABLE\n"
+            "  extensions: []\n"
+            "  secret: \"\"\n");
+}
+
+TEST(RenderClusterList, MalformedAnswersAreErrors) {
+  EXPECT_FALSE(render_cluster_list(Json::object(), OutputFormat::kTable).ok());
+  EXPECT_FALSE(render_cluster_list(Json::parse("[1]"), OutputFormat::kTable).ok());
+  Json no_fingerprint = members();
+  no_fingerprint[1].erase("fingerprint");
+  auto r = render_cluster_list(no_fingerprint, OutputFormat::kJson);
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.error().message,
+            "invalid response from microovnd: member 1: field 'fingerprint' is missing or not a "
+            "string");
+  Json numeric_name = members();
+  numeric_name[0]["name"] = 5;
+  EXPECT_FALSE(render_cluster_list(numeric_name, OutputFormat::kTable).ok());
+}
+
+TEST(RenderTokenList, MarksExpiredAndSorts) {
+  Json tokens = Json::parse(R"([
+    {"name":"movn10","issued_at":"2026-11-23T20:00:00Z","expires_at":"2026-11-23T23:00:00Z","expired":false},
+    {"name":"movn3","issued_at":"2026-11-22T20:00:00Z","expires_at":"2026-11-22T23:00:00Z","expired":true}])");
+  auto out = render_token_list(tokens, OutputFormat::kTable);
+  ASSERT_TRUE(out.ok()) << out.error().message;
+  EXPECT_EQ(*out,
+            "+--------+--------------------------------+\n"
+            "|  NAME  |           EXPIRES AT           |\n"
+            "+--------+--------------------------------+\n"
+            "| movn3  | 2026-11-22T23:00:00Z (expired) |\n"
+            "+--------+--------------------------------+\n"
+            "| movn10 | 2026-11-23T23:00:00Z           |\n"
+            "+--------+--------------------------------+\n");
+  auto json = render_token_list(tokens, OutputFormat::kJson);
+  ASSERT_TRUE(json.ok());
+  EXPECT_EQ(*json, tokens.dump() + "\n");
+  tokens[0]["expired"] = "no";
+  EXPECT_FALSE(render_token_list(tokens, OutputFormat::kTable).ok());
+  EXPECT_FALSE(render_token_list(Json(nullptr), OutputFormat::kTable).ok());
+}
+
+Json events() {
+  return Json::parse(R"([
+    {"index":3,"term":1,"time":"2026-11-23T20:00:00.123Z","type":"join_token_issued",
+     "actor":"root@movn1","request_id":"r1","summary":"token for movn2 issued",
+     "event":{"name":"movn2","expires_at":"2026-11-23T23:00:00Z"}},
+    {"index":12,"term":2,"time":"2026-11-23T20:01:00.000Z","type":"config_set",
+     "actor":"root@movn1","request_id":"r2","summary":"ovn.central-ips set","event":{"key":"k"}}])");
+}
+
+TEST(RenderEventList, TableKeepsLogOrder) {
+  auto out = render_event_list(events(), OutputFormat::kTable);
+  ASSERT_TRUE(out.ok()) << out.error().message;
+  EXPECT_EQ(*out,
+            "+-------+--------------------------+-------------------+------------+------------------------+\n"
+            "| INDEX |           TIME           |       TYPE        |   ACTOR    |        SUMMARY         |\n"
+            "+-------+--------------------------+-------------------+------------+------------------------+\n"
+            "| 3     | 2026-11-23T20:00:00.123Z | join_token_issued | root@movn1 | token for movn2 issued |\n"
+            "+-------+--------------------------+-------------------+------------+------------------------+\n"
+            "| 12    | 2026-11-23T20:01:00.000Z | config_set        | root@movn1 | ovn.central-ips set    |\n"
+            "+-------+--------------------------+-------------------+------------+------------------------+\n");
+}
+
+TEST(RenderEventList, JsonDropsSummaryOnly) {
+  auto out = render_event_list(events(), OutputFormat::kJson);
+  ASSERT_TRUE(out.ok());
+  EXPECT_EQ(*out,
+            R"([{"index":3,"term":1,"time":"2026-11-23T20:00:00.123Z","type":"join_token_issued",)"
+            R"("actor":"root@movn1","request_id":"r1","event":{"name":"movn2","expires_at":"2026-11-23T23:00:00Z"}},)"
+            R"({"index":12,"term":2,"time":"2026-11-23T20:01:00.000Z","type":"config_set",)"
+            R"("actor":"root@movn1","request_id":"r2","event":{"key":"k"}}])"
+            "\n");
+  EXPECT_EQ(*render_event_list(Json::array(), OutputFormat::kJson), "[]\n");
+}
+
+TEST(RenderEventList, MalformedAnswersAreErrors) {
+  Json bad = events();
+  bad[0]["index"] = "3";
+  EXPECT_FALSE(render_event_list(bad, OutputFormat::kTable).ok());
+  bad = events();
+  bad[1]["index"] = -1;
+  EXPECT_FALSE(render_event_list(bad, OutputFormat::kTable).ok());
+  bad = events();
+  bad[1].erase("type");
+  EXPECT_FALSE(render_event_list(bad, OutputFormat::kJson).ok());
+  EXPECT_FALSE(render_event_list(Json("x"), OutputFormat::kTable).ok());
+}
+
+TEST(EventsQuery, EncodesOnlyGivenFilters) {
+  EXPECT_EQ(events_query(std::nullopt, "", ""), "");
+  EXPECT_EQ(events_query(0, "", ""), "?since=0");
+  EXPECT_EQ(events_query(7, "member_joined", "movn 2&x"),
+            "?since=7&type=member_joined&member=movn%202%26x");
+  EXPECT_EQ(events_query(std::nullopt, "", "movn1"), "?member=movn1");
+}
+
+TEST(RenderConfigGet, PrintsValueOnlyWhenSet) {
+  EXPECT_EQ(*render_config_get(Json::parse(R"({"value":"10.0.0.1","isSet":true,"error":""})"), "k"),
+            "10.0.0.1\n");
+  EXPECT_EQ(*render_config_get(Json::parse(R"({"value":"","isSet":false,"error":""})"), "k"), "");
+  auto err = render_config_get(Json::parse(R"({"value":"","isSet":false,"error":"bad key"})"),
+                               "ovn.x");
+  ASSERT_FALSE(err.ok());
+  EXPECT_EQ(err.error().message, "failed to get config option 'ovn.x': bad key");
+  EXPECT_FALSE(render_config_get(Json::parse(R"({"value":"v"})"), "k").ok());
+  EXPECT_FALSE(render_config_get(Json::parse(R"({"value":1,"isSet":true})"), "k").ok());
+  EXPECT_FALSE(render_config_get(Json::parse(R"({"value":"v","isSet":true,"error":5})"), "k").ok());
+  EXPECT_FALSE(render_config_get(Json::array(), "k").ok());
+}
+
+TEST(RenderConfigList, HeaderThenOneKeyPerLine) {
+  EXPECT_EQ(*render_config_list(Json::parse(R"(["ovn.central-ips","b"])")),
+            "Available options:\novn.central-ips\nb\n");
+  EXPECT_FALSE(render_config_list(Json::parse("[1]")).ok());
+  EXPECT_FALSE(render_config_list(Json::object()).ok());
+}
+
+// clang-format on
+
+}  // namespace
+}  // namespace movn::cli
