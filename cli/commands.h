@@ -55,6 +55,7 @@ void add_waitready_command(CLI::App& root, CommandRegistry& registry, const Glob
 void add_cluster_commands(CLI::App& root, CommandRegistry& registry, const GlobalOptions& global);
 void add_config_commands(CLI::App& root, CommandRegistry& registry, const GlobalOptions& global);
 void add_events_commands(CLI::App& root, CommandRegistry& registry, const GlobalOptions& global);
+void add_debug_commands(CLI::App& root, CommandRegistry& registry, const GlobalOptions& global);
 
 // Renderers of daemon answers (metadata of the success envelope). A value of the wrong shape is
 // an error ("invalid response from microovnd: ..."), never a crash.
