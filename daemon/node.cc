@@ -39,10 +39,11 @@ Result<void> Node::load(bool rebuild) {
   for (std::uint64_t lo = applied_.applied_index().value + 1; lo <= last.value; lo += kReplayChunkEntries) {
     std::uint64_t hi = std::min(last.value + 1, lo + kReplayChunkEntries);
     MOVN_ASSIGN_OR_RETURN(auto chunk, store_.entries(LogIndex(lo), LogIndex(hi)));
+    MOVN_ASSIGN_OR_RETURN(auto stored_links, store_.links(LogIndex(lo), LogIndex(hi)));
     for (const auto& e : chunk) {
       Digest link = eventlog::chain_link(prev, e);
       if (e.index <= store_.last_linked_index()) {
-        MOVN_ASSIGN_OR_RETURN(auto stored, store_.link(e.index));
+        const auto& stored = stored_links[e.index.value - lo];
         if (stored && *stored != link)
           return make_error(Errc::kCorruption, "hash chain of store at " + store_.path().string() +
                                                    " does not verify at index " + std::to_string(e.index.value) +

@@ -347,6 +347,27 @@ Result<std::optional<Digest>> Store::link(LogIndex index) const {
   return std::optional<Digest>(d);
 }
 
+Result<std::vector<std::optional<Digest>>> Store::links(LogIndex lo, LogIndex hi) const {
+  std::vector<std::optional<Digest>> out;
+  if (hi <= lo) return out;
+  out.resize(hi.value - lo.value);
+  rocksdb::ReadOptions ro;
+  std::string upper = index_key(hi);
+  rocksdb::Slice upper_slice(upper);
+  ro.iterate_upper_bound = &upper_slice;
+  std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(ro, chain_));
+  for (it->Seek(index_key(lo)); it->Valid(); it->Next()) {
+    if (it->key().size() != 8 || it->value().size() != 32)
+      return make_error(Errc::kCorruption, "store at " + path_.string() + " has a malformed chain link");
+    std::uint64_t idx = get_u64(it->key().data());
+    Digest d;
+    std::memcpy(d.data(), it->value().data(), 32);
+    out[idx - lo.value] = d;
+  }
+  if (!it->status().ok()) return io_error("failed to read chain links", it->status().ToString());
+  return out;
+}
+
 Result<void> Store::put_checkpoint(std::string_view name, std::string_view bytes) {
   rocksdb::WriteOptions wo;
   wo.sync = false;

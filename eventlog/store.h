@@ -87,6 +87,8 @@ class Store {
   // are written without their own sync; the next synced write makes them durable.
   Result<void> put_links(std::span<const std::pair<LogIndex, Digest>> links);
   Result<std::optional<Digest>> link(LogIndex index) const;
+  // Links of [lo, hi) in one scan; element i is the link of lo + i, or nullopt if none is stored.
+  Result<std::vector<std::optional<Digest>>> links(LogIndex lo, LogIndex hi) const;
   // The highest index with a stored link (0 if none).
   LogIndex last_linked_index() const { return last_linked_; }
 
