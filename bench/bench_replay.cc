@@ -125,9 +125,10 @@ int main(int argc, char** argv) {
       std::fprintf(stderr, "Error: %s\n", r.error().message.c_str());
       return 1;
     }
-    std::printf("rebuild_pass%d (%s): entries=%llu seconds=%.3f events_per_s=%.0f\n", pass,
-                pass == 1 ? "links computed and written" : "links verified",
-                static_cast<unsigned long long>(node.entries_replayed()), s, node.entries_replayed() / s);
+    std::printf("rebuild_pass%d (%s): entries=%llu seconds=%.3f events_per_s=%.0f read_busy_s=%.3f apply_busy_s=%.3f\n",
+                pass, pass == 1 ? "links computed and written" : "links verified",
+                static_cast<unsigned long long>(node.entries_replayed()), s, node.entries_replayed() / s,
+                node.replay_stats().read_seconds, node.replay_stats().apply_seconds);
     storage.stop();
   }
   {

@@ -1,5 +1,11 @@
 #include "daemon/node.h"
 
+#include <condition_variable>
+#include <deque>
+#include <mutex>
+#include <chrono>
+#include <thread>
+
 #include "common/time.h"
 #include "eventlog/codec.h"
 
@@ -35,36 +41,97 @@ Result<void> Node::load(bool rebuild) {
       // rebuilds it. Checkpoints are caches.
     }
   }
+  // Two-stage pipeline on two threads: a reader scans the log, checks the hash chain and
+  // decodes batches chunk by chunk; this thread folds them into the projections.
+  struct Decoded {
+    LogIndex index;
+    Term term;
+    std::optional<events::EventBatch> batch;  // nullopt for entries without events
+  };
+  using Chunk = std::vector<Decoded>;
+  std::mutex mu;
+  std::condition_variable cv;
+  std::deque<Chunk> queue;
+  bool reader_done = false;
+  bool stop_reader = false;
+  constexpr std::size_t kMaxQueuedChunks = 4;
+  std::optional<Error> reader_error;
   std::vector<std::pair<LogIndex, Digest>> missing_links;
-  for (std::uint64_t lo = applied_.applied_index().value + 1; lo <= last.value; lo += kReplayChunkEntries) {
-    std::uint64_t hi = std::min(last.value + 1, lo + kReplayChunkEntries);
-    MOVN_ASSIGN_OR_RETURN(auto chunk, store_.entries(LogIndex(lo), LogIndex(hi)));
-    MOVN_ASSIGN_OR_RETURN(auto stored_links, store_.links(LogIndex(lo), LogIndex(hi)));
-    for (const auto& e : chunk) {
-      Digest link = eventlog::chain_link(prev, e);
-      if (e.index <= store_.last_linked_index()) {
-        const auto& stored = stored_links[e.index.value - lo];
-        if (stored && *stored != link)
-          return make_error(Errc::kCorruption, "hash chain of store at " + store_.path().string() +
-                                                   " does not verify at index " + std::to_string(e.index.value) +
-                                                   ": the entry or an earlier one was changed");
-        if (!stored) missing_links.emplace_back(e.index, link);
-      } else {
-        missing_links.emplace_back(e.index, link);
+  const std::uint64_t first = applied_.applied_index().value + 1;
+  const LogIndex last_linked = store_.last_linked_index();
+
+  using SteadyClock = std::chrono::steady_clock;
+  double reader_busy_s = 0, apply_busy_s = 0;
+  std::thread reader([&] {
+    auto run = [&]() -> Result<void> {
+      for (std::uint64_t lo = first; lo <= last.value; lo += kReplayChunkEntries) {
+        std::uint64_t hi = std::min(last.value + 1, lo + kReplayChunkEntries);
+        MOVN_ASSIGN_OR_RETURN(auto stored_links, store_.links(LogIndex(lo), LogIndex(hi)));
+        auto busy_from = SteadyClock::now();
+        Chunk chunk;
+        chunk.reserve(hi - lo);
+        MOVN_TRY(store_.scan(LogIndex(lo), LogIndex(hi), [&](const eventlog::EntryView& e) -> Result<void> {
+          Digest link = eventlog::chain_link(prev, e);
+          const auto& stored = stored_links[e.index.value - lo];
+          if (e.index <= last_linked && stored && *stored != link)
+            return make_error(Errc::kCorruption, "hash chain of store at " + store_.path().string() +
+                                                     " does not verify at index " + std::to_string(e.index.value) +
+                                                     ": the entry or an earlier one was changed");
+          if (!stored) missing_links.emplace_back(e.index, link);
+          prev = link;
+          Decoded d{e.index, e.term, std::nullopt};
+          if (e.type == eventlog::EntryType::kEventBatch) {
+            auto batch = eventlog::decode_batch(e.data);
+            if (!batch.ok())
+              return std::move(batch).error().wrap("store at " + store_.path().string() + ", entry " +
+                                                   std::to_string(e.index.value));
+            d.batch = std::move(batch).value();
+          }
+          chunk.push_back(std::move(d));
+          return {};
+        }));
+        reader_busy_s += std::chrono::duration<double>(SteadyClock::now() - busy_from).count();
+        std::unique_lock lock(mu);
+        cv.wait(lock, [&] { return queue.size() < kMaxQueuedChunks || stop_reader; });
+        if (stop_reader) return {};
+        queue.push_back(std::move(chunk));
+        cv.notify_all();
       }
-      if (e.type == eventlog::EntryType::kEventBatch) {
-        auto batch = eventlog::decode_batch(e.data);
-        if (!batch.ok())
-          return std::move(batch).error().wrap("store at " + store_.path().string() + ", entry " +
-                                               std::to_string(e.index.value));
-        applied_.apply_batch(*batch, e.index, e.term);
-      } else {
-        applied_.skip(e.index);
-      }
-      if (e.term > term_) term_ = e.term;
-      prev = link;
+      return {};
+    };
+    auto r = run();
+    std::lock_guard lock(mu);
+    if (!r.ok()) reader_error = std::move(r).error();
+    reader_done = true;
+    cv.notify_all();
+  });
+
+  for (;;) {
+    Chunk chunk;
+    {
+      std::unique_lock lock(mu);
+      cv.wait(lock, [&] { return !queue.empty() || reader_done; });
+      if (queue.empty()) break;
+      chunk = std::move(queue.front());
+      queue.pop_front();
+      cv.notify_all();
+    }
+    auto busy_from = SteadyClock::now();
+    for (auto& d : chunk) {
+      if (d.batch) applied_.apply_batch(*d.batch, d.index, d.term);
+      else applied_.skip(d.index);
+      if (d.term > term_) term_ = d.term;
       ++replayed_;
     }
+    chunk.clear();
+    apply_busy_s += std::chrono::duration<double>(SteadyClock::now() - busy_from).count();
+  }
+  reader.join();
+  replay_stats_ = ReplayStats{reader_busy_s, apply_busy_s};
+  if (reader_error) {
+    applied_ = projections::State();
+    replayed_ = 0;
+    return *reader_error;
   }
   MOVN_TRY(store_.put_links(missing_links));
   last_link_ = prev;

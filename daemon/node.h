@@ -50,6 +50,12 @@ class Node {
   const projections::State& applied() const { return applied_; }
   std::uint64_t entries_replayed() const { return replayed_; }
   bool loaded_from_checkpoint() const { return from_checkpoint_; }
+  // Busy time of the two replay stages (read + verify + decode, and apply) of the last load().
+  struct ReplayStats {
+    double read_seconds = 0;
+    double apply_seconds = 0;
+  };
+  ReplayStats replay_stats() const { return replay_stats_; }
 
   // Applied entries between two checkpoints.
   static constexpr std::uint64_t kCheckpointEveryEntries = 10'000;
@@ -76,6 +82,7 @@ class Node {
   Digest last_link_ = eventlog::kGenesisLink;
   std::uint64_t replayed_ = 0;
   bool from_checkpoint_ = false;
+  ReplayStats replay_stats_;
   std::uint64_t applied_since_checkpoint_ = 0;
 };
 

@@ -3,6 +3,10 @@
 namespace movn::eventlog {
 
 Digest chain_link(const Digest& prev, const Entry& e) {
+  return chain_link(prev, EntryView{e.index, e.term, e.type, e.data});
+}
+
+Digest chain_link(const Digest& prev, const EntryView& e) {
   thread_local Sha256 h;
   h.update(std::span<const std::uint8_t>(prev));
   h.update_u64(e.index.value).update_u64(e.term.value);

@@ -4,6 +4,7 @@
 
 #include <cstdint>
 #include <string>
+#include <string_view>
 
 #include "common/ids.h"
 #include "common/sha256.h"
@@ -24,10 +25,19 @@ struct Entry {
   bool operator==(const Entry&) const = default;
 };
 
+// An entry read in place (its data points into the store's buffers).
+struct EntryView {
+  LogIndex index;
+  Term term;
+  EntryType type = EntryType::kEventBatch;
+  std::string_view data;
+};
+
 // The link of the entry before the first one.
 inline constexpr Digest kGenesisLink{};
 
 // link(i) = SHA-256(link(i-1) || index || term || type || length || data).
 Digest chain_link(const Digest& prev, const Entry& e);
+Digest chain_link(const Digest& prev, const EntryView& e);
 
 }  // namespace movn::eventlog

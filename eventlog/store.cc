@@ -276,16 +276,26 @@ Result<void> Store::save_hard_state(const HardState& hs) {
 
 Result<std::vector<Entry>> Store::entries(LogIndex lo, LogIndex hi) const {
   std::vector<Entry> out;
-  if (hi <= lo) return out;
+  if (hi > lo) out.reserve(hi.value - lo.value);
+  MOVN_TRY(scan(lo, hi, [&](const EntryView& e) -> Result<void> {
+    out.push_back(Entry{e.index, e.term, e.type, std::string(e.data)});
+    return {};
+  }));
+  return out;
+}
+
+Result<void> Store::scan(LogIndex lo, LogIndex hi,
+                         const std::function<Result<void>(const EntryView&)>& fn) const {
+  if (hi <= lo) return {};
   if (lo < first_index() || hi > last_index_.next())
     return make_error(Errc::kInvalidArgument, "entries [" + std::to_string(lo.value) + ", " +
                                                   std::to_string(hi.value) + ") are outside the log [1, " +
                                                   std::to_string(last_index_.value) + "]");
-  out.reserve(hi.value - lo.value);
   rocksdb::ReadOptions ro;
   std::string upper = index_key(hi);
   rocksdb::Slice upper_slice(upper);
   ro.iterate_upper_bound = &upper_slice;
+  ro.readahead_size = 2 << 20;
   std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(ro, log_));
   LogIndex expect = lo;
   for (it->Seek(index_key(lo)); it->Valid(); it->Next()) {
@@ -302,15 +312,15 @@ Result<std::vector<Entry>> Store::entries(LogIndex lo, LogIndex hi) const {
     if (type < 1 || type > 3)
       return make_error(Errc::kCorruption, "store at " + path_.string() + " has entry " +
                                                std::to_string(idx.value) + " of unknown type");
-    out.push_back(Entry{idx, Term(get_u64(v.data() + 1)), static_cast<EntryType>(type),
-                        std::string(v.data() + kEntryHeader, v.size() - kEntryHeader)});
+    MOVN_TRY(fn(EntryView{idx, Term(get_u64(v.data() + 1)), static_cast<EntryType>(type),
+                          std::string_view(v.data() + kEntryHeader, v.size() - kEntryHeader)}));
     expect = expect.next();
   }
   if (!it->status().ok()) return io_error("failed to read entries", it->status().ToString());
   if (expect != hi)
     return make_error(Errc::kCorruption, "store at " + path_.string() + " is missing entry " +
                                              std::to_string(expect.value));
-  return out;
+  return {};
 }
 
 Result<Entry> Store::entry(LogIndex index) const {

@@ -5,6 +5,7 @@
 #pragma once
 
 #include <filesystem>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <span>
@@ -80,6 +81,9 @@ class Store {
   // Entries in [lo, hi). Reading below first_index() or above last_index() is an error.
   Result<std::vector<Entry>> entries(LogIndex lo, LogIndex hi) const;
   Result<Entry> entry(LogIndex index) const;
+  // Calls fn for every entry in [lo, hi) in order, without copying the data; stops at the first
+  // error fn returns. Same bounds and checks as entries().
+  Result<void> scan(LogIndex lo, LogIndex hi, const std::function<Result<void>(const EntryView&)>& fn) const;
   LogIndex first_index() const { return LogIndex(1); }
   LogIndex last_index() const { return last_index_; }
 

@@ -5,8 +5,8 @@
 namespace movn::projections {
 
 void Requests::record(const std::string& request_id, LogIndex index, bool superseded) {
-  if (request_id.empty() || by_id_.contains(request_id)) return;
-  by_id_.emplace(request_id, Applied{index, superseded});
+  if (request_id.empty()) return;
+  if (!by_id_.try_emplace(request_id, Applied{index, superseded}).second) return;
   order_.push_back(request_id);
   while (order_.size() > kWindowRequests) {
     by_id_.erase(order_.front());
