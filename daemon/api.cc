@@ -193,7 +193,7 @@ void Api::route(Call& c) {
     return true;
   };
   auto method_not_allowed = [&] {
-    c.fail(make_error(Errc::kInvalidArgument, "method " + m + " is not allowed on " + c.req.target));
+    c.send(405, transport::error_envelope(405, "method " + m + " is not allowed on " + c.req.target));
   };
   if (is({"1.0", "ready"}) || is({"core", "1.0", "ready"})) {
     if (m != "GET") return method_not_allowed();
@@ -279,23 +279,26 @@ void Api::bootstrap(Call& c) {
       if (!ms.members().empty()) me = &ms.members().begin()->second;
       if (me == nullptr) return self->fail(make_error(Errc::kInternal, "bootstrap applied without a member"));
     }
-    if (!r->duplicate) {
-      member_.name = me->name;
-      member_.address = me->address;
-      DaemonRecord rec{me->name, me->address, ms.cluster_id()};
-      auto path = member_.state_dir / "daemon.json";
-      storage_.run([rec, path](eventlog::Store& s) {
-        auto b = s.bind_identity(eventlog::StoreIdentity{rec.cluster_id, rec.name});
-        if (!b.ok()) spdlog::error("{}", b.error().message);
-        auto w = write_daemon_record(path, rec);
-        if (!w.ok()) spdlog::error("{}", w.error().message);
+    ordered_json reply{{"cluster_id", ms.cluster_id()},
+                       {"name", me->name},
+                       {"address", me->address},
+                       {"fingerprint", me->fingerprint}};
+    if (r->duplicate) return self->ok(reply);
+    member_.name = me->name;
+    member_.address = me->address;
+    DaemonRecord rec{me->name, me->address, ms.cluster_id()};
+    auto path = member_.state_dir / "daemon.json";
+    spdlog::info("cluster {} bootstrapped as member {} at {}", ms.cluster_id(), me->name, me->address);
+    // The store's identity and daemon.json are recorded before the reply, so a caller that sees
+    // the bootstrap succeed can rely on them.
+    storage_.run([this, self, rec, path, reply](eventlog::Store& s) {
+      auto b = s.bind_identity(eventlog::StoreIdentity{rec.cluster_id, rec.name});
+      auto w = b.ok() ? write_daemon_record(path, rec) : Result<void>(b.error());
+      storage_.post_core([self, w, reply] {
+        if (!w.ok()) return self->fail(w.error().wrap("failed to record the bootstrap"));
+        self->ok(reply);
       });
-      spdlog::info("cluster {} bootstrapped as member {} at {}", ms.cluster_id(), me->name, me->address);
-    }
-    self->ok(ordered_json{{"cluster_id", ms.cluster_id()},
-                          {"name", me->name},
-                          {"address", me->address},
-                          {"fingerprint", me->fingerprint}});
+    });
   });
 }
 

@@ -54,15 +54,34 @@ Result<void> check_store(eventlog::Store& store, const std::optional<DaemonRecor
 }
 }  // namespace
 
+// Store options that refuse, before anything is written, a store that is not this member's.
+Result<eventlog::StoreOptions> store_options_for(const DaemonOptions& options,
+                                                 const std::optional<DaemonRecord>& record,
+                                                 const std::filesystem::path& record_path) {
+  eventlog::StoreOptions sopts;
+  sopts.compression = options.compression;
+  const auto store_dir = options.state_dir / "store";
+  if (record) {
+    if (!std::filesystem::exists(store_dir / "CURRENT"))
+      return make_error(Errc::kFailedPrecondition,
+                        "store at " + store_dir.string() + " is missing but " + record_path.string() +
+                            " says this member is '" + record->name + "' of cluster " + record->cluster_id +
+                            ": restore the store, or remove the record to start over");
+    sopts.expected_identity = eventlog::StoreIdentity{record->cluster_id, record->name};
+  }
+  return sopts;
+}
+
 Result<void> run_daemon(const DaemonOptions& options) {
   ::umask(077);
   const auto& dir = options.state_dir;
+  // Refuse an unusable socket path before anything is created.
+  MOVN_TRY(transport::LocalApiServer::check_path(dir / "control.socket"));
   MOVN_TRY(make_dirs(dir));
   const auto record_path = dir / "daemon.json";
   MOVN_ASSIGN_OR_RETURN(auto record, read_daemon_record(record_path));
 
-  eventlog::StoreOptions sopts;
-  sopts.compression = options.compression;
+  MOVN_ASSIGN_OR_RETURN(auto sopts, store_options_for(options, record, record_path));
   MOVN_ASSIGN_OR_RETURN(auto store, eventlog::Store::open(dir / "store", sopts));
   MOVN_TRY(check_store(*store, record, record_path));
 
@@ -134,8 +153,7 @@ Result<std::string> rebuild_offline(const DaemonOptions& options) {
   MOVN_ASSIGN_OR_RETURN(auto record, read_daemon_record(record_path));
   if (!std::filesystem::exists(dir / "store" / "CURRENT"))
     return make_error(Errc::kNotFound, "no store at " + (dir / "store").string());
-  eventlog::StoreOptions sopts;
-  sopts.compression = options.compression;
+  MOVN_ASSIGN_OR_RETURN(auto sopts, store_options_for(options, record, record_path));
   auto opened = eventlog::Store::open(dir / "store", sopts);
   if (!opened.ok() && opened.error().message.find("/LOCK") != std::string::npos)
     return make_error(Errc::kFailedPrecondition,

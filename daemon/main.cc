@@ -1,4 +1,5 @@
 // microovnd: the MicroOVN daemon. Usage: microovnd [--state-dir DIR] [--debug] [--verbose]
+#include <spdlog/sinks/stdout_color_sinks.h>
 #include <spdlog/spdlog.h>
 
 #include <CLI/CLI.hpp>
@@ -36,6 +37,8 @@ int main(int argc, char** argv) {
     std::cout << "microovnd: " << MICROOVN_VERSION << "\n";
     return 0;
   }
+  // Logs go to stderr (stdout stays free for command output such as `microovnd rebuild`).
+  spdlog::set_default_logger(spdlog::stderr_color_mt("microovnd"));
   spdlog::set_pattern("%Y-%m-%dT%H:%M:%S.%eZ %^%l%$ %v", spdlog::pattern_time_type::utc);
   spdlog::set_level(debug ? spdlog::level::debug : spdlog::level::info);
   (void)verbose;
@@ -56,7 +59,7 @@ int main(int argc, char** argv) {
   }
   auto r = movn::daemon::run_daemon(options);
   if (!r.ok()) {
-    spdlog::critical("{}", r.error().message);
+    spdlog::shutdown();
     std::cerr << "Error: " << r.error().message << "\n";
     return 1;
   }

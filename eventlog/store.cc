@@ -106,21 +106,13 @@ Result<std::unique_ptr<Store>> Store::open(const std::filesystem::path& dir,
       return make_error(Errc::kNotFound, "no store at " + dir.string());
     st = rocksdb::DB::OpenForReadOnly(db_opts, dir.string(), cfs, &s->handles_, &raw);
   } else {
-    if (options.verify_on_open && std::filesystem::exists(dir / "CURRENT")) {
-      // Verify through a read-only open first: a damaged store is refused before anything in
-      // it is written (a read-write open would already roll the MANIFEST).
-      rocksdb::DB* ro = nullptr;
-      std::vector<rocksdb::ColumnFamilyHandle*> ro_handles;
-      st = rocksdb::DB::OpenForReadOnly(db_opts, dir.string(), cfs, &ro_handles, &ro);
-      if (st.ok()) {
-        st = ro->VerifyChecksum();
-        for (auto* h : ro_handles) ro->DestroyColumnFamilyHandle(h);
-        delete ro;
-      }
-      if (!st.ok()) {
-        Errc code = st.IsCorruption() ? Errc::kCorruption : Errc::kIo;
-        return make_error(code, "store at " + dir.string() + " does not verify: " + st.ToString());
-      }
+    if ((options.verify_on_open || options.expected_identity) && std::filesystem::exists(dir / "CURRENT")) {
+      // Check through a read-only open first: a damaged or foreign store is refused before
+      // anything in it is written (a read-write open would already roll the MANIFEST).
+      StoreOptions probe_options = options;
+      probe_options.read_only = true;
+      MOVN_ASSIGN_OR_RETURN(auto probe, open(dir, probe_options));
+      if (options.expected_identity) MOVN_TRY(probe->check_identity(*options.expected_identity));
     }
     std::error_code ec;
     std::filesystem::create_directories(dir, ec);
@@ -136,7 +128,10 @@ Result<std::unique_ptr<Store>> Store::open(const std::filesystem::path& dir,
   s->log_ = s->handles_[2];
   s->chain_ = s->handles_[3];
   s->checkpoints_ = s->handles_[4];
-  if (options.verify_on_open && options.read_only) MOVN_TRY(s->verify_checksums());
+  if (options.verify_on_open && options.read_only) {
+    auto v = s->verify_checksums();
+    if (!v.ok()) return v.error();
+  }
   MOVN_TRY(s->load_meta());
   return s;
 }

@@ -47,6 +47,9 @@ struct StoreOptions {
   // Read every table file at open and check its block checksums, so a flipped byte anywhere
   // stops the open instead of surfacing later.
   bool verify_on_open = true;
+  // When set, a store bound to another cluster or member is refused before it is opened for
+  // writing (nothing in it changes).
+  std::optional<StoreIdentity> expected_identity;
   // Optional RocksDB environment (tests inject one that can lose unsynced data).
   rocksdb::Env* env = nullptr;
 };

@@ -163,9 +163,7 @@ LocalApiServer::LocalApiServer(std::unique_ptr<Impl> impl) : impl_(std::move(imp
 
 LocalApiServer::~LocalApiServer() { close(); }
 
-Result<std::unique_ptr<LocalApiServer>> LocalApiServer::listen(asio::io_context& io,
-                                                               const std::filesystem::path& socket_path,
-                                                               Handler handler) {
+Result<void> LocalApiServer::check_path(const std::filesystem::path& socket_path) {
   const std::string p = socket_path.string();
   constexpr std::size_t kMaxPath = sizeof(sockaddr_un::sun_path) - 1;
   if (p.size() > kMaxPath)
@@ -173,6 +171,14 @@ Result<std::unique_ptr<LocalApiServer>> LocalApiServer::listen(asio::io_context&
                       "socket path " + p + " is too long (" + std::to_string(p.size()) +
                           " bytes; a unix socket path holds at most " + std::to_string(kMaxPath) +
                           "): choose a shorter --state-dir");
+  return {};
+}
+
+Result<std::unique_ptr<LocalApiServer>> LocalApiServer::listen(asio::io_context& io,
+                                                               const std::filesystem::path& socket_path,
+                                                               Handler handler) {
+  const std::string p = socket_path.string();
+  MOVN_TRY(check_path(socket_path));
   std::error_code fec;
   if (std::filesystem::exists(socket_path, fec)) {
     // Refuse to steal the socket of a daemon that is still running; remove a stale one.

@@ -55,6 +55,8 @@ class LocalApiServer {
   static Result<std::unique_ptr<LocalApiServer>> listen(boost::asio::io_context& io,
                                                         const std::filesystem::path& socket_path,
                                                         Handler handler);
+  // The path-length check of listen(), on its own (so callers can refuse early).
+  static Result<void> check_path(const std::filesystem::path& socket_path);
   // Stops accepting and removes the socket file. Open connections finish their current request.
   void close();
 

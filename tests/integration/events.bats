@@ -1,0 +1,117 @@
+#!/usr/bin/env bats
+# events list: table and json output, the --since, --type and --member filters, actor and time.
+
+load helpers
+
+setup() {
+  common_setup
+  start_daemon
+  bootstrap                                   # index 1: cluster_bootstrapped + member_joined
+  movn cluster add movn2 >/dev/null           # index 2
+  movn cluster add movn3 >/dev/null           # index 3
+  movn config set ovn.central-ips 10.0.0.1 >/dev/null  # index 4
+  movn cluster tokens revoke movn2            # index 5
+}
+
+@test "events list -f json: every event with the documented keys, in log order" {
+  local out
+  out="$(movn events list -f json)"
+  assert_equal "$(jq -c '[.[] | [.index, .type]]' <<<"$out")" \
+    '[[1,"cluster_bootstrapped"],[1,"member_joined"],[2,"join_token_issued"],[3,"join_token_issued"],[4,"config_set"],[5,"join_token_revoked"]]'
+  assert_equal "$(jq -c '[.[] | keys_unsorted] | unique' <<<"$out")" "[$EVENT_KEYS]"
+  assert_equal "$(jq -r '[.[].term] | unique | .[]' <<<"$out")" 1
+  # Events of one batch share index, time, actor and request id; batches have their own.
+  assert_equal "$(jq -r '[.[] | select(.index == 1) | [.time, .actor, .request_id]] | unique | length' <<<"$out")" 1
+  assert_equal "$(jq -r '[.[].request_id] | unique | length' <<<"$out")" 5
+  # Times are RFC 3339 UTC and do not go backwards.
+  local t
+  while read -r t; do
+    assert_regex "$t" "$RFC3339_UTC"
+  done < <(jq -r '.[].time' <<<"$out")
+  assert_equal "$(jq '[.[].time] == ([.[].time] | sort)' <<<"$out")" true
+  # The actor is the OS user of the CLI at this member.
+  assert_equal "$(jq -r '[.[].actor] | unique | .[]' <<<"$out")" "$(id -un)@$MEMBER"
+  # The event bodies.
+  assert_equal "$(jq -c '.[4].event' <<<"$out")" '{"key":"ovn.central-ips","value":"10.0.0.1"}'
+  assert_equal "$(jq -r '.[1].event.address' <<<"$out")" "127.0.0.1:6686"
+  assert_equal "$(jq -r '.[1].event.fingerprint' <<<"$out")" "$(cert_fingerprint)"
+  assert_equal "$(jq -c '.[5].event' <<<"$out")" '{"name":"movn2","reason":"revoked"}'
+  # No summary in the CLI's json (it is in the API).
+  assert_equal "$(jq '[.[] | has("summary")] | any' <<<"$out")" false
+}
+
+@test "events list as a table: header, one row per event, RFC 3339 UTC times, actor" {
+  run movn events list
+  assert_success
+  assert_line --index 1 --regexp '^\| +INDEX +\| +TIME +\| +TYPE +\| +ACTOR +\| +SUMMARY +\|$'
+  # 6 events: header block (3 lines) + 2 lines per row.
+  assert_equal "${#lines[@]}" 15
+  local user
+  user="$(id -un)"
+  local i=0 line
+  for ((i = 3; i < ${#lines[@]}; i += 2)); do
+    line="${lines[$i]}"
+    assert_regex "$line" '^\| [0-9]+ +\| [0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}(\.[0-9]+)?Z +\| [a-z_]+ +\| '"$user@$MEMBER"' +\| .+ \|$'
+  done
+  assert_line --index 3 --regexp '^\| 1 +\| .* \| cluster_bootstrapped +\|'
+  assert_line --index 13 --regexp '^\| 5 +\| .* \| join_token_revoked +\| .*movn2'
+  if [[ "$(id -u)" == 0 ]]; then
+    assert_line --index 3 --partial "| root@$MEMBER "
+  fi
+}
+
+@test "events list --since keeps the entries at and after the index" {
+  local out
+  out="$(movn events list --since 3 -f json)"
+  assert_equal "$(jq -c '[.[].index]' <<<"$out")" '[3,4,5]'
+  assert_equal "$(movn events list --since 5 -f json | jq -c '[.[].type]')" '["join_token_revoked"]'
+  assert_equal "$(movn events list --since 6 -f json)" '[]'
+  assert_equal "$(movn events list --since 0 -f json | jq length)" 6
+  assert_equal "$(movn events list --since 1 -f json | jq length)" 6
+  run movn events list --since 4
+  assert_line --index 3 --regexp '^\| 4 +\|'
+  assert_equal "${#lines[@]}" 7
+}
+
+@test "events list --type keeps only that type" {
+  assert_equal "$(movn events list --type join_token_issued -f json | jq -c '[.[] | [.index, .event.name]]')" \
+    '[[2,"movn2"],[3,"movn3"]]'
+  assert_equal "$(movn events list --type config_set -f json | jq -c '[.[].index]')" '[4]'
+  assert_equal "$(movn events list --type config_deleted -f json)" '[]'
+  assert_equal "$(movn events list --type join_token_issued --since 3 -f json | jq -c '[.[].index]')" '[3]'
+}
+
+@test "events list --member keeps the events about that member" {
+  assert_equal "$(movn events list --member movn2 -f json | jq -c '[.[] | [.index, .type]]')" \
+    '[[2,"join_token_issued"],[5,"join_token_revoked"]]'
+  assert_equal "$(movn events list --member movn3 -f json | jq -c '[.[].index]')" '[3]'
+  assert_equal "$(movn events list --member "$MEMBER" -f json | jq -c '[.[].type]')" \
+    '["cluster_bootstrapped","member_joined"]'
+  assert_equal "$(movn events list --member nobody -f json)" '[]'
+  assert_equal "$(movn events list --member movn2 --type join_token_revoked -f json | jq -c '[.[].index]')" '[5]'
+}
+
+@test "events list refuses an unknown type, a bad index and an unknown format" {
+  local args
+  for args in "--type bogus_event" "--since abc" "--since -1" "-f yaml"; do
+    # shellcheck disable=SC2086
+    run --separate-stderr movn events list $args
+    assert_failure 1
+    assert_output ""
+    assert_regex "$stderr" '^Error: '
+  done
+  run --separate-stderr movn events list --type bogus_event
+  assert_regex "$stderr" 'bogus_event'
+}
+
+@test "the events API includes a summary; its query filters match the CLI's" {
+  run api GET '/1.0/events?type=join_token_issued&member=movn3'
+  assert_line --index 1 200
+  local body
+  body="$(head -n1 <<<"$output")"
+  assert_equal "$(jq -c '[.metadata[] | [.index, .type]]' <<<"$body")" '[[3,"join_token_issued"]]'
+  assert_regex "$(jq -r '.metadata[0].summary' <<<"$body")" 'movn3'
+  run api GET '/1.0/events?type=nope'
+  assert_line --index 1 400
+  assert_equal "$(head -n1 <<<"$output" | jq -r .type)" error
+}
