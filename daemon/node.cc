@@ -143,7 +143,17 @@ Result<void> Node::load(bool rebuild) {
   return {};
 }
 
+void Node::write_links() {
+  if (unwritten_links_.empty()) return;
+  storage_.run([links = std::move(unwritten_links_), fail = fail_stop_](eventlog::Store& s) {
+    auto lr = s.put_links(links);
+    if (!lr.ok()) fail(lr.error());
+  });
+  unwritten_links_.clear();
+}
+
 void Node::checkpoint() {
+  write_links();
   applied_since_checkpoint_ = 0;
   storage_.run([bytes = applied_.checkpoint(), fail = fail_stop_](eventlog::Store& s) {
     auto r = s.put_checkpoint(kCheckpointName, bytes);
@@ -151,7 +161,12 @@ void Node::checkpoint() {
   });
 }
 
-Result<void> Node::checkpoint_sync() { return store_.put_checkpoint(kCheckpointName, applied_.checkpoint()); }
+Result<void> Node::checkpoint_sync() {
+  // The storage thread has stopped: links not yet written go straight to the store.
+  MOVN_TRY(store_.put_links(unwritten_links_));
+  unwritten_links_.clear();
+  return store_.put_checkpoint(kCheckpointName, applied_.checkpoint());
+}
 
 bool Node::known_request(const std::string& request_id) const {
   return applied_.requests().find(request_id).has_value() || pending_by_request_.contains(request_id);
@@ -214,10 +229,9 @@ void Node::on_durable(LogIndex index, Result<void> r) {
   pending_by_request_.erase(p.batch.request_id);
   const bool applied = applied_.apply_batch(p.batch, index, p.entry.term);
   last_link_ = eventlog::chain_link(last_link_, p.entry);
-  storage_.run([links = std::vector{std::pair{index, last_link_}}, fail = fail_stop_](eventlog::Store& s) {
-    auto lr = s.put_links(links);
-    if (!lr.ok()) fail(lr.error());
-  });
+  // Links of the entries applied in one turn of the core thread go to the store in one write.
+  unwritten_links_.emplace_back(index, last_link_);
+  if (unwritten_links_.size() == 1) storage_.post_core([this] { write_links(); });
   if (++applied_since_checkpoint_ >= kCheckpointEveryEntries) checkpoint();
   if (!applied) {
     // The speculative view let the batch through but the applied state did not: resync it.

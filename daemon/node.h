@@ -63,6 +63,7 @@ class Node {
 
  private:
   void on_durable(LogIndex index, Result<void> r);
+  void write_links();
   ClusterTimeMs next_cluster_time();
 
   eventlog::Store& store_;
@@ -80,6 +81,7 @@ class Node {
   LogIndex last_index_;
   Term term_{1};
   Digest last_link_ = eventlog::kGenesisLink;
+  std::vector<std::pair<LogIndex, Digest>> unwritten_links_;
   std::uint64_t replayed_ = 0;
   bool from_checkpoint_ = false;
   ReplayStats replay_stats_;
