@@ -1,5 +1,8 @@
 #include "eventlog/codec.h"
 
+#include <cstring>
+#include <vector>
+
 #include "eventlog/events_generated.h"
 
 namespace movn::eventlog {
@@ -114,6 +117,14 @@ Result<events::EventBatch> decode_batch(std::string_view bytes) {
   if (bytes.size() > kMaxBatchBytes)
     return make_error(Errc::kTooLarge, "event batch of " + std::to_string(bytes.size()) +
                                            " bytes is over the limit");
+  // FlatBuffers reads scalars in place, so the buffer must be 8-byte aligned; bytes read from the
+  // store or the network may not be. Copy those into an aligned buffer first.
+  thread_local std::vector<std::uint64_t> aligned;
+  if (reinterpret_cast<std::uintptr_t>(bytes.data()) % alignof(std::uint64_t) != 0) {
+    aligned.resize((bytes.size() + 7) / 8);
+    std::memcpy(aligned.data(), bytes.data(), bytes.size());
+    bytes = std::string_view(reinterpret_cast<const char*>(aligned.data()), bytes.size());
+  }
   flatbuffers::Verifier verifier(reinterpret_cast<const std::uint8_t*>(bytes.data()), bytes.size(),
                                  /*max_depth=*/16, /*max_tables=*/1'000'000);
   if (!fb::VerifyEventBatchBuffer(verifier))

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Runs every test: installs the dependencies, builds, runs the unit and integration tests
-# (ctest), then builds the unit tests again with AddressSanitizer and UndefinedBehaviorSanitizer
-# in build-asan/ and runs them there.
+# (ctest), then builds everything again with AddressSanitizer and UndefinedBehaviorSanitizer in
+# build-asan/ and runs all the tests there too.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 jobs=$(nproc)
@@ -17,6 +17,6 @@ echo "== tests =="
 echo "== build (ASan + UBSan) =="
 cmake -S . -B build-asan -DCMAKE_BUILD_TYPE=Debug -DMICROOVN_SANITIZE=ON -DMICROOVN_BENCH=OFF >/dev/null
 cmake --build build-asan -j"$jobs"
-echo "== unit tests under ASan + UBSan =="
+echo "== tests under ASan + UBSan (unit and integration: the daemon runs instrumented) =="
 (cd build-asan && ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 \
-  ctest --output-on-failure --timeout 600 -j"$jobs" -E '^integration_')
+  ctest --output-on-failure --timeout 600 -j"$jobs")
