@@ -219,6 +219,7 @@ void Api::route(Call& c) {
   }
   if (is({"1.0", "events"})) return m == "GET" ? events(c) : method_not_allowed();
   if (is({"1.0", "projections"})) return m == "GET" ? projections(c) : method_not_allowed();
+  if (is({"1.0", "stats"})) return m == "GET" ? stats(c) : method_not_allowed();
   c.fail(make_error(Errc::kNotFound, "not found: " + c.req.target));
 }
 
@@ -451,6 +452,12 @@ void Api::events(Call& c) {
       self->send(200, std::move(body).value());
     });
   });
+}
+
+void Api::stats(Call& c) {
+  c.ok(ordered_json{{"applied_index", node_.applied().applied_index().value},
+                    {"synced_writes", storage_.syncs()},
+                    {"entries_replayed_at_start", node_.entries_replayed()}});
 }
 
 void Api::projections(Call& c) {

@@ -42,6 +42,7 @@ class Api {
   void config_delete(Call& c, const std::string& key);
   void events(Call& c);
   void projections(Call& c);
+  void stats(Call& c);
   std::string token_for(const std::string& request_id, const std::string& name) const;
   std::string token_secret(const std::string& request_id, const std::string& name) const;
 
