@@ -1,5 +1,7 @@
 #include "eventlog/entry.h"
 
+#include <cstring>
+
 namespace movn::eventlog {
 
 Digest chain_link(const Digest& prev, const Entry& e) {
@@ -7,13 +9,21 @@ Digest chain_link(const Digest& prev, const Entry& e) {
 }
 
 Digest chain_link(const Digest& prev, const EntryView& e) {
-  thread_local Sha256 h;
-  h.update(std::span<const std::uint8_t>(prev));
-  h.update_u64(e.index.value).update_u64(e.term.value);
-  std::uint8_t type = static_cast<std::uint8_t>(e.type);
-  h.update(std::span<const std::uint8_t>(&type, 1));
-  h.update_field(e.data);
-  return h.finish();
+  // One contiguous buffer, one digest call: prev || index || term || type || length || data.
+  thread_local std::string buf;
+  buf.resize(32 + 8 + 8 + 1 + 8 + e.data.size());
+  char* p = buf.data();
+  std::memcpy(p, prev.data(), 32);
+  p += 32;
+  auto put_u64 = [&p](std::uint64_t v) {
+    for (int i = 7; i >= 0; --i) *p++ = static_cast<char>((v >> (8 * i)) & 0xff);
+  };
+  put_u64(e.index.value);
+  put_u64(e.term.value);
+  *p++ = static_cast<char>(e.type);
+  put_u64(e.data.size());
+  std::memcpy(p, e.data.data(), e.data.size());
+  return sha256(buf);
 }
 
 }  // namespace movn::eventlog
