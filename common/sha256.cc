@@ -13,8 +13,10 @@ struct Sha256::Impl {
 };
 
 namespace {
+// An explicitly fetched algorithm: with OpenSSL 3, EVP_sha256() makes every init look the
+// implementation up again, which cost more than hashing a small entry.
 const EVP_MD* sha256_md() {
-  static const EVP_MD* md = EVP_sha256();
+  static EVP_MD* md = EVP_MD_fetch(nullptr, "SHA256", nullptr);
   return md;
 }
 void check(int rc) {
@@ -24,8 +26,8 @@ void check(int rc) {
 
 Sha256::Sha256() : impl_(std::make_unique<Impl>()) {
   impl_->ctx = EVP_MD_CTX_new();
-  if (impl_->ctx == nullptr) std::abort();
-  check(EVP_DigestInit_ex(impl_->ctx, sha256_md(), nullptr));
+  if (impl_->ctx == nullptr || sha256_md() == nullptr) std::abort();
+  check(EVP_DigestInit_ex2(impl_->ctx, sha256_md(), nullptr));
 }
 
 Sha256::~Sha256() { EVP_MD_CTX_free(impl_->ctx); }
@@ -55,15 +57,14 @@ Digest Sha256::finish() {
   Digest d{};
   unsigned int len = 0;
   check(EVP_DigestFinal_ex(impl_->ctx, d.data(), &len));
-  check(EVP_DigestInit_ex(impl_->ctx, sha256_md(), nullptr));
+  check(EVP_DigestInit_ex2(impl_->ctx, sha256_md(), nullptr));
   return d;
 }
 
 Digest sha256(std::string_view bytes) {
-  Digest d{};
-  unsigned int len = 0;
-  check(EVP_Digest(bytes.data(), bytes.size(), d.data(), &len, sha256_md(), nullptr));
-  return d;
+  thread_local Sha256 h;
+  h.update(bytes);
+  return h.finish();
 }
 
 std::string to_hex(std::span<const std::uint8_t> bytes) {

@@ -43,19 +43,26 @@ Result<void> Node::load(bool rebuild) {
   }
   // Two-stage pipeline on two threads: a reader scans the log, checks the hash chain and
   // decodes batches chunk by chunk; this thread folds them into the projections.
-  struct Decoded {
+  // A chunk of entries whose chain verified: their bytes in one buffer (one allocation per
+  // chunk), decoded by the folding thread.
+  struct Item {
     LogIndex index;
     Term term;
-    std::optional<events::EventBatch> batch;  // nullopt for entries without events
+    eventlog::EntryType type;
+    std::size_t offset;
+    std::size_t size;
   };
-  using Chunk = std::vector<Decoded>;
+  struct Chunk {
+    std::string bytes;
+    std::vector<Item> items;
+  };
   std::mutex mu;
   std::condition_variable cv;
   std::deque<Chunk> queue;
   bool reader_done = false;
   bool stop_reader = false;
   constexpr std::size_t kMaxQueuedChunks = 4;
-  std::optional<Error> reader_error;
+  std::optional<Error> reader_error, decode_error;
   std::vector<std::pair<LogIndex, Digest>> missing_links;
   const std::uint64_t first = applied_.applied_index().value + 1;
   const LogIndex last_linked = store_.last_linked_index();
@@ -66,28 +73,26 @@ Result<void> Node::load(bool rebuild) {
     auto run = [&]() -> Result<void> {
       for (std::uint64_t lo = first; lo <= last.value; lo += kReplayChunkEntries) {
         std::uint64_t hi = std::min(last.value + 1, lo + kReplayChunkEntries);
-        MOVN_ASSIGN_OR_RETURN(auto stored_links, store_.links(LogIndex(lo), LogIndex(hi)));
         auto busy_from = SteadyClock::now();
+        // The chain is checked against the stored link at the end of each chunk (and at the last
+        // stored link): any changed entry changes every later link, so one comparison per chunk
+        // verifies every entry in it. Links above the last stored one are computed and written.
+        const std::uint64_t check_at = std::min(hi - 1, last_linked.value);
+        const Digest chunk_prev = prev;
         Chunk chunk;
-        chunk.reserve(hi - lo);
+        chunk.items.reserve(hi - lo);
+        chunk.bytes.reserve((hi - lo) * 256);
         MOVN_TRY(store_.scan(LogIndex(lo), LogIndex(hi), [&](const eventlog::EntryView& e) -> Result<void> {
           Digest link = eventlog::chain_link(prev, e);
-          const auto& stored = stored_links[e.index.value - lo];
-          if (e.index <= last_linked && stored && *stored != link)
-            return make_error(Errc::kCorruption, "hash chain of store at " + store_.path().string() +
-                                                     " does not verify at index " + std::to_string(e.index.value) +
-                                                     ": the entry or an earlier one was changed");
-          if (!stored) missing_links.emplace_back(e.index, link);
-          prev = link;
-          Decoded d{e.index, e.term, std::nullopt};
-          if (e.type == eventlog::EntryType::kEventBatch) {
-            auto batch = eventlog::decode_batch(e.data);
-            if (!batch.ok())
-              return std::move(batch).error().wrap("store at " + store_.path().string() + ", entry " +
-                                                   std::to_string(e.index.value));
-            d.batch = std::move(batch).value();
+          if (e.index > last_linked) missing_links.emplace_back(e.index, link);
+          if (e.index.value == check_at) {
+            MOVN_ASSIGN_OR_RETURN(auto stored, store_.link(e.index));
+            if (stored && *stored != link) return chain_error(LogIndex(lo), LogIndex(hi), chunk_prev);
+            if (!stored) missing_links.emplace_back(e.index, link);
           }
-          chunk.push_back(std::move(d));
+          prev = link;
+          chunk.items.push_back(Item{e.index, e.term, e.type, chunk.bytes.size(), e.data.size()});
+          chunk.bytes.append(e.data);
           return {};
         }));
         reader_busy_s += std::chrono::duration<double>(SteadyClock::now() - busy_from).count();
@@ -117,17 +122,33 @@ Result<void> Node::load(bool rebuild) {
       cv.notify_all();
     }
     auto busy_from = SteadyClock::now();
-    for (auto& d : chunk) {
-      if (d.batch) applied_.apply_batch(*d.batch, d.index, d.term);
-      else applied_.skip(d.index);
-      if (d.term > term_) term_ = d.term;
+    for (const auto& item : chunk.items) {
+      if (item.type == eventlog::EntryType::kEventBatch) {
+        auto batch = eventlog::decode_batch(std::string_view(chunk.bytes).substr(item.offset, item.size));
+        if (!batch.ok()) {
+          decode_error = std::move(batch).error().wrap("store at " + store_.path().string() + ", entry " +
+                                                       std::to_string(item.index.value));
+          break;
+        }
+        applied_.apply_batch(*batch, item.index, item.term);
+      } else {
+        applied_.skip(item.index);
+      }
+      if (item.term > term_) term_ = item.term;
       ++replayed_;
     }
-    chunk.clear();
+    if (decode_error) {
+      std::lock_guard lock(mu);
+      stop_reader = true;
+      cv.notify_all();
+      break;
+    }
+    chunk = Chunk();
     apply_busy_s += std::chrono::duration<double>(SteadyClock::now() - busy_from).count();
   }
   reader.join();
   replay_stats_ = ReplayStats{reader_busy_s, apply_busy_s};
+  if (!reader_error && decode_error) reader_error = std::move(decode_error);
   if (reader_error) {
     applied_ = projections::State();
     replayed_ = 0;
@@ -141,6 +162,27 @@ Result<void> Node::load(bool rebuild) {
     MOVN_TRY(store_.put_checkpoint(kCheckpointName, applied_.checkpoint()));
   }
   return {};
+}
+
+Error Node::chain_error(LogIndex lo, LogIndex hi, Digest prev) const {
+  // The error path: find the first entry of the chunk whose link differs from the stored one.
+  std::uint64_t first_bad = hi.value - 1;
+  auto stored = store_.links(lo, hi);
+  if (stored.ok()) {
+    auto scanned = store_.scan(lo, hi, [&](const eventlog::EntryView& e) -> Result<void> {
+      prev = eventlog::chain_link(prev, e);
+      const auto& s = (*stored)[e.index.value - lo.value];
+      if (s && *s != prev) {
+        first_bad = e.index.value;
+        return make_error(Errc::kCorruption, "found");
+      }
+      return {};
+    });
+    (void)scanned;
+  }
+  return make_error(Errc::kCorruption, "hash chain of store at " + store_.path().string() +
+                                           " does not verify at index " + std::to_string(first_bad) +
+                                           ": the entry or an earlier one was changed");
 }
 
 void Node::write_links() {

@@ -64,6 +64,7 @@ class Node {
  private:
   void on_durable(LogIndex index, Result<void> r);
   void write_links();
+  Error chain_error(LogIndex lo, LogIndex hi, Digest prev) const;
   ClusterTimeMs next_cluster_time();
 
   eventlog::Store& store_;
