@@ -36,6 +36,23 @@ void flip_byte(const fs::path& p, std::size_t offset) {
   f.write(&c, 1);
 }
 
+// Every file present before is still there, byte for byte.
+void expect_unchanged(const std::map<std::string, std::string>& before,
+                      const std::map<std::string, std::string>& after) {
+  for (const auto& [name, bytes] : before) {
+    ASSERT_TRUE(after.contains(name)) << name << " was removed";
+    EXPECT_EQ(after.at(name), bytes) << name << " was overwritten";
+  }
+}
+
+// Opening must fail as corruption, with an error naming the store's path.
+void expect_refused(const fs::path& store) {
+  auto r = Store::open(store);
+  ASSERT_FALSE(r.ok()) << "a damaged store must not open";
+  EXPECT_EQ(r.error().code, Errc::kCorruption) << r.error().message;
+  EXPECT_NE(r.error().message.find(store.string()), std::string::npos) << r.error().message;
+}
+
 std::vector<fs::path> files_with_suffix(const fs::path& dir, const std::string& suffix) {
   std::vector<fs::path> out;
   for (const auto& e : fs::directory_iterator(dir))
@@ -69,15 +86,8 @@ TEST(Corruption, FlippedByteInATableFileIsRefusedNamingThePath) {
     if (fs::file_size(p) > fs::file_size(biggest)) biggest = p;
   flip_byte(biggest, fs::file_size(biggest) / 3);
   auto before = snapshot_files(store);
-  auto r = Store::open(store);
-  ASSERT_FALSE(r.ok());
-  EXPECT_EQ(r.error().code, Errc::kCorruption) << r.error().message;
-  EXPECT_NE(r.error().message.find(store.string()), std::string::npos) << r.error().message;
-  auto after = snapshot_files(store);
-  for (const auto& [name, bytes] : before) {
-    ASSERT_TRUE(after.contains(name)) << name << " was removed";
-    EXPECT_EQ(after[name], bytes) << name << " was overwritten";
-  }
+  expect_refused(store);
+  expect_unchanged(before, snapshot_files(store));
 }
 
 TEST(Corruption, FlippedByteInTheMiddleOfTheWalIsRefusedNamingThePath) {
@@ -92,15 +102,8 @@ TEST(Corruption, FlippedByteInTheMiddleOfTheWalIsRefusedNamingThePath) {
   ASSERT_GT(fs::file_size(wal), 10000u);
   flip_byte(wal, fs::file_size(wal) / 2);
   auto before = snapshot_files(store);
-  auto r = Store::open(store);
-  ASSERT_FALSE(r.ok()) << "a corrupt WAL record must not be skipped silently";
-  EXPECT_EQ(r.error().code, Errc::kCorruption) << r.error().message;
-  EXPECT_NE(r.error().message.find(store.string()), std::string::npos) << r.error().message;
-  auto after = snapshot_files(store);
-  for (const auto& [name, bytes] : before) {
-    ASSERT_TRUE(after.contains(name)) << name << " was removed";
-    EXPECT_EQ(after[name], bytes) << name << " was overwritten";
-  }
+  expect_refused(store);  // a corrupt WAL record must not be skipped silently
+  expect_unchanged(before, snapshot_files(store));
 }
 
 TEST(Corruption, IntactStoreOpensAfterBoth) {

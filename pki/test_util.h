@@ -15,28 +15,12 @@
 #include <system_error>
 #include <vector>
 
+#include "tests/support/temp_dir.h"
+
 namespace movn::pki::testing {
 
-// A fresh directory under /tmp (mkdtemp), removed with its contents on destruction.
-class TempDir {
- public:
-  TempDir() {
-    std::string tmpl = "/tmp/pki_test.XXXXXX";
-    char* made = ::mkdtemp(tmpl.data());
-    if (made == nullptr) std::abort();
-    path_ = made;
-  }
-  ~TempDir() {
-    std::error_code ec;
-    std::filesystem::remove_all(path_, ec);
-  }
-  TempDir(const TempDir&) = delete;
-  TempDir& operator=(const TempDir&) = delete;
-  const std::filesystem::path& path() const { return path_; }
-
- private:
-  std::filesystem::path path_;
-};
+// A fresh directory under /tmp, removed with its contents on destruction.
+using ::movn::testing::TempDir;
 
 inline std::string slurp(const std::filesystem::path& p) {
   std::ifstream in(p, std::ios::binary);
