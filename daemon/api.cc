@@ -175,7 +175,12 @@ void Api::handle(transport::HttpRequest req, transport::Responder respond) {
     call->request_id = pki::random_hex(16);
   }
   call->actor = events::Actor{member_.name, call->req.peer.user};
-  route(*call);
+  try {
+    route(*call);
+  } catch (const std::exception& ex) {
+    // A library exception is a bug here, not a reason to stop serving: answer 500 and go on.
+    call->fail(make_error(Errc::kInternal, std::string("internal error: ") + ex.what()));
+  }
   // Handlers that finish later hold their own reference through their callbacks.
   (void)call;
 }

@@ -136,7 +136,15 @@ Result<void> run_daemon(const DaemonOptions& options) {
     io.stop();
   });
 
-  io.run();
+  // An exception escaping a handler is a bug; log it and keep serving rather than crash.
+  for (;;) {
+    try {
+      io.run();
+      break;
+    } catch (const std::exception& ex) {
+      spdlog::error("unexpected exception in the core thread: {}", ex.what());
+    }
+  }
   server->close();
   storage.stop();
   if (startup_error) return *startup_error;
