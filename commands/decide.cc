@@ -1,6 +1,7 @@
 #include "commands/decide.h"
 
 #include "commands/validate.h"
+#include "common/sha256.h"
 
 namespace movn::commands {
 namespace {
@@ -71,6 +72,24 @@ Result<Events> decide_delete_config(const projections::State& view, const Delete
   return Events{events::ConfigDeleted{r.key}};
 }
 }  // namespace
+
+std::string request_digest(const Request& request) {
+  Sha256 h;
+  h.update_u64(request.index());
+  if (auto* r = std::get_if<BootstrapRequest>(&request)) {
+    h.update_field(r->name).update_field(r->address);
+  } else if (auto* r = std::get_if<IssueTokenRequest>(&request)) {
+    h.update_field(r->name).update_field(r->secret_sha256).update_u64(r->lifetime_ms);
+  } else if (auto* r = std::get_if<RevokeTokenRequest>(&request)) {
+    h.update_field(r->name);
+  } else if (auto* r = std::get_if<SetConfigRequest>(&request)) {
+    h.update_field(r->key).update_field(r->value);
+  } else if (auto* r = std::get_if<DeleteConfigRequest>(&request)) {
+    h.update_field(r->key);
+  }
+  Digest d = h.finish();
+  return std::string(d.begin(), d.end());
+}
 
 Result<std::vector<events::Event>> decide(const projections::State& view, const Request& request,
                                           ClusterTimeMs now) {

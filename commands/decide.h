@@ -48,6 +48,11 @@ struct DeleteConfigRequest {
 using Request = std::variant<BootstrapRequest, IssueTokenRequest, RevokeTokenRequest,
                              SetConfigRequest, DeleteConfigRequest>;
 
+// SHA-256 (32 raw bytes) of what the requester asked for: the command and its parameters, not the
+// daemon-made parts (cluster id, certificate). A retry has the same digest; a request id reused
+// for another request does not.
+std::string request_digest(const Request& request);
+
 // An empty vector means "accepted, nothing to record" (for example deleting an unset key).
 Result<std::vector<events::Event>> decide(const projections::State& view, const Request& request,
                                           ClusterTimeMs now);

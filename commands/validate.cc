@@ -11,10 +11,10 @@ Result<void> validate_member_name(std::string_view name) {
     return make_error(Errc::kInvalidArgument,
                       "invalid member name \"" + std::string(name) + "\": it must be 1 to 63 characters");
   for (char c : name) {
-    bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-';
+    bool ok = (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-';
     if (!ok)
       return make_error(Errc::kInvalidArgument, "invalid member name \"" + std::string(name) +
-                                                    "\": only letters, digits and '-' are allowed");
+                                                    "\": only lower-case letters, digits and '-' are allowed");
   }
   if (name.front() == '-' || name.back() == '-')
     return make_error(Errc::kInvalidArgument,
@@ -23,7 +23,7 @@ Result<void> validate_member_name(std::string_view name) {
 }
 
 bool is_ip_address(std::string_view text) {
-  if (text.empty() || text.size() > 45) return false;
+  if (text.empty() || text.size() > 45 || text.find('\0') != std::string_view::npos) return false;
   std::string s(text);
   unsigned char buf[16];
   return inet_pton(AF_INET, s.c_str(), buf) == 1 || inet_pton(AF_INET6, s.c_str(), buf) == 1;
@@ -31,13 +31,13 @@ bool is_ip_address(std::string_view text) {
 
 namespace {
 bool is_ipv6(std::string_view text) {
-  if (text.empty() || text.size() > 45) return false;
+  if (text.empty() || text.size() > 45 || text.find('\0') != std::string_view::npos) return false;
   std::string s(text);
   unsigned char buf[16];
   return inet_pton(AF_INET6, s.c_str(), buf) == 1;
 }
 bool is_ipv4(std::string_view text) {
-  if (text.empty() || text.size() > 15) return false;
+  if (text.empty() || text.size() > 15 || text.find('\0') != std::string_view::npos) return false;
   std::string s(text);
   unsigned char buf[4];
   return inet_pton(AF_INET, s.c_str(), buf) == 1;

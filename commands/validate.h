@@ -13,7 +13,8 @@ namespace movn::commands {
 
 inline constexpr std::uint16_t kDefaultPort = 6686;
 
-// A member name is an FQDN label: 1-63 of [A-Za-z0-9-], not starting or ending with '-'.
+// A member name is an FQDN label in lower case: 1-63 of [a-z0-9-], not starting or ending with
+// '-' (names that differ only in case would be the same host name).
 Result<void> validate_member_name(std::string_view name);
 // "ip", "ip:port", "[v6]", "[v6]:port" or a bare IPv6 -> "ip:port" / "[v6]:port".
 Result<std::string> normalize_address(std::string_view addr, std::uint16_t default_port = kDefaultPort);

@@ -24,7 +24,7 @@ using transport::HttpResponse;
 
 constexpr double kDefaultTokenLifetimeS = 10800;
 
-std::string url_decode(std::string_view s, bool* ok) {
+std::string url_decode(std::string_view s, bool* ok, bool plus_is_space = false) {
   std::string out;
   out.reserve(s.size());
   for (std::size_t i = 0; i < s.size(); ++i) {
@@ -41,7 +41,7 @@ std::string url_decode(std::string_view s, bool* ok) {
       }
       out.push_back(static_cast<char>(v));
       i += 2;
-    } else if (s[i] == '+') {
+    } else if (plus_is_space && s[i] == '+') {
       out.push_back(' ');
     } else {
       out.push_back(s[i]);
@@ -153,8 +153,8 @@ void Api::handle(transport::HttpRequest req, transport::Responder respond) {
       auto amp = q.find('&');
       auto kv = q.substr(0, amp);
       auto eq = kv.find('=');
-      std::string k = url_decode(kv.substr(0, eq), &ok);
-      std::string v = eq == std::string_view::npos ? "" : url_decode(kv.substr(eq + 1), &ok);
+      std::string k = url_decode(kv.substr(0, eq), &ok, true);
+      std::string v = eq == std::string_view::npos ? "" : url_decode(kv.substr(eq + 1), &ok, true);
       if (!k.empty()) call->query[k] = v;
       if (amp == std::string_view::npos) break;
       q = q.substr(amp + 1);
@@ -262,9 +262,11 @@ void Api::bootstrap(Call& c) {
     address = *a;
   }
   const bool retry = node_.known_request(c.request_id);
-  if (node_.applied().membership().bootstrapped() && !retry)
+  // Checked against the view that includes bootstraps still being written, so a concurrent
+  // second bootstrap is refused before it touches this member's identity.
+  if (node_.view().membership().bootstrapped() && !retry)
     return c.fail(make_error(Errc::kAlreadyExists, "this member is already part of cluster " +
-                                                       node_.applied().membership().cluster_id()));
+                                                       node_.view().membership().cluster_id()));
   // The identity follows the member name; it is made here, in the daemon layer, not in decide().
   if (!retry && member_.identity.member_name != name) {
     auto id = pki::ensure_identity(member_.state_dir / "identity", name);

@@ -87,11 +87,6 @@ Result<void> run_daemon(const DaemonOptions& options) {
 
   MemberContext member;
   member.state_dir = dir;
-  member.name = store->identity() ? store->identity()->member_name : host_name();
-  if (record) member.address = record->address;
-  MOVN_ASSIGN_OR_RETURN(member.identity, pki::ensure_identity(dir / "identity", member.name));
-  if (member.identity.regenerated) spdlog::info("member identity created for {}", member.name);
-  MOVN_ASSIGN_OR_RETURN(member.token_key, pki::ensure_secret_key(dir / "identity" / "token.key"));
 
   asio::io_context io(1);
   StorageWorker storage(*store, io);
@@ -105,21 +100,39 @@ Result<void> run_daemon(const DaemonOptions& options) {
                                          }));
   spdlog::info("microovnd {} listening on {}", MICROOVN_VERSION, (dir / "control.socket").string());
 
+  // Load, then settle who this member is; the API answers 503 until this is done.
   std::optional<Error> startup_error;
-  asio::post(io, [&] {
-    auto loaded = node.load(options.rebuild);
-    if (!loaded.ok()) {
-      startup_error = std::move(loaded).error();
-      io.stop();
-      return;
-    }
+  auto start = [&]() -> Result<void> {
+    MOVN_TRY(node.load(options.rebuild));
     const auto& ms = node.applied().membership();
+    if (ms.bootstrapped() && !store->identity()) {
+      // The bootstrap entry is durable but the daemon stopped before recording whose store this
+      // is: complete that from the log.
+      spdlog::warn("completing an interrupted bootstrap of {} from the log", ms.founder());
+      MOVN_TRY(store->bind_identity(eventlog::StoreIdentity{ms.cluster_id(), ms.founder()}));
+    }
+    member.name = store->identity() ? store->identity()->member_name : host_name();
     if (ms.bootstrapped()) {
       if (const auto* me = ms.find(member.name)) member.address = me->address;
-      if (!record) {
-        auto w = write_daemon_record(record_path, DaemonRecord{member.name, member.address, ms.cluster_id()});
-        if (!w.ok()) spdlog::warn("{}", w.error().message);
-      }
+      if (!record) MOVN_TRY(write_daemon_record(record_path, DaemonRecord{member.name, member.address, ms.cluster_id()}));
+    }
+    MOVN_ASSIGN_OR_RETURN(member.identity, pki::ensure_identity(dir / "identity", member.name));
+    if (member.identity.regenerated) spdlog::info("member identity created for {}", member.name);
+    if (ms.bootstrapped()) {
+      const auto* me = ms.find(member.name);
+      if (me != nullptr && me->fingerprint != member.identity.fingerprint_hex)
+        spdlog::warn("this member's certificate ({}) is not the one the log records for {} ({})",
+                     member.identity.fingerprint_hex, member.name, me->fingerprint);
+    }
+    MOVN_ASSIGN_OR_RETURN(member.token_key, pki::ensure_secret_key(dir / "identity" / "token.key"));
+    return {};
+  };
+  asio::post(io, [&] {
+    auto started = start();
+    if (!started.ok()) {
+      startup_error = std::move(started).error();
+      io.stop();
+      return;
     }
     spdlog::info("replayed {} entries{}; applied index {}; ready", node.entries_replayed(),
                  node.loaded_from_checkpoint() ? " after the checkpoint" : (options.rebuild ? " (rebuild)" : ""),

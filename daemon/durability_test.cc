@@ -218,3 +218,37 @@ TEST(Dedup, ARetryWhileInFlightAndAfterApplyIsAppliedOnce) {
 
 }  // namespace
 }  // namespace movn::daemon
+
+namespace movn::daemon {
+namespace {
+
+TEST(Dedup, ARequestIdReusedForADifferentRequestIsRefused) {
+  TempDir dir;
+  Harness h(dir / "store");
+  ASSERT_TRUE(h.node->load().ok());
+  h.start();
+  auto run = [&](commands::Request req, const std::string& id) {
+    std::promise<Result<Outcome>> p;
+    asio::post(h.io, [&] { h.node->propose(req, RequestMeta{id, {}}, [&](Result<Outcome> r) { p.set_value(std::move(r)); }); });
+    return p.get_future().get();
+  };
+  ASSERT_TRUE(run(commands::BootstrapRequest{"cid", "m1", "127.0.0.1", kFp, "pem"}, "boot").ok());
+  ASSERT_TRUE(run(commands::SetConfigRequest{"ovn.central-ips", "10.0.0.1"}, "id-1").ok());
+  auto retry = run(commands::SetConfigRequest{"ovn.central-ips", "10.0.0.1"}, "id-1");
+  ASSERT_TRUE(retry.ok());
+  EXPECT_TRUE(retry->duplicate);
+  for (auto other : std::vector<commands::Request>{commands::SetConfigRequest{"ovn.central-ips", "10.0.0.2"},
+                                                    commands::DeleteConfigRequest{"ovn.central-ips"},
+                                                    commands::IssueTokenRequest{"x", std::string(32, 's'), 1000}}) {
+    auto r = run(other, "id-1");
+    ASSERT_FALSE(r.ok());
+    EXPECT_EQ(r.error().code, Errc::kConflict);
+    EXPECT_NE(r.error().message.find("already used for a different request"), std::string::npos);
+  }
+  std::promise<std::optional<std::string>> value;
+  asio::post(h.io, [&] { value.set_value(h.node->applied().config().get("ovn.central-ips")); });
+  EXPECT_EQ(value.get_future().get(), "10.0.0.1");
+}
+
+}  // namespace
+}  // namespace movn::daemon

@@ -219,8 +219,14 @@ ClusterTimeMs Node::next_cluster_time() {
 }
 
 void Node::propose(const commands::Request& request, RequestMeta meta, ProposeDone done) {
+  const std::string digest = commands::request_digest(request);
+  auto reused = [&] {
+    done(make_error(Errc::kConflict, "request id " + meta.request_id +
+                                         " was already used for a different request"));
+  };
   // A retry of an applied request gets the first result back; one in flight waits for it.
   if (auto applied = applied_.requests().find(meta.request_id)) {
+    if (!applied->digest.empty() && applied->digest != digest) return reused();
     if (applied->superseded)
       done(make_error(Errc::kConflict, "a concurrent change won: the request was not applied"));
     else
@@ -228,6 +234,7 @@ void Node::propose(const commands::Request& request, RequestMeta meta, ProposeDo
     return;
   }
   if (auto it = pending_by_request_.find(meta.request_id); it != pending_by_request_.end()) {
+    if (pending_[it->second].batch.request_digest != digest) return reused();
     pending_[it->second].waiters.push_back(
         [done = std::move(done)](Result<Outcome> r) {
           if (r.ok()) r->duplicate = true;
@@ -245,10 +252,19 @@ void Node::propose(const commands::Request& request, RequestMeta meta, ProposeDo
     done(Outcome{LogIndex(0), false});
     return;
   }
-  events::EventBatch batch{meta.request_id, std::move(meta.actor), now, std::move(decided).value()};
+  events::EventBatch decided_batch{meta.request_id, std::move(meta.actor), now, std::move(decided).value(),
+                                   digest};
+  std::string bytes = eventlog::encode_batch(decided_batch);
+  // What is applied is what the log holds: the batch decoded from the bytes that are appended.
+  auto decoded = eventlog::decode_batch(bytes);
+  if (!decoded.ok() || !(*decoded == decided_batch)) {
+    done(make_error(Errc::kInvalidArgument, "the request does not encode faithfully into the log"));
+    return;
+  }
+  events::EventBatch batch = std::move(decoded).value();
   LogIndex index = last_index_.next();
   last_index_ = index;
-  eventlog::Entry entry{index, term_, eventlog::EntryType::kEventBatch, eventlog::encode_batch(batch)};
+  eventlog::Entry entry{index, term_, eventlog::EntryType::kEventBatch, std::move(bytes)};
   speculative_.apply_batch(batch, index, term_);
   pending_by_request_[batch.request_id] = index.value;
   auto& p = pending_[index.value];

@@ -48,6 +48,8 @@ class Node {
   bool known_request(const std::string& request_id) const;
 
   const projections::State& applied() const { return applied_; }
+  // The applied state plus every proposed batch not yet applied (what decide() sees).
+  const projections::State& view() const { return speculative_; }
   std::uint64_t entries_replayed() const { return replayed_; }
   bool loaded_from_checkpoint() const { return from_checkpoint_; }
   // Busy time of the two replay stages (read + verify + decode, and apply) of the last load().

@@ -20,12 +20,12 @@ std::pair<fb::Event, Offset<void>> encode_event(FlatBufferBuilder& b, const even
   return std::visit(
       Overloaded{
           [&](const events::ClusterBootstrapped& x) -> std::pair<fb::Event, Offset<void>> {
-            auto o = fb::CreateClusterBootstrappedDirect(b, x.cluster_id.c_str(), x.member_name.c_str());
+            auto o = fb::CreateClusterBootstrapped(b, b.CreateString(x.cluster_id), b.CreateString(x.member_name));
             return {fb::Event::ClusterBootstrapped, o.Union()};
           },
           [&](const events::MemberJoined& x) -> std::pair<fb::Event, Offset<void>> {
-            auto o = fb::CreateMemberJoinedDirect(b, x.name.c_str(), x.address.c_str(),
-                                                  x.fingerprint.c_str(), x.certificate.c_str());
+            auto o = fb::CreateMemberJoined(b, b.CreateString(x.name), b.CreateString(x.address),
+                                            b.CreateString(x.fingerprint), b.CreateString(x.certificate));
             return {fb::Event::MemberJoined, o.Union()};
           },
           [&](const events::JoinTokenIssued& x) -> std::pair<fb::Event, Offset<void>> {
@@ -36,16 +36,16 @@ std::pair<fb::Event, Offset<void>> encode_event(FlatBufferBuilder& b, const even
             return {fb::Event::JoinTokenIssued, o.Union()};
           },
           [&](const events::JoinTokenRevoked& x) -> std::pair<fb::Event, Offset<void>> {
-            auto o = fb::CreateJoinTokenRevokedDirect(b, x.name.c_str(),
-                                                      static_cast<fb::TokenRevokeReason>(x.reason));
+            auto o = fb::CreateJoinTokenRevoked(b, b.CreateString(x.name),
+                                                static_cast<fb::TokenRevokeReason>(x.reason));
             return {fb::Event::JoinTokenRevoked, o.Union()};
           },
           [&](const events::ConfigSet& x) -> std::pair<fb::Event, Offset<void>> {
-            auto o = fb::CreateConfigSetDirect(b, x.key.c_str(), x.value.c_str());
+            auto o = fb::CreateConfigSet(b, b.CreateString(x.key), b.CreateString(x.value));
             return {fb::Event::ConfigSet, o.Union()};
           },
           [&](const events::ConfigDeleted& x) -> std::pair<fb::Event, Offset<void>> {
-            auto o = fb::CreateConfigDeletedDirect(b, x.key.c_str());
+            auto o = fb::CreateConfigDeleted(b, b.CreateString(x.key));
             return {fb::Event::ConfigDeleted, o.Union()};
           },
       },
@@ -106,9 +106,16 @@ std::string encode_batch(const events::EventBatch& batch) {
     auto [type, off] = encode_event(b, e);
     records.push_back(fb::CreateEventRecord(b, type, off));
   }
-  auto actor = fb::CreateActorDirect(b, batch.actor.member.c_str(), batch.actor.os_user.c_str());
-  auto root = fb::CreateEventBatchDirect(b, batch.request_id.c_str(), actor,
-                                         batch.cluster_time.value, &records);
+  // Strings are written with their length (never through c_str()), so an embedded NUL cannot
+  // make the log differ from the value that was decided.
+  auto actor = fb::CreateActor(b, b.CreateString(batch.actor.member), b.CreateString(batch.actor.os_user));
+  auto request_id = b.CreateString(batch.request_id);
+  auto events = b.CreateVector(records);
+  flatbuffers::Offset<flatbuffers::Vector<std::uint8_t>> digest;
+  if (!batch.request_digest.empty())
+    digest = b.CreateVector(reinterpret_cast<const std::uint8_t*>(batch.request_digest.data()),
+                            batch.request_digest.size());
+  auto root = fb::CreateEventBatch(b, request_id, actor, batch.cluster_time.value, events, digest);
   b.Finish(root);
   return std::string(reinterpret_cast<const char*>(b.GetBufferPointer()), b.GetSize());
 }
@@ -137,6 +144,9 @@ Result<events::EventBatch> decode_batch(std::string_view bytes) {
     out.actor.os_user = str(root->actor()->os_user());
   }
   out.cluster_time = ClusterTimeMs(root->cluster_time_ms());
+  if (root->request_digest() != nullptr)
+    out.request_digest.assign(reinterpret_cast<const char*>(root->request_digest()->data()),
+                              root->request_digest()->size());
   if (root->events() != nullptr) {
     out.events.reserve(root->events()->size());
     for (const auto* rec : *root->events()) {

@@ -22,6 +22,7 @@ void expect_envelope(const EventBatch& b) {
   EXPECT_EQ(b.actor.member, "movn1");
   EXPECT_EQ(b.actor.os_user, "root");
   EXPECT_EQ(b.cluster_time.value, 1795000000123ULL);
+  EXPECT_TRUE(b.request_digest.empty());  // written before the field existed
   ASSERT_EQ(b.events.size(), 1u);
 }
 
@@ -99,8 +100,17 @@ TEST(Codec, RoundTripEveryType) {
   b.events.push_back(JoinTokenRevoked{"m2", RevokeReason::kUsed});
   b.events.push_back(ConfigSet{"k", "v"});
   b.events.push_back(ConfigDeleted{"k"});
+  b.request_digest = std::string(32, '\x11');
   auto r = decode_batch(encode_batch(b));
   ASSERT_TRUE(r.ok()) << r.error().message;
+  EXPECT_EQ(*r, b);
+}
+
+TEST(Codec, EmbeddedNulBytesSurviveTheRoundTrip) {
+  EventBatch b{std::string("r\0x", 3), Actor{std::string("m\0", 2), ""}, ClusterTimeMs(1),
+               {ConfigSet{"k", std::string("10.0.0.1\0evil", 13)}}};
+  auto r = decode_batch(encode_batch(b));
+  ASSERT_TRUE(r.ok());
   EXPECT_EQ(*r, b);
 }
 

@@ -68,6 +68,7 @@ struct EventBatch {
   Actor actor;
   ClusterTimeMs cluster_time;
   std::vector<Event> events;
+  std::string request_digest;  // 32 raw bytes, or empty
   bool operator==(const EventBatch&) const = default;
 };
 

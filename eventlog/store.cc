@@ -80,8 +80,11 @@ Result<std::unique_ptr<Store>> Store::open(const std::filesystem::path& dir,
   db_opts.create_if_missing = !options.read_only;
   db_opts.create_missing_column_families = !options.read_only;
   db_opts.paranoid_checks = true;
-  // A corrupt record in the middle of the WAL must stop the open, not silently drop the tail.
-  db_opts.wal_recovery_mode = rocksdb::WALRecoveryMode::kAbsoluteConsistency;
+  // A corrupt record in the middle of the WAL must stop the open, not silently drop the tail (the
+  // default, point-in-time recovery, would). An incomplete record at the very end is tolerated:
+  // it can only be a write whose sync never completed, so never an acknowledged one
+  // (docs/adr/0003).
+  db_opts.wal_recovery_mode = rocksdb::WALRecoveryMode::kTolerateCorruptedTailRecords;
   db_opts.max_open_files = 256;
   db_opts.keep_log_file_num = 4;
   db_opts.max_background_jobs = 2;

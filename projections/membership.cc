@@ -7,7 +7,10 @@ namespace movn::projections {
 void Membership::apply(const events::Event& e, const ApplyContext& ctx) {
   if (const auto* b = std::get_if<events::ClusterBootstrapped>(&e)) {
     // A second bootstrap cannot pass decide(); if one is in the log anyway, the first one stands.
-    if (cluster_id_.empty()) cluster_id_ = b->cluster_id;
+    if (cluster_id_.empty()) {
+      cluster_id_ = b->cluster_id;
+      founder_ = b->member_name;
+    }
   } else if (const auto* j = std::get_if<events::MemberJoined>(&e)) {
     Member m{j->name, j->address, j->fingerprint, j->certificate, "voter", ctx.time.value,
              ctx.index.value};
@@ -23,6 +26,7 @@ const Member* Membership::find(std::string_view name) const {
 std::string Membership::snapshot() const {
   nlohmann::json j;
   j["cluster_id"] = cluster_id_;
+  j["founder"] = founder_;
   auto& arr = j["members"] = nlohmann::json::array();
   for (const auto& [n, m] : members_)
     arr.push_back({{"name", m.name}, {"address", m.address}, {"fingerprint", m.fingerprint},
@@ -35,6 +39,7 @@ Result<void> Membership::restore(std::string_view bytes) {
   try {
     auto j = nlohmann::json::parse(bytes);
     std::string cid = j.at("cluster_id").get<std::string>();
+    std::string founder = j.at("founder").get<std::string>();
     std::map<std::string, Member> ms;
     for (const auto& m : j.at("members")) {
       Member x{m.at("name").get<std::string>(), m.at("address").get<std::string>(),
@@ -44,6 +49,7 @@ Result<void> Membership::restore(std::string_view bytes) {
       ms[x.name] = std::move(x);
     }
     cluster_id_ = std::move(cid);
+    founder_ = std::move(founder);
     members_ = std::move(ms);
     return {};
   } catch (const std::exception& ex) {

@@ -30,11 +30,14 @@ class Membership final : public Projection {
 
   bool bootstrapped() const { return !cluster_id_.empty(); }
   const std::string& cluster_id() const { return cluster_id_; }
+  // The member that bootstrapped the cluster.
+  const std::string& founder() const { return founder_; }
   const std::map<std::string, Member>& members() const { return members_; }
   const Member* find(std::string_view name) const;
 
  private:
   std::string cluster_id_;
+  std::string founder_;
   std::map<std::string, Member> members_;
 };
 

@@ -4,9 +4,10 @@
 
 namespace movn::projections {
 
-void Requests::record(const std::string& request_id, LogIndex index, bool superseded) {
+void Requests::record(const std::string& request_id, LogIndex index, bool superseded,
+                      const std::string& digest) {
   if (request_id.empty()) return;
-  if (!by_id_.try_emplace(request_id, Applied{index, superseded}).second) return;
+  if (!by_id_.try_emplace(request_id, Applied{index, superseded, digest}).second) return;
   order_.push_back(request_id);
   while (order_.size() > kWindowRequests) {
     by_id_.erase(order_.front());
@@ -24,17 +25,22 @@ std::string Requests::snapshot() const {
   auto arr = nlohmann::json::array();
   for (const auto& id : order_) {
     const auto& a = by_id_.at(id);
-    arr.push_back({id, a.index.value, a.superseded});
+    arr.push_back({id, a.index.value, a.superseded,
+                   nlohmann::json::binary(std::vector<std::uint8_t>(a.digest.begin(), a.digest.end()))});
   }
-  return arr.dump();
+  auto bytes = nlohmann::json::to_cbor(arr);
+  return std::string(bytes.begin(), bytes.end());
 }
 
 Result<void> Requests::restore(std::string_view bytes) {
   try {
-    auto arr = nlohmann::json::parse(bytes);
+    auto arr = nlohmann::json::from_cbor(bytes.begin(), bytes.end());
     Requests fresh;
-    for (const auto& p : arr)
-      fresh.record(p.at(0).get<std::string>(), LogIndex(p.at(1).get<std::uint64_t>()), p.at(2).get<bool>());
+    for (const auto& p : arr) {
+      const auto& bin = p.at(3).get_binary();
+      fresh.record(p.at(0).get<std::string>(), LogIndex(p.at(1).get<std::uint64_t>()), p.at(2).get<bool>(),
+                   std::string(bin.begin(), bin.end()));
+    }
     *this = std::move(fresh);
     return {};
   } catch (const std::exception& ex) {

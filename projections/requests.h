@@ -21,9 +21,11 @@ class Requests final : public Projection {
   struct Applied {
     LogIndex index;
     bool superseded = false;  // its preconditions no longer held at apply: no state change
+    std::string digest;       // of the request's parameters (empty for old batches)
   };
   // Called once per batch (not per event).
-  void record(const std::string& request_id, LogIndex index, bool superseded = false);
+  void record(const std::string& request_id, LogIndex index, bool superseded = false,
+              const std::string& digest = {});
   std::string snapshot() const override;
   Result<void> restore(std::string_view bytes) override;
 

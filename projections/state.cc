@@ -50,7 +50,7 @@ bool State::preconditions_hold(const events::EventBatch& batch) const {
 bool State::apply_batch(const events::EventBatch& batch, LogIndex index, Term term) {
   assert(index > applied_index_);
   if (!preconditions_hold(batch)) {
-    requests_.record(batch.request_id, index, /*superseded=*/true);
+    requests_.record(batch.request_id, index, /*superseded=*/true, batch.request_digest);
     applied_index_ = index;
     if (batch.cluster_time.value > last_time_ms_) last_time_ms_ = batch.cluster_time.value;
     return false;
@@ -61,7 +61,7 @@ bool State::apply_batch(const events::EventBatch& batch, LogIndex index, Term te
     tokens_.apply(e, ctx);
     config_.apply(e, ctx);
   }
-  requests_.record(batch.request_id, index);
+  requests_.record(batch.request_id, index, /*superseded=*/false, batch.request_digest);
   applied_index_ = index;
   if (batch.cluster_time.value > last_time_ms_) last_time_ms_ = batch.cluster_time.value;
   return true;

@@ -144,8 +144,9 @@ class Session : public std::enable_shared_from_this<Session> {
 }  // namespace
 
 struct LocalApiServer::Impl {
-  Impl(asio::io_context& io, Handler h) : acceptor(io), handler(std::move(h)) {}
+  Impl(asio::io_context& io, Handler h) : acceptor(io), retry(io), handler(std::move(h)) {}
   Local::acceptor acceptor;
+  asio::steady_timer retry;
   Handler handler;
   std::filesystem::path path;
   bool open = false;
@@ -153,7 +154,15 @@ struct LocalApiServer::Impl {
   void accept() {
     acceptor.async_accept([this](beast::error_code ec, Local::socket socket) {
       if (ec == asio::error::operation_aborted || !open) return;
-      if (!ec) std::make_shared<Session>(std::move(socket), handler)->start();
+      if (ec) {
+        // Out of file descriptors or similar: back off instead of spinning on the error.
+        retry.expires_after(std::chrono::milliseconds(kAcceptRetryMs));
+        retry.async_wait([this](beast::error_code wec) {
+          if (!wec && open) accept();
+        });
+        return;
+      }
+      std::make_shared<Session>(std::move(socket), handler)->start();
       accept();
     });
   }
@@ -210,6 +219,7 @@ Result<std::unique_ptr<LocalApiServer>> LocalApiServer::listen(asio::io_context&
 void LocalApiServer::close() {
   if (!impl_ || !impl_->open) return;
   impl_->open = false;
+  impl_->retry.cancel();
   beast::error_code ec;
   impl_->acceptor.close(ec);
   std::error_code fec;

@@ -19,7 +19,10 @@ namespace movn::transport {
 
 inline constexpr std::size_t kMaxBodyBytes = 1 << 20;
 inline constexpr std::size_t kMaxHeaderBytes = 16 << 10;
+// A request (headers and body) must arrive, and a response be written, within this time.
 inline constexpr int kIdleTimeoutMs = 30'000;
+// Delay before accepting again after an accept error (for example no file descriptor left).
+inline constexpr int kAcceptRetryMs = 100;
 
 struct PeerCredentials {
   pid_t pid = -1;
