@@ -27,6 +27,9 @@ Result<std::uint64_t> parse_log_index(const std::string& text) {
   return value;
 }
 
+// Log entries per `GET /1.0/events` call.
+constexpr std::uint64_t kEventPageEntries = 10'000;
+
 Result<std::string> run_events_list(const GlobalOptions& global, const EventsListFlags& flags) {
   auto format = parse_output_format(flags.format);
   if (!format.ok()) return std::move(format).error();
@@ -36,9 +39,23 @@ Result<std::string> run_events_list(const GlobalOptions& global, const EventsLis
     if (!index.ok()) return std::move(index).error();
     since = *index;
   }
-  auto events = global.client().get("/1.0/events" + events_query(since, flags.type, flags.member));
-  if (!events.ok()) return std::move(events).error();
-  return render_event_list(*events, *format);
+  // Page through the log kEventPageEntries entries at a time, up to the index applied now.
+  auto client = global.client();
+  auto stats = client.get("/1.0/stats");
+  if (!stats.ok()) return std::move(stats).error();
+  auto applied = uint_field(*stats, "applied_index", "stats");
+  if (!applied.ok()) return std::move(applied).error();
+  Json all = Json::array();
+  std::uint64_t from = std::max<std::uint64_t>(since.value_or(1), 1);
+  do {
+    std::string query = events_query(from, flags.type, flags.member) + "&limit=" + std::to_string(kEventPageEntries);
+    auto page = client.get("/1.0/events" + query);
+    if (!page.ok()) return std::move(page).error();
+    if (!page->is_array()) return invalid_response("the event list is not an array");
+    for (auto& e : *page) all.push_back(std::move(e));
+    from += kEventPageEntries;
+  } while (from <= *applied);
+  return render_event_list(all, *format);
 }
 
 }  // namespace

@@ -430,7 +430,7 @@ void Api::config_delete(Call& c, const std::string& key) {
 }
 
 void Api::events(Call& c) {
-  std::uint64_t since = 1;
+  std::uint64_t since = 1, limit = 0;
   std::string type, member;
   for (const auto& [k, v] : c.query) {
     if (k == "since") {
@@ -443,12 +443,19 @@ void Api::events(Call& c) {
       type = v;
     } else if (k == "member") {
       member = v;
+    } else if (k == "limit") {
+      auto [p, ec] = std::from_chars(v.data(), v.data() + v.size(), limit);
+      if (ec != std::errc() || p != v.data() + v.size() || limit == 0)
+        return c.fail(bad_request("limit must be a positive number of log entries, not '" + v + "'"));
     } else {
       return c.fail(bad_request("unknown query parameter '" + k + "'"));
     }
   }
   if (since == 0) since = 1;
-  const std::uint64_t hi = node_.applied().applied_index().value + 1;
+  std::uint64_t hi = node_.applied().applied_index().value + 1;
+  // With a limit, only the log entries [since, since + limit) are read: a client pages through a
+  // long history without one huge answer, and the storage thread is held only briefly.
+  if (limit > 0 && since < hi && hi - since > limit) hi = since + limit;
   auto self = c.shared_from_this();
   // Reading and rendering run on the storage thread (in order with writes); the answer is posted
   // back to the core thread.

@@ -115,3 +115,21 @@ setup() {
   assert_line --index 1 400
   assert_equal "$(head -n1 <<<"$output" | jq -r .type)" error
 }
+
+@test "events list pages through a history longer than one page (10,000 entries)" {
+  python3 "$BATS_TEST_DIRNAME/../tools/load_client.py" "$STATE/control.socket" 4 60 "$TEST_TMP/acks" 3>&- &
+  local client=$! applied=0 i
+  for ((i = 0; i < 600; i++)); do
+    applied=$(api GET /1.0/stats | head -n1 | jq .metadata.applied_index)
+    (( applied > 10500 )) && break
+    sleep 0.1
+  done
+  kill -TERM "$client" 2>/dev/null || true
+  wait "$client" 2>/dev/null || true
+  applied=$(api GET /1.0/stats | head -n1 | jq .metadata.applied_index)
+  (( applied > 10500 )) || fail "the load reached only $applied entries"
+  # One event per entry, except the bootstrap batch (two events).
+  assert_equal "$(movn events list -f json | jq length)" "$((applied + 1))"
+  # limit reads exactly the entries [since, since + limit).
+  assert_equal "$(api GET '/1.0/events?since=3&limit=5' | head -n1 | jq -r '[.metadata[].index] | unique | join(",")')" "3,4,5,6,7"
+}
