@@ -6,6 +6,7 @@
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/asio/signal_set.hpp>
+#include <boost/asio/steady_timer.hpp>
 #include <spdlog/spdlog.h>
 
 #include <nlohmann/json.hpp>
@@ -20,6 +21,9 @@
 namespace movn::daemon {
 namespace {
 namespace asio = boost::asio;
+
+// How long a clean stop waits for requests that are being written.
+constexpr int kDrainMs = 5'000;
 
 [[noreturn]] void fail_stop(const Error& e) {
   spdlog::critical("stopping: {}", e.message);
@@ -140,13 +144,30 @@ Result<void> run_daemon(const DaemonOptions& options) {
     api.set_ready(true);
   });
 
+  // A clean stop: no new connections, requests already being written are applied and answered
+  // (for at most kDrainMs), then the loop ends.
   asio::signal_set signals(io, SIGINT, SIGTERM);
+  asio::steady_timer drain(io);
+  auto drain_deadline = std::chrono::steady_clock::now();
+  std::function<void()> drain_step = [&] {
+    if (node.in_flight() == 0 || std::chrono::steady_clock::now() >= drain_deadline) {
+      if (node.in_flight() > 0) spdlog::warn("stopping with {} requests unanswered", node.in_flight());
+      // One more short turn lets the last answers reach their sockets.
+      drain.expires_after(std::chrono::milliseconds(20));
+      drain.async_wait([&](const boost::system::error_code&) { io.stop(); });
+      return;
+    }
+    drain.expires_after(std::chrono::milliseconds(10));
+    drain.async_wait([&](const boost::system::error_code& ec) {
+      if (!ec) drain_step();
+    });
+  };
   signals.async_wait([&](const boost::system::error_code& ec, int sig) {
     if (ec) return;
     spdlog::info("signal {} received: shutting down", sig);
-    api.set_ready(false);
     server->close();
-    io.stop();
+    drain_deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(kDrainMs);
+    drain_step();
   });
 
   // An exception escaping a handler is a bug; log it and keep serving rather than crash.

@@ -46,6 +46,8 @@ class Node {
   void propose(const commands::Request& request, RequestMeta meta, ProposeDone done);
   // True if the request id was applied or is being applied.
   bool known_request(const std::string& request_id) const;
+  // Batches appended or being appended that are not applied yet.
+  std::size_t in_flight() const { return pending_.size(); }
 
   const projections::State& applied() const { return applied_; }
   // The applied state plus every proposed batch not yet applied (what decide() sees).
