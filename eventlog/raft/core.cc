@@ -1,0 +1,420 @@
+// raft::Core: construction, ticks, elections, the step dispatcher and Ready.
+// Replication (append/heartbeat handling, progress, commit) is in core_replication.cc.
+#include "eventlog/raft/core.h"
+
+#include <algorithm>
+#include <cassert>
+#include <cstdio>
+#include <cstdlib>
+
+namespace movn::raft {
+
+std::string_view role_name(Role role) {
+  switch (role) {
+    case Role::kFollower: return "follower";
+    case Role::kPreCandidate: return "pre-candidate";
+    case Role::kCandidate: return "candidate";
+    case Role::kLeader: return "leader";
+  }
+  return "?";
+}
+
+Core::Core(Config config, const LogReader& storage, HardState hard_state)
+    : config_(std::move(config)),
+      log_(storage, hard_state.commit, config_.applied),
+      term_(hard_state.term),
+      vote_(hard_state.vote),
+      prev_hard_state_(hard_state),
+      rng_state_(config_.seed ^ (config_.id.value * 0x9E3779B97F4A7C15ULL)) {
+  assert(config_.id != kNoNode);
+  assert(std::find(config_.voters.begin(), config_.voters.end(), config_.id) !=
+         config_.voters.end());
+  assert(config_.heartbeat_ticks > 0 && config_.heartbeat_ticks < config_.election_ticks);
+  assert(config_.max_inflight_msgs > 0);
+  std::sort(config_.voters.begin(), config_.voters.end());
+  assert(std::adjacent_find(config_.voters.begin(), config_.voters.end()) ==
+         config_.voters.end());
+  become_follower(term_, kNoNode);
+}
+
+std::uint64_t Core::next_random() {
+  // splitmix64: deterministic from the configured seed.
+  std::uint64_t z = (rng_state_ += 0x9E3779B97F4A7C15ULL);
+  z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ULL;
+  z = (z ^ (z >> 27)) * 0x94D049BB133111EBULL;
+  return z ^ (z >> 31);
+}
+
+void Core::reset_randomized_timeout() {
+  randomized_election_timeout_ =
+      config_.election_ticks +
+      static_cast<int>(next_random() % static_cast<std::uint64_t>(config_.election_ticks));
+}
+
+void Core::broken(std::string_view what) {
+  if (config_.on_broken_invariant) {
+    config_.on_broken_invariant(what);
+    return;
+  }
+  std::fprintf(stderr, "raft: broken invariant on member %llu: %.*s\n",
+               static_cast<unsigned long long>(config_.id.value), static_cast<int>(what.size()),
+               what.data());
+  std::abort();
+}
+
+bool Core::hook_reply_with_last_index() const {
+#ifdef MOVN_RAFT_TEST_HOOKS
+  return config_.hooks.reply_with_last_index;
+#else
+  return false;
+#endif
+}
+
+bool Core::hook_commit_old_terms() const {
+#ifdef MOVN_RAFT_TEST_HOOKS
+  return config_.hooks.commit_old_terms_without_noop;
+#else
+  return false;
+#endif
+}
+
+const Progress* Core::progress(NodeId id) const {
+  if (role_ != Role::kLeader) return nullptr;
+  auto it = progress_.find(id);
+  return it == progress_.end() ? nullptr : &it->second;
+}
+
+void Core::send(Message m) {
+  m.from = config_.id;
+  if (m.term.value == 0) m.term = term_;
+  msgs_.push_back(std::move(m));
+}
+
+// ---- roles ----
+
+void Core::reset(Term term) {
+  if (term_ != term) {
+    term_ = term;
+    vote_ = kNoNode;
+  }
+  lead_ = kNoNode;
+  election_elapsed_ = 0;
+  heartbeat_elapsed_ = 0;
+  reset_randomized_timeout();
+  votes_.clear();
+  progress_.clear();
+  uncommitted_bytes_ = 0;
+}
+
+void Core::become_follower(Term term, NodeId lead) {
+  reset(term);
+  lead_ = lead;
+  role_ = Role::kFollower;
+}
+
+void Core::become_pre_candidate() {
+  // Changes neither term nor vote: a pre-vote that fails leaves no trace.
+  assert(role_ != Role::kLeader);
+  votes_.clear();
+  lead_ = kNoNode;
+  role_ = Role::kPreCandidate;
+}
+
+void Core::become_candidate() {
+  assert(role_ != Role::kLeader);
+  reset(term_.next());
+  vote_ = config_.id;
+  role_ = Role::kCandidate;
+}
+
+void Core::become_leader() {
+  assert(role_ == Role::kCandidate);
+  reset(term_);
+  lead_ = config_.id;
+  role_ = Role::kLeader;
+  LogIndex last = log_.last_index();
+  for (NodeId v : config_.voters) {
+    Progress pr(config_.max_inflight_msgs);
+    pr.next = last.next();
+    if (v == config_.id) {
+      pr.match = last;
+      pr.become_replicate();
+      pr.recent_active = true;
+    }
+    progress_.emplace(v, std::move(pr));
+  }
+  // The no-op lets this term commit (and with it every earlier entry) without waiting for a
+  // proposal (Raft §5.4.2, §8).
+  if (!hook_commit_old_terms()) {
+    append_entries({Entry{LogIndex(0), Term(0), EntryType::kNoop, {}}});
+  }
+}
+
+void Core::campaign() {
+  if (role_ == Role::kLeader) return;
+  start_campaign(config_.pre_vote);
+}
+
+void Core::start_campaign(bool pre) {
+  Term vote_term;
+  MessageType type;
+  if (pre) {
+    become_pre_candidate();
+    vote_term = term_.next();
+    type = MessageType::kPreVote;
+  } else {
+    become_candidate();
+    vote_term = term_;
+    type = MessageType::kVote;
+  }
+  if (poll(config_.id, true) == VoteResult::kWon) {
+    // A single-member cluster wins at once.
+    if (pre) {
+      start_campaign(false);
+    } else {
+      become_leader();
+      bcast_append();
+    }
+    return;
+  }
+  for (NodeId v : config_.voters) {
+    if (v == config_.id) continue;
+    Message m;
+    m.type = type;
+    m.to = v;
+    m.term = vote_term;
+    m.index = log_.last_index();
+    m.log_term = log_.last_term();
+    send(std::move(m));
+  }
+}
+
+Core::VoteResult Core::poll(NodeId from, bool granted) {
+  if (std::find(config_.voters.begin(), config_.voters.end(), from) == config_.voters.end()) {
+    return VoteResult::kPending;
+  }
+  votes_.emplace(from, granted);  // the first answer counts
+  std::size_t yes = 0;
+  std::size_t no = 0;
+  for (const auto& [id, v] : votes_) (v ? yes : no)++;
+  if (yes >= quorum()) return VoteResult::kWon;
+  if (config_.voters.size() - no < quorum()) return VoteResult::kLost;
+  return VoteResult::kPending;
+}
+
+// ---- input ----
+
+void Core::tick() {
+  if (role_ == Role::kLeader) {
+    ++heartbeat_elapsed_;
+    ++election_elapsed_;
+    if (election_elapsed_ >= config_.election_ticks) {
+      election_elapsed_ = 0;
+      if (config_.check_quorum && !quorum_active()) {
+        // Cut off from a majority: stop accepting proposals that cannot commit.
+        become_follower(term_, kNoNode);
+        return;
+      }
+    }
+    if (heartbeat_elapsed_ >= config_.heartbeat_ticks) {
+      heartbeat_elapsed_ = 0;
+      bcast_heartbeat();
+    }
+    return;
+  }
+  ++election_elapsed_;
+  if (election_elapsed_ >= randomized_election_timeout_) {
+    election_elapsed_ = 0;
+    start_campaign(config_.pre_vote);
+  }
+}
+
+Result<LogIndex> Core::propose(std::string data) {
+  if (role_ != Role::kLeader) {
+    return make_error(Errc::kUnavailable,
+                      "not the leader (leader: " + std::to_string(lead_.value) + ")");
+  }
+  Entry e{LogIndex(0), Term(0), EntryType::kEventBatch, std::move(data)};
+  std::uint64_t bytes = entry_bytes(e);
+  if (config_.max_uncommitted_bytes != 0 && uncommitted_bytes_ > 0 &&
+      uncommitted_bytes_ + bytes > config_.max_uncommitted_bytes) {
+    return make_error(Errc::kUnavailable, "too many uncommitted proposals (" +
+                                              std::to_string(uncommitted_bytes_) + " bytes)");
+  }
+  uncommitted_bytes_ += bytes;
+  append_entries({std::move(e)});
+  bcast_append();
+  return log_.last_index();
+}
+
+void Core::step(Message&& m) {
+  if (m.term > term_) {
+    if (m.type == MessageType::kVote || m.type == MessageType::kPreVote) {
+      // Within the lease of a leader we heard from, ignore would-be disruptors (check-quorum).
+      bool in_lease = config_.check_quorum && lead_ != kNoNode &&
+                      election_elapsed_ < config_.election_ticks;
+      if (in_lease) return;
+    }
+    if (m.type == MessageType::kPreVote) {
+      // Never change term for a pre-vote.
+    } else if (m.type == MessageType::kPreVoteResp && !m.reject) {
+      // The term is bumped when the pre-vote wins.
+    } else if (m.type == MessageType::kApp || m.type == MessageType::kHeartbeat) {
+      become_follower(m.term, m.from);
+    } else {
+      become_follower(m.term, kNoNode);
+    }
+  } else if (m.term < term_) {
+    if ((config_.check_quorum || config_.pre_vote) &&
+        (m.type == MessageType::kApp || m.type == MessageType::kHeartbeat)) {
+      // Tell a stale leader about the newer term, so it steps down.
+      Message r;
+      r.type = MessageType::kAppResp;
+      r.to = m.from;
+      r.reject = true;
+      r.index = m.index;
+      r.reject_hint = log_.last_index();
+      send(std::move(r));
+    } else if (m.type == MessageType::kPreVote) {
+      Message r;
+      r.type = MessageType::kPreVoteResp;
+      r.to = m.from;
+      r.reject = true;
+      send(std::move(r));
+    }
+    return;
+  }
+
+  if (m.type == MessageType::kVote || m.type == MessageType::kPreVote) {
+    handle_vote_request(m);
+    return;
+  }
+  switch (role_) {
+    case Role::kLeader: step_leader(m); break;
+    case Role::kPreCandidate:
+    case Role::kCandidate: step_candidate(m); break;
+    case Role::kFollower: step_follower(m); break;
+  }
+}
+
+void Core::handle_vote_request(const Message& m) {
+  bool pre = m.type == MessageType::kPreVote;
+  bool can_vote = vote_ == m.from || (vote_ == kNoNode && lead_ == kNoNode) ||
+                  (pre && m.term > term_);
+  Message r;
+  r.type = pre ? MessageType::kPreVoteResp : MessageType::kVoteResp;
+  r.to = m.from;
+  if (can_vote && log_.is_up_to_date(m.index, m.log_term)) {
+    // The vote is in this Ready's hard state, which the host persists before sending r.
+    r.term = m.term;
+    if (!pre) {
+      election_elapsed_ = 0;
+      vote_ = m.from;
+    }
+  } else {
+    r.term = term_;
+    r.reject = true;
+  }
+  send(std::move(r));
+}
+
+void Core::step_candidate(Message& m) {
+  switch (m.type) {
+    case MessageType::kApp:
+      become_follower(m.term, m.from);
+      handle_append(m);
+      return;
+    case MessageType::kHeartbeat:
+      become_follower(m.term, m.from);
+      handle_heartbeat(m);
+      return;
+    case MessageType::kPreVoteResp:
+    case MessageType::kVoteResp: {
+      bool pre = role_ == Role::kPreCandidate;
+      if ((m.type == MessageType::kPreVoteResp) != pre) return;
+      switch (poll(m.from, !m.reject)) {
+        case VoteResult::kWon:
+          if (pre) {
+            start_campaign(false);
+          } else {
+            become_leader();
+            bcast_append();
+          }
+          return;
+        case VoteResult::kLost: become_follower(term_, kNoNode); return;
+        case VoteResult::kPending: return;
+      }
+      return;
+    }
+    default: return;
+  }
+}
+
+void Core::step_follower(Message& m) {
+  switch (m.type) {
+    case MessageType::kApp:
+      election_elapsed_ = 0;
+      lead_ = m.from;
+      handle_append(m);
+      return;
+    case MessageType::kHeartbeat:
+      election_elapsed_ = 0;
+      lead_ = m.from;
+      handle_heartbeat(m);
+      return;
+    default: return;  // TimeoutNow comes with leadership transfer
+  }
+}
+
+void Core::step_leader(Message& m) {
+  switch (m.type) {
+    case MessageType::kAppResp: handle_append_resp(m); return;
+    case MessageType::kHeartbeatResp: handle_heartbeat_resp(m); return;
+    case MessageType::kApp:
+    case MessageType::kHeartbeat:
+      broken("two leaders in term " + std::to_string(term_.value));
+      return;
+    default: return;
+  }
+}
+
+// ---- output ----
+
+bool Core::has_ready() const {
+  if (awaiting_advance_) return false;
+  return !msgs_.empty() || !log_.unstable().empty() || hard_state() != prev_hard_state_ ||
+         log_.has_next_committed();
+}
+
+Ready Core::ready() {
+  assert(!awaiting_advance_);
+  Ready rd;
+  HardState hs = hard_state();
+  if (hs != prev_hard_state_) {
+    rd.hard_state = hs;
+    prev_hard_state_ = hs;
+  }
+  rd.entries_to_persist = log_.unstable();
+  rd.messages = std::move(msgs_);
+  msgs_.clear();
+  rd.committed = log_.next_committed(config_.max_committed_bytes_per_ready);
+  awaiting_advance_ = true;
+  return rd;
+}
+
+void Core::advance(const Ready& rd) {
+  assert(awaiting_advance_);
+  awaiting_advance_ = false;
+  if (!rd.committed.empty()) log_.applied_to(rd.committed.back().index);
+  if (role_ == Role::kLeader) {
+    for (const Entry& e : rd.committed) {
+      uncommitted_bytes_ -= std::min(uncommitted_bytes_, entry_bytes(e));
+    }
+  }
+  if (!rd.entries_to_persist.empty()) {
+    const Entry& last = rd.entries_to_persist.back();
+    log_.stable_to(last.index, last.term);
+  }
+}
+
+}  // namespace movn::raft

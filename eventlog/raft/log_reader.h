@@ -1,0 +1,53 @@
+// LogReader: the read-only view of the persisted Raft log that the host gives the core
+// (like etcd's Storage). Owned by the host; the core only reads it, from the host's one core thread.
+// Storage model: the core keeps entries not yet persisted in its own "unstable" tail and hands
+// them out in Ready; once the host calls advance(), the core reads them back through this interface.
+#pragma once
+
+#include <cstdint>
+#include <vector>
+
+#include "eventlog/raft/message.h"
+
+namespace movn::raft {
+
+class LogReader {
+ public:
+  virtual ~LogReader() = default;
+  // Index of the last persisted entry; 0 when the log is empty. The log starts at index 1 and is
+  // never compacted (docs/design.md §2a).
+  virtual LogIndex last_index() const = 0;
+  // Term of the persisted entry at index (1 <= index <= last_index()).
+  virtual Term term(LogIndex index) const = 0;
+  // Appends the persisted entries [lo, hi) to out, stopping once max_bytes would be exceeded,
+  // but always at least one entry when lo < hi (1 <= lo <= hi <= last_index() + 1).
+  virtual void entries(LogIndex lo, LogIndex hi, std::uint64_t max_bytes,
+                       std::vector<Entry>& out) const = 0;
+};
+
+// A LogReader over a vector: the unit tests' and the benchmark's storage, and the page-cache view
+// of the simulator's store. Single-threaded.
+class MemoryLog final : public LogReader {
+ public:
+  LogIndex last_index() const override { return LogIndex(entries_.size()); }
+  Term term(LogIndex index) const override;
+  void entries(LogIndex lo, LogIndex hi, std::uint64_t max_bytes,
+               std::vector<Entry>& out) const override;
+
+  // Truncates from the first entry's index, then appends (the Ready contract).
+  void append(const std::vector<Entry>& entries);
+  void truncate_from(LogIndex index);
+  // Persists a Ready's hard state and entries (no sync notion here: always durable).
+  void persist(const Ready& ready);
+
+  const HardState& hard_state() const { return hard_state_; }
+  void set_hard_state(const HardState& hs) { hard_state_ = hs; }
+  const std::vector<Entry>& all() const { return entries_; }
+  const Entry& at(LogIndex index) const { return entries_[index.value - 1]; }
+
+ private:
+  std::vector<Entry> entries_;
+  HardState hard_state_;
+};
+
+}  // namespace movn::raft

@@ -1,0 +1,41 @@
+#include <cassert>
+
+#include "eventlog/raft/log_reader.h"
+
+namespace movn::raft {
+
+Term MemoryLog::term(LogIndex index) const {
+  assert(index.value >= 1 && index.value <= entries_.size());
+  return entries_[index.value - 1].term;
+}
+
+void MemoryLog::entries(LogIndex lo, LogIndex hi, std::uint64_t max_bytes,
+                        std::vector<Entry>& out) const {
+  assert(lo.value >= 1 && lo <= hi && hi.value <= entries_.size() + 1);
+  std::uint64_t bytes = 0;
+  for (std::uint64_t i = lo.value; i < hi.value; ++i) {
+    const Entry& e = entries_[i - 1];
+    bytes += entry_bytes(e);
+    if (i != lo.value && bytes > max_bytes) break;
+    out.push_back(e);
+  }
+}
+
+void MemoryLog::truncate_from(LogIndex index) {
+  assert(index.value >= 1);
+  if (index.value <= entries_.size()) entries_.resize(index.value - 1);
+}
+
+void MemoryLog::append(const std::vector<Entry>& entries) {
+  if (entries.empty()) return;
+  truncate_from(entries.front().index);
+  assert(entries.front().index.value == entries_.size() + 1);
+  entries_.insert(entries_.end(), entries.begin(), entries.end());
+}
+
+void MemoryLog::persist(const Ready& ready) {
+  if (ready.hard_state) hard_state_ = *ready.hard_state;
+  append(ready.entries_to_persist);
+}
+
+}  // namespace movn::raft

@@ -1,0 +1,75 @@
+// Raft messages, hard state and Ready: the values that cross the boundary of the pure Raft core.
+// Owned by eventlog/raft. Plain value types; thread-safe as values.
+// The FlatBuffers wire format comes with the transport; the core only sees these structs.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "common/ids.h"
+#include "eventlog/entry.h"
+
+namespace movn::raft {
+
+using eventlog::Entry;
+using eventlog::EntryType;
+
+// NodeId 0 means "nobody" (no vote, no known leader).
+inline constexpr NodeId kNoNode{};
+
+enum class MessageType : std::uint8_t {
+  kPreVote,        // "would you vote for me in term+1?"; never changes the receiver's term
+  kPreVoteResp,
+  kVote,           // RequestVote
+  kVoteResp,
+  kApp,            // AppendEntries: index/log_term = the previous entry, entries follow it
+  kAppResp,        // index = prev + n_entries on success; on reject, index = rejected prev
+  kHeartbeat,      // an empty AppendEntries: index/log_term = the previous entry, commit
+  kHeartbeatResp,  // index = the heartbeat's index if it matched (reject otherwise)
+  kTimeoutNow,     // leadership transfer (later)
+};
+
+std::string_view message_type_name(MessageType type);
+
+struct Message {
+  MessageType type = MessageType::kApp;
+  NodeId from;
+  NodeId to;
+  Term term;
+  Term log_term;
+  LogIndex index;
+  std::vector<Entry> entries;
+  LogIndex commit;
+  bool reject = false;
+  LogIndex reject_hint;
+  bool operator==(const Message&) const = default;
+};
+
+// One line, for traces: "App 1->2 t=3 i=5 lt=2 n=1 c=4".
+std::string to_string(const Message& m);
+
+// What must be durable before any message that depends on it leaves the member.
+struct HardState {
+  Term term;
+  NodeId vote;
+  LogIndex commit;
+  bool operator==(const HardState&) const = default;
+};
+
+// The core's output. The host must, in order: persist hard_state and entries_to_persist
+// (entries_to_persist may start at or below the last persisted index: truncate from its first
+// index, then append) and sync; then send messages; then apply committed; then call advance().
+struct Ready {
+  std::optional<HardState> hard_state;
+  std::vector<Entry> entries_to_persist;
+  std::vector<Message> messages;
+  std::vector<Entry> committed;
+};
+
+// Size of an entry as counted against byte limits (data plus a fixed header).
+inline std::uint64_t entry_bytes(const Entry& e) { return e.data.size() + 24; }
+
+}  // namespace movn::raft

@@ -1,0 +1,58 @@
+// TestCluster: a few raft::Core members wired by an in-memory, synchronous network for unit tests.
+// Owned by raft_test; single-threaded. Each member persists into a MemoryLog (always durable).
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <memory>
+#include <set>
+#include <vector>
+
+#include "eventlog/raft/core.h"
+
+namespace movn::raft::testing {
+
+class TestCluster {
+ public:
+  explicit TestCluster(int members, std::function<void(Config&)> tweak = {});
+
+  Core& node(std::uint64_t id) { return *cores_.at(id); }
+  MemoryLog& storage(std::uint64_t id) { return *logs_.at(id); }
+  const std::vector<Entry>& applied(std::uint64_t id) { return applied_[id]; }
+
+  // Rebuilds a member from its storage (as after a crash; MemoryLog keeps everything persisted).
+  void restart(std::uint64_t id);
+  // Handles one Ready of a member: persist, queue messages, apply, advance. False if none.
+  bool process(std::uint64_t id);
+  // Processes and delivers until nothing moves.
+  void stabilize();
+  void tick(std::uint64_t id, int n = 1);
+  // Ticks a member until it starts an election, then stabilizes.
+  void elect(std::uint64_t id);
+
+  void isolate(std::uint64_t id) { isolated_.insert(id); }
+  void heal() { isolated_.clear(); }
+
+  // Return false to drop a message; may also edit it.
+  std::function<bool(Message&)> filter;
+  // Every message sent (after persistence), in order, including dropped ones.
+  std::vector<Message> sent;
+  // Every Ready handed out, in order, per member.
+  std::map<std::uint64_t, std::vector<Ready>> readies;
+
+ private:
+  void deliver_all();
+
+  std::function<void(Config&)> tweak_;
+  int members_;
+  std::map<std::uint64_t, std::unique_ptr<MemoryLog>> logs_;
+  std::map<std::uint64_t, std::unique_ptr<Core>> cores_;
+  std::map<std::uint64_t, std::vector<Entry>> applied_;
+  std::vector<Message> queue_;
+  std::set<std::uint64_t> isolated_;
+};
+
+Entry make_entry(std::uint64_t index, std::uint64_t term, std::string data = "x");
+
+}  // namespace movn::raft::testing

@@ -1,0 +1,44 @@
+// Applier: the state machine a simulated member folds committed entries into. The lead will plug
+// projections (decide/apply) in here; BytesApplier treats entry bytes as opaque commands.
+// Owned by one simulated member; single-threaded.
+#pragma once
+
+#include <cstdint>
+#include <string>
+
+#include "eventlog/raft/message.h"
+
+namespace movn::sim {
+
+class Applier {
+ public:
+  virtual ~Applier() = default;
+  // Entries arrive in index order, each exactly once per incarnation of the member.
+  virtual void apply(const raft::Entry& entry) = 0;
+  // A digest of the state after the last applied entry: equal on every member at equal index.
+  virtual std::string digest() const = 0;
+};
+
+// Folds (index, term, type, bytes) into a running FNV-1a-64 hash.
+class BytesApplier final : public Applier {
+ public:
+  void apply(const raft::Entry& e) override {
+    mix(e.index.value);
+    mix(e.term.value);
+    mix(static_cast<std::uint64_t>(e.type));
+    for (char c : e.data) byte(static_cast<unsigned char>(c));
+    mix(e.data.size());
+  }
+  std::string digest() const override {
+    return std::string(reinterpret_cast<const char*>(&hash_), sizeof(hash_));
+  }
+
+ private:
+  void byte(unsigned char b) { hash_ = (hash_ ^ b) * 0x100000001b3ULL; }
+  void mix(std::uint64_t v) {
+    for (int i = 0; i < 8; ++i) byte(static_cast<unsigned char>(v >> (8 * i)));
+  }
+  std::uint64_t hash_ = 0xcbf29ce484222325ULL;
+};
+
+}  // namespace movn::sim

@@ -1,0 +1,154 @@
+// Simulator: the random driver of one seed: a fault profile drawn from the seed, random faults
+// and client proposals during the safety phase, then the liveness phase.
+#include "tests/sim/simulator.h"
+
+#include "tests/sim/sim_member.h"
+
+namespace movn::sim {
+
+void Simulator::random_faults() {
+  const std::uint64_t n = members_.size();
+  for (auto& m : members_) {
+    if (m->core && rng_.chance(faults_.crash)) {
+      crash(m->id);
+      m->restart_at = now_ + rng_.range(1, static_cast<std::uint64_t>(faults_.down_ticks_max));
+    }
+    if (rng_.chance(faults_.slow_disk)) {
+      set_disk_delay(m->id, m->disk_delay ? 0 : static_cast<int>(rng_.range(
+                                                    1, faults_.slow_disk_max_ticks)));
+    }
+  }
+  if (rng_.chance(faults_.leader_fault)) {
+    // Leaders hold the entries nobody else has yet: faults aimed at them find the subtle cases
+    // (Figure 8, stale tails) far more often than faults spread evenly.
+    if (auto l = leader()) {
+      if (rng_.chance(0.5)) {
+        crash(*l);
+        member(*l).restart_at =
+            now_ + rng_.range(1, static_cast<std::uint64_t>(faults_.down_ticks_max));
+      } else {
+        isolate(*l);
+      }
+    }
+  }
+  if (network_.partitioned() && rng_.chance(faults_.heal)) heal();
+  if (rng_.chance(faults_.partition)) {
+    switch (rng_.below(3)) {
+      case 0: isolate(rng_.range(1, n)); break;
+      case 1: {  // two sides, symmetric
+        std::vector<int> side(n + 1);
+        for (std::uint64_t i = 1; i <= n; ++i) side[i] = static_cast<int>(rng_.below(2));
+        for (std::uint64_t a = 1; a <= n; ++a) {
+          for (std::uint64_t b = 1; b <= n; ++b) {
+            if (side[a] != side[b]) block(a, b);
+          }
+        }
+        break;
+      }
+      default: {  // a few one-way links
+        std::uint64_t k = rng_.range(1, n);
+        for (std::uint64_t i = 0; i < k; ++i) {
+          std::uint64_t a = rng_.range(1, n);
+          std::uint64_t b = rng_.range(1, n);
+          if (a != b) block(a, b);
+        }
+        break;
+      }
+    }
+  }
+}
+
+void Simulator::random_proposals() {
+  if (!rng_.chance(faults_.propose)) return;
+  std::uint64_t burst = rng_.range(1, 3);
+  const std::uint64_t n = members_.size();
+  for (std::uint64_t i = 0; i < burst; ++i) {
+    // Clients mostly reach the newest leader, sometimes any member that believes it leads (a
+    // stale, partitioned leader), sometimes a random member (which refuses).
+    std::optional<std::uint64_t> target;
+    std::uint64_t pick = rng_.below(100);
+    if (pick < 60) {
+      target = leader();
+    } else if (pick < 85) {
+      std::vector<std::uint64_t> believers;
+      for (const auto& m : members_) {
+        if (m->core && m->core->role() == raft::Role::kLeader) believers.push_back(m->id);
+      }
+      if (!believers.empty()) target = believers[rng_.below(believers.size())];
+    }
+    if (!target) target = rng_.range(1, n);
+    if (!up(*target)) continue;
+    std::string data = "s" + std::to_string(options_.seed) + "." + std::to_string(next_proposal_++);
+    data.append(rng_.below(48), 'x');
+    bool accepted = propose(*target, std::move(data)).ok();
+    if (accepted && rng_.chance(faults_.fault_after_propose)) {
+      // Cut the leader off before its new entry leaves: an entry only the leader holds.
+      if (rng_.chance(0.5)) {
+        crash(*target);
+        member(*target).restart_at =
+            now_ + rng_.range(1, static_cast<std::uint64_t>(faults_.down_ticks_max));
+      } else {
+        isolate(*target);
+      }
+    }
+  }
+}
+
+SeedResult Simulator::run_seed(int safety_ticks, int liveness_ticks) {
+  random_mode_ = true;
+  // A fault profile per seed: some seeds are calm, some stormy.
+  double storm = rng_.uniform(0.2, 1.0);
+  network_.faults.drop = rng_.uniform(0, 0.15) * storm;
+  network_.faults.duplicate = rng_.uniform(0, 0.05) * storm;
+  network_.faults.max_delay_ticks = static_cast<int>(rng_.range(1, 6));
+  faults_.crash = rng_.uniform(0.0005, 0.004) * storm;
+  faults_.down_ticks_max = static_cast<int>(rng_.range(10, 150));
+  faults_.partition = rng_.uniform(0.002, 0.02) * storm;
+  faults_.heal = rng_.uniform(0.01, 0.05);
+  faults_.disk_error = rng_.uniform(0, 0.002) * storm;
+  faults_.slow_disk = rng_.uniform(0, 0.01) * storm;
+  faults_.slow_disk_max_ticks = static_cast<int>(rng_.range(1, 12));
+  faults_.propose = rng_.uniform(0.02, 0.6);
+  faults_.leader_fault = rng_.uniform(0.002, 0.03) * storm;
+  faults_.fault_after_propose = rng_.uniform(0, 0.25) * storm;
+  event(EventKind::kPhase, 0);
+  for (int t = 0; t < safety_ticks && !violation(); ++t) tick_once();
+  if (!violation()) check_liveness(liveness_ticks);
+
+  SeedResult r;
+  r.ok = !violation();
+  if (!r.ok) {
+    r.violation = *violation();
+    event(EventKind::kViolation);
+    r.trace_tail = trace_.tail(options_.trace_keep);
+  }
+  r.ticks = now_;
+  r.committed = checker_.committed_count();
+  r.acked = acked_.size();
+  r.leaders = checker_.leaders_seen();
+  r.crashes = crashes_;
+  return r;
+}
+
+}  // namespace movn::sim
+
+namespace movn::sim {
+
+SimOptions options_for_seed(std::uint64_t seed, int members, int plant_bug, bool trace) {
+  Rng rng(seed ^ 0x5DEECE66DULL);
+  SimOptions o;
+  o.members = members;
+  o.seed = seed;
+  o.plant_bug = plant_bug;
+  o.trace = trace;
+  o.election_ticks = 10;
+  o.heartbeat_ticks = static_cast<int>(rng.range(1, 3));
+  // Small batches and windows, so byte limits and flow control are exercised.
+  o.max_append_bytes = rng.range(256, 4096);
+  o.max_inflight_msgs = rng.range(2, 16);
+  // Bounds the backlog a leader can build while cut off, so the liveness bound holds.
+  o.max_uncommitted_bytes = rng.range(2048, 8192);
+  return o;
+}
+
+}  // namespace movn::sim

@@ -1,0 +1,104 @@
+// microovn-sim: runs the deterministic Raft cluster simulator over a range of seeds.
+//   microovn-sim --seeds N [--seed-start S] [--members M] [--plant-bug 1|2] [--trace]
+// Prints one summary line; exits 0 only if every seed passed. A failing seed prints itself, the
+// violated invariant, the tail of its trace and the command that replays it with a full trace.
+#include <chrono>
+#include <cstdio>
+#include <cstdlib>
+#include <string>
+#include <string_view>
+
+#include "tests/sim/simulator.h"
+
+namespace {
+
+int usage() {
+  std::fprintf(stderr,
+               "usage: microovn-sim --seeds N [--seed-start S] [--members M] "
+               "[--plant-bug 1|2] [--trace] [--keep-going]\n");
+  return 2;
+}
+
+bool parse_u64(const char* s, std::uint64_t& out) {
+  char* end = nullptr;
+  out = std::strtoull(s, &end, 10);
+  return end && *end == '\0' && end != s;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  std::uint64_t seeds = 0, seed_start = 1, members = 3, plant_bug = 0;
+  bool trace = false, keep_going = false;
+  for (int i = 1; i < argc; ++i) {
+    std::string_view a = argv[i];
+    auto value = [&](std::uint64_t& out) { return i + 1 < argc && parse_u64(argv[++i], out); };
+    if (a == "--seeds") {
+      if (!value(seeds)) return usage();
+    } else if (a == "--seed-start") {
+      if (!value(seed_start)) return usage();
+    } else if (a == "--members") {
+      if (!value(members) || members < 1 || members > 9) return usage();
+    } else if (a == "--plant-bug") {
+      if (!value(plant_bug) || plant_bug > 2) return usage();
+    } else if (a == "--trace") {
+      trace = true;
+    } else if (a == "--keep-going") {
+      keep_going = true;
+    } else {
+      return usage();
+    }
+  }
+  if (seeds == 0) return usage();
+#ifndef MOVN_RAFT_TEST_HOOKS
+  if (plant_bug != 0) {
+    std::fprintf(stderr, "Error: built without MICROOVN_RAFT_TEST_HOOKS: cannot plant bugs\n");
+    return 2;
+  }
+#endif
+
+  auto t0 = std::chrono::steady_clock::now();
+  std::uint64_t failed = 0, ticks = 0, committed = 0, acked = 0, leaders = 0, crashes = 0;
+  std::uint64_t first_failed = 0;
+  for (std::uint64_t s = seed_start; s < seed_start + seeds; ++s) {
+    movn::sim::Simulator sim(movn::sim::options_for_seed(
+        s, static_cast<int>(members), static_cast<int>(plant_bug), trace));
+    movn::sim::SeedResult r = sim.run_seed();
+    ticks += r.ticks;
+    committed += r.committed;
+    acked += r.acked;
+    leaders += r.leaders;
+    crashes += r.crashes;
+    if (!r.ok) {
+      if (failed == 0) first_failed = s;
+      ++failed;
+      std::printf("FAIL seed=%llu members=%llu invariant: %s\n", static_cast<unsigned long long>(s),
+                  static_cast<unsigned long long>(members), r.violation.c_str());
+      if (!trace) {
+        std::size_t from = r.trace_tail.size() > 60 ? r.trace_tail.size() - 60 : 0;
+        std::printf("  last %zu events:\n", r.trace_tail.size() - from);
+        for (std::size_t i = from; i < r.trace_tail.size(); ++i) {
+          std::printf("  %s\n", r.trace_tail[i].c_str());
+        }
+      }
+      std::printf("  replay: microovn-sim --seed-start %llu --seeds 1 --members %llu%s --trace\n",
+                  static_cast<unsigned long long>(s), static_cast<unsigned long long>(members),
+                  plant_bug ? (" --plant-bug " + std::to_string(plant_bug)).c_str() : "");
+      if (!keep_going) {
+        seeds = s - seed_start + 1;
+        break;
+      }
+    }
+  }
+  double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  std::printf(
+      "seeds=%llu seed_start=%llu members=%llu plant_bug=%llu violations=%llu first_failed=%llu "
+      "ticks=%llu committed=%llu acked=%llu leaders=%llu crashes=%llu secs=%.1f\n",
+      static_cast<unsigned long long>(seeds), static_cast<unsigned long long>(seed_start),
+      static_cast<unsigned long long>(members), static_cast<unsigned long long>(plant_bug),
+      static_cast<unsigned long long>(failed), static_cast<unsigned long long>(first_failed),
+      static_cast<unsigned long long>(ticks), static_cast<unsigned long long>(committed),
+      static_cast<unsigned long long>(acked), static_cast<unsigned long long>(leaders),
+      static_cast<unsigned long long>(crashes), secs);
+  return failed == 0 ? 0 : 1;
+}

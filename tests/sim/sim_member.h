@@ -1,0 +1,29 @@
+// Simulator::Member: one simulated member's state (store, core, applier, pending sync, waiting
+// clients). Private to the simulator's .cc files; single-threaded.
+#pragma once
+
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+
+#include "tests/sim/simulator.h"
+
+namespace movn::sim {
+
+struct Simulator::Member {
+  std::uint64_t id = 0;
+  SimStore store;
+  std::unique_ptr<raft::Core> core;  // null while down
+  std::unique_ptr<Applier> applier;
+  LogIndex applied;
+  std::uint64_t restart_at = 0;  // random mode: when a crashed member comes back
+  int disk_delay = 0;            // max ticks a sync takes; 0 = at once
+  std::optional<raft::Ready> pending;  // written, waiting for its sync
+  std::uint64_t pending_at = 0;
+  Term leader_term_seen;
+  LogIndex committed_seen;
+  std::map<LogIndex, std::string> proposals;  // clients waiting on this member: index -> bytes
+};
+
+}  // namespace movn::sim

@@ -1,0 +1,64 @@
+#include "tests/sim/trace.h"
+
+namespace movn::sim {
+
+TraceEvent message_event(std::uint64_t tick, EventKind kind, const raft::Message& m) {
+  TraceEvent e;
+  e.tick = tick;
+  e.kind = kind;
+  e.a = m.from.value;
+  e.b = m.to.value;
+  e.msg_type = m.type;
+  e.msg_term = m.term.value;
+  e.msg_index = m.index.value;
+  e.msg_log_term = m.log_term.value;
+  e.msg_commit = m.commit.value;
+  e.msg_reject = m.reject;
+  if (!m.entries.empty()) {
+    e.msg_first = m.entries.front().index.value;
+    e.msg_last = m.entries.back().index.value;
+  }
+  return e;
+}
+
+static std::string message_text(const TraceEvent& e) {
+  std::string s(raft::message_type_name(e.msg_type));
+  s += ' ' + std::to_string(e.a) + "->" + std::to_string(e.b) + " t=" +
+       std::to_string(e.msg_term) + " i=" + std::to_string(e.msg_index) +
+       " lt=" + std::to_string(e.msg_log_term);
+  if (e.msg_first) s += " e=[" + std::to_string(e.msg_first) + ".." + std::to_string(e.msg_last) + "]";
+  s += " c=" + std::to_string(e.msg_commit);
+  if (e.msg_reject) s += " reject";
+  return s;
+}
+
+std::string format(const TraceEvent& e) {
+  std::string t = "t=" + std::to_string(e.tick) + ' ';
+  auto n = [](std::uint64_t v) { return std::to_string(v); };
+  switch (e.kind) {
+    case EventKind::kDeliver: return t + "deliver " + message_text(e);
+    case EventKind::kDrop: return t + "drop " + message_text(e);
+    case EventKind::kDuplicate: return t + "duplicate " + message_text(e);
+    case EventKind::kPropose: return t + "propose at " + n(e.a) + " -> index " + n(e.b) + " term " + n(e.c);
+    case EventKind::kProposeRejected: return t + "propose at " + n(e.a) + " rejected (not leader, or too many uncommitted)";
+    case EventKind::kLeader: return t + "leader " + n(e.a) + " term " + n(e.c);
+    case EventKind::kCrash: return t + "crash " + n(e.a) + (e.b ? " (unsynced writes lost)" : "");
+    case EventKind::kRestart: return t + "restart " + n(e.a) + " last_index=" + n(e.b) + " term=" + n(e.c);
+    case EventKind::kDiskError: return t + "disk error on " + n(e.a) + " (fail-stop)";
+    case EventKind::kSlowDisk: return t + "disk of " + n(e.a) + " sync delay " + n(e.b) + " ticks";
+    case EventKind::kBlock: return t + "block " + n(e.a) + "->" + n(e.b);
+    case EventKind::kHeal: return t + "heal network";
+    case EventKind::kPhase: return t + (e.a == 0 ? "phase safety" : "phase liveness");
+    case EventKind::kViolation: return t + "VIOLATION";
+  }
+  return t + "?";
+}
+
+std::vector<std::string> Trace::tail(std::size_t n) const {
+  std::vector<std::string> out;
+  std::size_t start = tail_.size() > n ? tail_.size() - n : 0;
+  for (std::size_t i = start; i < tail_.size(); ++i) out.push_back(format(tail_[i]));
+  return out;
+}
+
+}  // namespace movn::sim
