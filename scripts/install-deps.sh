@@ -11,6 +11,7 @@ packages=(
   libspdlog-dev libcli11-dev nlohmann-json3-dev
   # tests and benchmarks
   libgtest-dev libgmock-dev libbenchmark-dev bats bats-assert bats-support curl jq
+  python3 openssl xxd
   # tools used by scripts and tests
   iproute2 procps
 )
