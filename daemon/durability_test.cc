@@ -56,9 +56,13 @@ struct Harness {
     });
   }
   ~Harness() {
+    stop();
+    storage->stop();
+  }
+  // Stops the core thread and waits for it: no handler runs after this returns.
+  void stop() {
     io.stop();
     if (runner.joinable()) runner.join();
-    storage->stop();
   }
   void start() {
     runner = std::thread([this] {
@@ -125,7 +129,8 @@ TEST(Durability, AcknowledgedRequestsSurvivePowerCutsAtRandomPoints) {
       for (int i = 0; i < 500 && !fs->dead(); ++i) std::this_thread::sleep_for(std::chrono::milliseconds(5));
       fs->cut_power();
       std::this_thread::sleep_for(std::chrono::milliseconds(20));
-      h.io.stop();
+      // Join the core thread before the round's locals (captured by the callbacks) go away.
+      h.stop();
       EXPECT_EQ(sync_violations.load(), 0);
       std::lock_guard lock(mu);
       acked.insert(round_acks.begin(), round_acks.end());
