@@ -104,6 +104,17 @@ Result<void> run_daemon(const DaemonOptions& options) {
                                          }));
   spdlog::info("microovnd {} listening on {}", MICROOVN_VERSION, (dir / "control.socket").string());
 
+  // Raft time: one tick every Node::kTickMs on the core thread.
+  asio::steady_timer ticker(io);
+  std::function<void()> tick_step = [&] {
+    ticker.expires_after(std::chrono::milliseconds(Node::kTickMs));
+    ticker.async_wait([&](const boost::system::error_code& ec) {
+      if (ec) return;
+      node.tick();
+      tick_step();
+    });
+  };
+
   // Load, then settle who this member is; the API answers 503 until this is done.
   std::optional<Error> startup_error;
   auto start = [&]() -> Result<void> {
@@ -138,10 +149,16 @@ Result<void> run_daemon(const DaemonOptions& options) {
       io.stop();
       return;
     }
-    spdlog::info("replayed {} entries{}; applied index {}; ready", node.entries_replayed(),
+    spdlog::info("replayed {} committed entries{}; applied index {}", node.entries_replayed(),
                  node.loaded_from_checkpoint() ? " after the checkpoint" : (options.rebuild ? " (rebuild)" : ""),
                  node.applied().applied_index().value);
-    api.set_ready(true);
+    // Serve once this member leads the log and has applied everything before its term.
+    node.start([&] {
+      spdlog::info("leading term {}; applied index {}; ready", node.raft()->term().value,
+                   node.applied().applied_index().value);
+      api.set_ready(true);
+    });
+    tick_step();
   });
 
   // A clean stop: no new connections, requests already being written are applied and answered
@@ -166,6 +183,7 @@ Result<void> run_daemon(const DaemonOptions& options) {
     if (ec) return;
     spdlog::info("signal {} received: shutting down", sig);
     server->close();
+    ticker.cancel();
     drain_deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(kDrainMs);
     drain_step();
   });

@@ -18,7 +18,17 @@ Node::Node(eventlog::Store& store, StorageWorker& storage, FailStop fail_stop)
     : store_(store), storage_(storage), fail_stop_(std::move(fail_stop)) {}
 
 Result<void> Node::load(bool rebuild) {
-  const LogIndex last = store_.last_index();
+  const LogIndex stored_last = store_.last_index();
+  const eventlog::HardState stored_hs = store_.hard_state();
+  Term last_term(0);
+  if (stored_last.value > 0) {
+    MOVN_ASSIGN_OR_RETURN(auto e, store_.entry(stored_last));
+    last_term = e.term;
+  }
+  // Replay what is known to be committed. A store whose hard state has term 0 but holds entries
+  // was written by a single member before the log went through Raft: every entry in it was
+  // committed once synced.
+  LogIndex last = stored_hs.term.value == 0 ? stored_last : std::min(stored_last, stored_hs.commit);
   Digest prev = eventlog::kGenesisLink;
   if (rebuild) {
     MOVN_TRY(store_.drop_checkpoints());
@@ -29,6 +39,9 @@ Result<void> Node::load(bool rebuild) {
       auto r = restored.restore_checkpoint(*cp);
       LogIndex at = restored.applied_index();
       std::optional<Digest> link_at;
+      // The commit index in the hard state may lag what was applied (it is written without a
+      // sync when nothing else changes): a checkpoint proves its index was committed.
+      if (r.ok() && at <= stored_last && at > last) last = at;
       if (r.ok() && at <= last && at.value > 0) {
         MOVN_ASSIGN_OR_RETURN(link_at, store_.link(at));
       }
@@ -134,7 +147,6 @@ Result<void> Node::load(bool rebuild) {
       } else {
         applied_.skip(item.index);
       }
-      if (item.term > term_) term_ = item.term;
       ++replayed_;
     }
     if (decode_error) {
@@ -156,8 +168,12 @@ Result<void> Node::load(bool rebuild) {
   }
   MOVN_TRY(store_.put_links(missing_links));
   last_link_ = prev;
-  last_index_ = last;
   speculative_ = applied_;
+  const bool stale_term = stored_hs.term < last_term;
+  recovered_hard_state_ = raft::HardState{stale_term ? last_term : stored_hs.term,
+                                          stale_term ? raft::kNoNode : stored_hs.vote.value_or(raft::kNoNode),
+                                          applied_.applied_index()};
+  written_hard_state_ = recovered_hard_state_;
   if (replayed_ > 0) {
     MOVN_TRY(store_.put_checkpoint(kCheckpointName, applied_.checkpoint()));
   }
@@ -218,6 +234,36 @@ ClusterTimeMs Node::next_cluster_time() {
   return ClusterTimeMs(std::max(speculative_.last_time_ms() + 1, wall_clock_ms()));
 }
 
+void Node::start(std::function<void()> on_leader_ready) {
+  on_leader_ready_ = std::move(on_leader_ready);
+  reader_ = std::make_unique<StoreLogReader>(store_, fail_stop_);
+  raft::Config cfg;
+  cfg.id = kSelf;
+  cfg.voters = {kSelf};
+  cfg.election_ticks = kElectionTicks;
+  cfg.heartbeat_ticks = 1;
+  cfg.seed = wall_clock_ms();
+  cfg.applied = applied_.applied_index();
+  cfg.on_broken_invariant = [fail = fail_stop_](std::string_view what) {
+    fail(make_error(Errc::kInternal, "raft: " + std::string(what)));
+  };
+  core_ = std::make_unique<raft::Core>(std::move(cfg), *reader_, recovered_hard_state_);
+  // The only voter needs no election timeout: it campaigns now.
+  core_->campaign();
+  schedule_drive();
+}
+
+void Node::tick() {
+  if (!core_) return;
+  core_->tick();
+  schedule_drive();
+}
+
+bool Node::leader_ready() const {
+  return core_ && core_->role() == raft::Role::kLeader &&
+         core_->log().term(applied_.applied_index()) == core_->term();
+}
+
 void Node::propose(const commands::Request& request, RequestMeta meta, ProposeDone done) {
   const std::string digest = commands::request_digest(request);
   auto reused = [&] {
@@ -242,6 +288,10 @@ void Node::propose(const commands::Request& request, RequestMeta meta, ProposeDo
         });
     return;
   }
+  if (!core_ || core_->role() != raft::Role::kLeader) {
+    done(make_error(Errc::kUnavailable, "this member is not the leader of the cluster's log"));
+    return;
+  }
   ClusterTimeMs now = next_cluster_time();
   auto decided = commands::decide(speculative_, request, now);
   if (!decided.ok()) {
@@ -261,45 +311,153 @@ void Node::propose(const commands::Request& request, RequestMeta meta, ProposeDo
     done(make_error(Errc::kInvalidArgument, "the request does not encode faithfully into the log"));
     return;
   }
+  auto index = core_->propose(std::move(bytes));
+  if (!index.ok()) {
+    done(std::move(index).error());
+    return;
+  }
   events::EventBatch batch = std::move(decoded).value();
-  LogIndex index = last_index_.next();
-  last_index_ = index;
-  eventlog::Entry entry{index, term_, eventlog::EntryType::kEventBatch, std::move(bytes)};
-  speculative_.apply_batch(batch, index, term_);
-  pending_by_request_[batch.request_id] = index.value;
-  auto& p = pending_[index.value];
-  p.entry = entry;
+  speculative_.apply_batch(batch, *index, core_->term());
+  pending_by_request_[batch.request_id] = index->value;
+  auto& p = pending_[index->value];
+  p.term = core_->term();
   p.batch = std::move(batch);
   p.waiters.push_back(std::move(done));
-  storage_.append({std::move(entry)}, [this, index](Result<void> r) { on_durable(index, std::move(r)); });
+  schedule_drive();
 }
 
-void Node::on_durable(LogIndex index, Result<void> r) {
-  if (!r.ok()) {
-    // A failed write or sync of the log is fail-stop (docs/design.md §6).
-    fail_stop_(r.error());
+void Node::schedule_drive() {
+  if (drive_scheduled_) return;
+  drive_scheduled_ = true;
+  // Later in this turn of the core thread, so that everything proposed in it shares one Ready.
+  storage_.post_core([this] {
+    drive_scheduled_ = false;
+    drive();
+  });
+}
+
+void Node::drive() {
+  if (!core_ || ready_ || !core_->has_ready()) return;
+  const bool leader = core_->role() == raft::Role::kLeader;
+  if (was_leader_ && !leader) {
+    abandon_pending(make_error(Errc::kUnavailable,
+                               "leadership changed before the request committed: it may or may not be "
+                               "applied; retry with the same request id"));
+  }
+  was_leader_ = leader;
+  ready_ = core_->ready();
+  const raft::Ready& rd = *ready_;
+  std::optional<eventlog::HardState> hs;
+  // A new term or vote must be durable before any message leaves; a commit index alone need not
+  // be (a lost one is learnt again), so it is written without a sync and without waiting.
+  bool needs_sync = !rd.entries_to_persist.empty();
+  if (rd.hard_state) {
+    const auto& h = *rd.hard_state;
+    hs = eventlog::HardState{h.term, h.vote == raft::kNoNode ? std::nullopt : std::optional<NodeId>(h.vote),
+                             h.commit};
+    if (h.term != written_hard_state_.term || h.vote != written_hard_state_.vote) needs_sync = true;
+    written_hard_state_ = h;
+  }
+  if (!needs_sync) {
+    if (hs)
+      storage_.persist({}, hs, /*sync=*/false, [fail = fail_stop_](Result<void> r) {
+        if (!r.ok()) fail(r.error());
+      });
+    finish_ready();
     return;
   }
-  auto it = pending_.find(index.value);
-  if (it == pending_.end()) return;
-  Pending p = std::move(it->second);
-  pending_.erase(it);
-  pending_by_request_.erase(p.batch.request_id);
-  const bool applied = applied_.apply_batch(p.batch, index, p.entry.term);
-  last_link_ = eventlog::chain_link(last_link_, p.entry);
-  // Links of the entries applied in one turn of the core thread go to the store in one write.
-  unwritten_links_.emplace_back(index, last_link_);
-  if (unwritten_links_.size() == 1) storage_.post_core([this] { write_links(); });
-  if (++applied_since_checkpoint_ >= kCheckpointEveryEntries) checkpoint();
-  if (!applied) {
-    // The speculative view let the batch through but the applied state did not: resync it.
-    speculative_ = applied_;
-    for (auto& [i, q] : pending_) speculative_.apply_batch(q.batch, LogIndex(i), q.entry.term);
-    for (auto& w : p.waiters)
-      w(make_error(Errc::kConflict, "a concurrent change won: the request was not applied"));
-    return;
+  storage_.persist(rd.entries_to_persist, hs, /*sync=*/true, [this](Result<void> r) {
+    if (!r.ok()) {
+      // A failed write or sync of the log is fail-stop (docs/design.md §6).
+      fail_stop_(r.error());
+      return;
+    }
+    reader_->persisted(ready_->entries_to_persist);
+    finish_ready();
+  });
+}
+
+void Node::finish_ready() {
+  raft::Ready rd = std::move(*ready_);
+  ready_.reset();
+  // No peers yet: a one-voter cluster sends no messages (the peer transport delivers them).
+  apply_committed(rd.committed);
+  core_->advance(rd);
+  if (on_leader_ready_ && leader_ready()) {
+    auto cb = std::move(on_leader_ready_);
+    on_leader_ready_ = nullptr;
+    cb();
   }
-  for (auto& w : p.waiters) w(Outcome{index, false});
+  schedule_drive();
+}
+
+void Node::apply_committed(const std::vector<eventlog::Entry>& committed) {
+  bool resync = false;
+  for (const auto& e : committed) {
+    if (e.index <= applied_.applied_index()) continue;
+    std::optional<Pending> mine;
+    if (auto it = pending_.find(e.index.value); it != pending_.end()) {
+      Pending p = std::move(it->second);
+      pending_.erase(it);
+      pending_by_request_.erase(p.batch.request_id);
+      if (p.term == e.term) {
+        mine = std::move(p);
+      } else {
+        // Another leader's entry took this index: our proposal was never committed.
+        for (auto& w : p.waiters)
+          w(make_error(Errc::kUnavailable, "leadership changed before the request committed; retry"));
+        resync = true;
+      }
+    }
+    bool applied = true;
+    if (e.type == eventlog::EntryType::kEventBatch) {
+      if (mine) {
+        applied = applied_.apply_batch(mine->batch, e.index, e.term);
+      } else {
+        auto batch = eventlog::decode_batch(e.data);
+        if (!batch.ok()) {
+          fail_stop_(batch.error().wrap("committed entry " + std::to_string(e.index.value) + " does not decode"));
+          return;
+        }
+        applied_.apply_batch(*batch, e.index, e.term);
+        if (pending_.empty()) speculative_.apply_batch(*batch, e.index, e.term);
+        else resync = true;
+      }
+    } else {
+      applied_.skip(e.index);
+      if (pending_.empty()) speculative_.skip(e.index);
+      else resync = true;
+    }
+    last_link_ = eventlog::chain_link(last_link_, e);
+    // Links of the entries applied in one turn of the core thread go to the store in one write.
+    unwritten_links_.emplace_back(e.index, last_link_);
+    if (unwritten_links_.size() == 1) storage_.post_core([this] { write_links(); });
+    if (++applied_since_checkpoint_ >= kCheckpointEveryEntries) checkpoint();
+    if (!mine) continue;
+    if (!applied) {
+      // The speculative view let the batch through but the applied state did not.
+      resync = true;
+      for (auto& w : mine->waiters)
+        w(make_error(Errc::kConflict, "a concurrent change won: the request was not applied"));
+      continue;
+    }
+    for (auto& w : mine->waiters) w(Outcome{e.index, false});
+  }
+  if (resync) resync_speculative();
+}
+
+void Node::abandon_pending(const Error& why) {
+  auto pending = std::move(pending_);
+  pending_.clear();
+  pending_by_request_.clear();
+  for (auto& [i, p] : pending)
+    for (auto& w : p.waiters) w(why);
+  resync_speculative();
+}
+
+void Node::resync_speculative() {
+  speculative_ = applied_;
+  for (auto& [i, q] : pending_) speculative_.apply_batch(q.batch, LogIndex(i), q.term);
 }
 
 }  // namespace movn::daemon

@@ -1,17 +1,23 @@
-// Node: this member's control plane on the core thread. It replays the log at start, runs
-// decide() against the speculative view (applied state plus proposed batches), appends batches
-// through the storage thread, applies them once durable, links the hash chain and answers the
-// requester. Single member for now: every appended entry is committed once it is synced; the Raft
-// issues put replication between append and apply. Not thread-safe: core thread only.
+// Node: this member's control plane on the core thread. It replays the committed log at start,
+// runs decide() against the speculative view (applied state plus proposed batches), proposes
+// batches to the Raft core, and runs the host loop: each Ready is persisted by the storage thread
+// (entries and hard state in one synced write), then its messages are sent, its committed entries
+// applied (hash chain linked, requester answered), and the core advanced. One Ready is in flight at
+// a time, so proposals that arrive during a sync share the next one (group commit).
+// A single member is a one-voter Raft cluster. Not thread-safe: core thread only.
 #pragma once
 
 #include <functional>
 #include <map>
+#include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
 #include "commands/decide.h"
+#include "daemon/raft_log_reader.h"
 #include "daemon/storage_worker.h"
+#include "eventlog/raft/core.h"
 #include "eventlog/store.h"
 #include "projections/state.h"
 
@@ -34,15 +40,27 @@ class Node {
  public:
   Node(eventlog::Store& store, StorageWorker& storage, FailStop fail_stop);
 
-  // Loads the projection checkpoint (unless `rebuild`) and replays the log after it, verifying
-  // the hash chain of every replayed entry and completing missing links. With `rebuild`, drops
-  // the checkpoints and replays the whole log. Called once, before serving.
+  // Loads the projection checkpoint (unless `rebuild`) and replays the committed log after it,
+  // verifying the hash chain of every replayed entry and completing missing links. With
+  // `rebuild`, drops the checkpoints and replays the whole committed log. Called once.
   Result<void> load(bool rebuild = false);
+  // Starts the Raft core on the loaded state (after load(), before serving). This member is the
+  // only voter: it campaigns at once, and `on_leader_ready` runs (on the core thread) once it
+  // leads and has applied its first entry of the term (every earlier entry is applied by then).
+  void start(std::function<void()> on_leader_ready = nullptr);
+  // One Raft tick (the daemon calls this every kTickMs).
+  void tick();
+  static constexpr int kTickMs = 100;
+  // This member's Raft id while it is the only voter (peers get theirs when they join).
+  static constexpr NodeId kSelf{1};
+  static constexpr int kElectionTicks = 10;
   // Writes a checkpoint of the applied state now (core thread; through the storage thread).
   void checkpoint();
   // Writes a checkpoint directly to the store (after the storage thread has stopped).
   Result<void> checkpoint_sync();
 
+  // Decides `request` against the speculative view and proposes the batch; `done` runs once it is
+  // applied (or refused). Error kUnavailable when this member is not the leader.
   void propose(const commands::Request& request, RequestMeta meta, ProposeDone done);
   // True if the request id was applied or is being applied.
   bool known_request(const std::string& request_id) const;
@@ -53,6 +71,9 @@ class Node {
   // The applied state plus every proposed batch not yet applied (what decide() sees).
   const projections::State& view() const { return speculative_; }
   std::uint64_t entries_replayed() const { return replayed_; }
+  const raft::Core* raft() const { return core_.get(); }
+  // True once this member leads and has applied an entry of its current term.
+  bool leader_ready() const;
   bool loaded_from_checkpoint() const { return from_checkpoint_; }
   // Busy time of the two replay stages (read + verify + decode, and apply) of the last load().
   struct ReplayStats {
@@ -66,7 +87,12 @@ class Node {
   static constexpr std::string_view kCheckpointName = "state";
 
  private:
-  void on_durable(LogIndex index, Result<void> r);
+  void schedule_drive();
+  void drive();
+  void finish_ready();
+  void apply_committed(const std::vector<eventlog::Entry>& committed);
+  void abandon_pending(const Error& why);
+  void resync_speculative();
   void write_links();
   Error chain_error(LogIndex lo, LogIndex hi, Digest prev) const;
   ClusterTimeMs next_cluster_time();
@@ -77,20 +103,28 @@ class Node {
   projections::State applied_;
   projections::State speculative_;
   struct Pending {
-    eventlog::Entry entry;
+    Term term;
     events::EventBatch batch;
     std::vector<ProposeDone> waiters;
   };
   std::map<std::uint64_t, Pending> pending_;                 // by index
   std::map<std::string, std::uint64_t> pending_by_request_;  // request id -> index
-  LogIndex last_index_;
-  Term term_{1};
   Digest last_link_ = eventlog::kGenesisLink;
   std::vector<std::pair<LogIndex, Digest>> unwritten_links_;
   std::uint64_t replayed_ = 0;
   bool from_checkpoint_ = false;
   ReplayStats replay_stats_;
   std::uint64_t applied_since_checkpoint_ = 0;
+
+  // Raft host loop.
+  std::unique_ptr<StoreLogReader> reader_;
+  std::unique_ptr<raft::Core> core_;
+  raft::HardState recovered_hard_state_;
+  raft::HardState written_hard_state_;  // the last one handed to the storage thread
+  std::optional<raft::Ready> ready_;    // taken from the core, not yet advanced
+  bool drive_scheduled_ = false;
+  bool was_leader_ = false;
+  std::function<void()> on_leader_ready_;
 };
 
 }  // namespace movn::daemon

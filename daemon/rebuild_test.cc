@@ -48,6 +48,7 @@ struct Member {
 };
 
 void populate(Member& m, int n) {
+  m.node->start();
   ASSERT_TRUE(m.run(commands::BootstrapRequest{"cid", "m1", "127.0.0.1", std::string(64, 'f'), "pem"}, "b").ok());
   for (int i = 0; i < n; ++i) {
     std::string name = "t" + std::to_string(i);

@@ -9,10 +9,11 @@ StorageWorker::StorageWorker(eventlog::Store& store, boost::asio::io_context& co
 
 StorageWorker::~StorageWorker() { stop(); }
 
-void StorageWorker::append(std::vector<eventlog::Entry> entries, Done done) {
+void StorageWorker::persist(std::span<const eventlog::Entry> entries, std::optional<eventlog::HardState> hs,
+                            bool sync, Done done) {
   {
     std::lock_guard lock(mu_);
-    queue_.push_back(Item{std::move(entries), std::move(done), nullptr});
+    queue_.push_back(Item{entries, std::move(hs), sync, std::move(done), nullptr});
   }
   cv_.notify_one();
 }
@@ -20,7 +21,7 @@ void StorageWorker::append(std::vector<eventlog::Entry> entries, Done done) {
 void StorageWorker::run(Job job) {
   {
     std::lock_guard lock(mu_);
-    queue_.push_back(Item{{}, nullptr, std::move(job)});
+    queue_.push_back(Item{{}, std::nullopt, false, nullptr, std::move(job)});
   }
   cv_.notify_one();
 }
@@ -46,25 +47,15 @@ void StorageWorker::loop() {
       if (queue_.empty() && stopping_) return;
       batch.swap(queue_);
     }
-    // Coalesce each run of consecutive appends into one synced write (group commit).
-    while (!batch.empty()) {
-      if (batch.front().job) {
-        batch.front().job(store_);
-        batch.pop_front();
+    for (auto& item : batch) {
+      if (item.job) {
+        item.job(store_);
         continue;
       }
-      std::vector<eventlog::Entry> all;
-      std::vector<Done> dones;
-      while (!batch.empty() && !batch.front().job) {
-        auto& item = batch.front();
-        for (auto& e : item.entries) all.push_back(std::move(e));
-        dones.push_back(std::move(item.done));
-        batch.pop_front();
-      }
-      Result<void> r = store_.append(all);
-      if (r.ok()) syncs_.fetch_add(1);
-      boost::asio::post(core_, [dones = std::move(dones), r = std::move(r)]() {
-        for (const auto& d : dones) d(r);
+      Result<void> r = store_.write(item.entries, item.hard_state, item.sync);
+      if (r.ok() && item.sync) syncs_.fetch_add(1);
+      boost::asio::post(core_, [done = std::move(item.done), r = std::move(r)]() {
+        if (done) done(r);
       });
     }
   }

@@ -1,12 +1,16 @@
-// The storage thread: the only writer of the Store. Queued appends are coalesced into one synced
-// RocksDB write (group commit); each completion is posted back to the core thread's io_context
-// after the sync that covers it. Public methods may be called from any thread.
+// The storage thread: the only writer of the Store. It persists the Raft Ready that the core thread
+// hands it (entries and hard state in one synced RocksDB write) and runs other store jobs in order
+// with it; each completion is posted back to the core thread's io_context. Group commit comes from
+// the host loop: while one Ready is being synced, new proposals gather in the core's next Ready.
+// Public methods may be called from any thread.
 #pragma once
 
 #include <condition_variable>
 #include <deque>
 #include <functional>
 #include <mutex>
+#include <optional>
+#include <span>
 #include <thread>
 #include <vector>
 
@@ -27,8 +31,11 @@ class StorageWorker {
   StorageWorker(const StorageWorker&) = delete;
   StorageWorker& operator=(const StorageWorker&) = delete;
 
-  // Entries must follow the previously submitted ones. `done` runs on the core thread.
-  void append(std::vector<eventlog::Entry> entries, Done done);
+  // Writes entries (replacing stored ones at or above the first) and the hard state in one
+  // write, synced when `sync`; `done` runs on the core thread afterwards. The entries are not
+  // copied: the caller keeps them alive until `done` runs.
+  void persist(std::span<const eventlog::Entry> entries, std::optional<eventlog::HardState> hs, bool sync,
+               Done done);
   // Runs `job` on the storage thread, in order with appends. The job posts its own results.
   void run(Job job);
   // Posts `fn` to the core thread (for jobs that answer from the storage thread).
@@ -40,7 +47,9 @@ class StorageWorker {
 
  private:
   struct Item {
-    std::vector<eventlog::Entry> entries;  // an append when job is empty
+    std::span<const eventlog::Entry> entries;  // a persist when job is empty
+    std::optional<eventlog::HardState> hard_state;
+    bool sync = true;
     Done done;
     Job job;
   };

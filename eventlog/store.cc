@@ -38,6 +38,15 @@ std::string length_prefixed(std::string_view s) {
   return out;
 }
 
+std::string encode_hard_state(const HardState& hs) {
+  std::string v;
+  put_u64(v, hs.term.value);
+  v.push_back(hs.vote ? 1 : 0);
+  put_u64(v, hs.vote ? hs.vote->value : 0);
+  put_u64(v, hs.commit.value);
+  return v;
+}
+
 std::string encode_entry_value(const Entry& e) {
   std::string v;
   v.reserve(kEntryHeader + e.data.size());
@@ -215,30 +224,42 @@ Result<void> Store::check_identity(const StoreIdentity& expected) const {
 
 Result<void> Store::append(std::span<const Entry> entries) {
   if (entries.empty()) return {};
+  return write(entries, std::nullopt, options_.sync);
+}
+
+Result<void> Store::write(std::span<const Entry> entries, const std::optional<HardState>& hs, bool sync) {
+  if (entries.empty() && !hs) return {};
   if (options_.read_only) return make_error(Errc::kFailedPrecondition, "store is read-only");
-  LogIndex first = entries.front().index;
-  if (first.value == 0 || first > last_index_.next())
-    return make_error(Errc::kInvalidArgument, "append at index " + std::to_string(first.value) +
-                                                  " would leave a gap after " +
-                                                  std::to_string(last_index_.value));
   rocksdb::WriteBatch wb;
-  if (first <= last_index_) {
-    auto from = index_key(first), to = index_key(LogIndex(~0ULL));
-    wb.DeleteRange(log_, from, to).PermitUncheckedError();
-    wb.DeleteRange(chain_, from, to).PermitUncheckedError();
+  LogIndex first;
+  if (!entries.empty()) {
+    first = entries.front().index;
+    if (first.value == 0 || first > last_index_.next())
+      return make_error(Errc::kInvalidArgument, "append at index " + std::to_string(first.value) +
+                                                    " would leave a gap after " +
+                                                    std::to_string(last_index_.value));
+    if (first <= last_index_) {
+      auto from = index_key(first), to = index_key(LogIndex(~0ULL));
+      wb.DeleteRange(log_, from, to).PermitUncheckedError();
+      wb.DeleteRange(chain_, from, to).PermitUncheckedError();
+    }
+    LogIndex expect = first;
+    for (const auto& e : entries) {
+      if (e.index != expect) return make_error(Errc::kInvalidArgument, "append entries are not contiguous");
+      expect = expect.next();
+      wb.Put(log_, index_key(e.index), encode_entry_value(e)).PermitUncheckedError();
+    }
   }
-  LogIndex expect = first;
-  for (const auto& e : entries) {
-    if (e.index != expect) return make_error(Errc::kInvalidArgument, "append entries are not contiguous");
-    expect = expect.next();
-    wb.Put(log_, index_key(e.index), encode_entry_value(e)).PermitUncheckedError();
-  }
+  if (hs) wb.Put(meta_, kHardStateKey, encode_hard_state(*hs)).PermitUncheckedError();
   rocksdb::WriteOptions wo;
-  wo.sync = options_.sync;
+  wo.sync = sync && options_.sync;
   auto st = db_->Write(wo, &wb);
-  if (!st.ok()) return io_error("failed to append", st.ToString());
-  last_index_ = entries.back().index;
-  if (last_linked_ >= first) last_linked_ = first.prev();
+  if (!st.ok()) return io_error(entries.empty() ? "failed to save the hard state" : "failed to append", st.ToString());
+  if (!entries.empty()) {
+    last_index_ = entries.back().index;
+    if (last_linked_ >= first) last_linked_ = first.prev();
+  }
+  if (hs) hard_state_ = *hs;
   return {};
 }
 
@@ -258,19 +279,7 @@ Result<void> Store::truncate_from(LogIndex from) {
   return {};
 }
 
-Result<void> Store::save_hard_state(const HardState& hs) {
-  std::string v;
-  put_u64(v, hs.term.value);
-  v.push_back(hs.vote ? 1 : 0);
-  put_u64(v, hs.vote ? hs.vote->value : 0);
-  put_u64(v, hs.commit.value);
-  rocksdb::WriteOptions wo;
-  wo.sync = options_.sync;
-  auto st = db_->Put(wo, meta_, kHardStateKey, v);
-  if (!st.ok()) return io_error("failed to save the hard state", st.ToString());
-  hard_state_ = hs;
-  return {};
-}
+Result<void> Store::save_hard_state(const HardState& hs) { return write({}, hs, options_.sync); }
 
 Result<std::vector<Entry>> Store::entries(LogIndex lo, LogIndex hi) const {
   std::vector<Entry> out;
@@ -289,6 +298,13 @@ Result<void> Store::scan(LogIndex lo, LogIndex hi,
     return make_error(Errc::kInvalidArgument, "entries [" + std::to_string(lo.value) + ", " +
                                                   std::to_string(hi.value) + ") are outside the log [1, " +
                                                   std::to_string(last_index_.value) + "]");
+  return scan_persisted(lo, hi, fn);
+}
+
+Result<void> Store::scan_persisted(LogIndex lo, LogIndex hi,
+                                   const std::function<Result<void>(const EntryView&)>& fn) const {
+  if (hi <= lo) return {};
+  if (lo.value == 0) return make_error(Errc::kInvalidArgument, "the log starts at index 1");
   rocksdb::ReadOptions ro;
   std::string upper = index_key(hi);
   rocksdb::Slice upper_slice(upper);

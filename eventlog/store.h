@@ -79,6 +79,9 @@ class Store {
   // Deletes every entry with index >= from (and their chain links).
   Result<void> truncate_from(LogIndex from);
   Result<void> save_hard_state(const HardState& hs);
+  // One atomic write of entries (as append(): stored entries at or above the first one are
+  // replaced) and the hard state, each optional. Synced when `sync` (and StoreOptions::sync).
+  Result<void> write(std::span<const Entry> entries, const std::optional<HardState>& hs, bool sync);
   HardState hard_state() const { return hard_state_; }
 
   // Entries in [lo, hi). Reading below first_index() or above last_index() is an error.
@@ -87,6 +90,11 @@ class Store {
   // Calls fn for every entry in [lo, hi) in order, without copying the data; stops at the first
   // error fn returns. Same bounds and checks as entries().
   Result<void> scan(LogIndex lo, LogIndex hi, const std::function<Result<void>(const EntryView&)>& fn) const;
+  // scan() without the bounds check against last_index() (which the storage thread updates): for
+  // a reader on another thread that knows [lo, hi) is persisted and not being rewritten (the Raft
+  // log reader). A missing entry is still an error.
+  Result<void> scan_persisted(LogIndex lo, LogIndex hi,
+                              const std::function<Result<void>(const EntryView&)>& fn) const;
   LogIndex first_index() const { return LogIndex(1); }
   LogIndex last_index() const { return last_index_; }
 

@@ -55,18 +55,21 @@ ascii_hex() { printf %s "$1" | xxd -p | tr -d '\n'; }
   run --separate-stderr "$STORE_DUMP" "$STATE/store"
   assert_success
   assert_equal "$stderr" ""
-  # Entries 1 (bootstrap), 2 (token 1) and 3 (token 2), each an event batch (type 1) with its
-  # decoded events on the next line.
-  assert_equal "$(grep -cE '^[0-9]+ [0-9]+ [0-9]+ [0-9a-f]*$' <<<"$output")" 3
-  assert_line --index 0 --regexp '^1 1 1 [0-9a-f]+$'
-  assert_line --index 2 --regexp '^2 1 1 [0-9a-f]+$'
-  assert_line --index 4 --regexp '^3 1 1 [0-9a-f]+$'
-  assert_equal "$(sed -n 2p <<<"$output" | jq -c '[.events[].type]')" '["cluster_bootstrapped","member_joined"]'
-  assert_equal "$(sed -n 4p <<<"$output" | jq -r '.events[0].event.secret_sha256')" "$SHA1"
-  assert_equal "$(sed -n 6p <<<"$output" | jq -r '.events[0].event.secret_sha256')" "$SHA2"
+  # Entries: 1 (the first leader's no-op, type 2, no data), 2 (bootstrap), 3 (token 1), 4 (the
+  # no-op of the restart's term) and 5 (token 2); event batches (type 1) have their decoded events
+  # on the next line.
+  assert_equal "$(grep -cE '^[0-9]+ [0-9]+ [0-9]+ [0-9a-f]*$' <<<"$output")" 5
+  assert_line --index 0 --regexp '^1 1 2 $'
+  assert_line --index 1 --regexp '^2 1 1 [0-9a-f]+$'
+  assert_line --index 3 --regexp '^3 1 1 [0-9a-f]+$'
+  assert_line --index 5 --regexp '^4 2 2 $'
+  assert_line --index 6 --regexp '^5 2 1 [0-9a-f]+$'
+  assert_equal "$(sed -n 3p <<<"$output" | jq -c '[.events[].type]')" '["cluster_bootstrapped","member_joined"]'
+  assert_equal "$(sed -n 5p <<<"$output" | jq -r '.events[0].event.secret_sha256')" "$SHA1"
+  assert_equal "$(sed -n 8p <<<"$output" | jq -r '.events[0].event.secret_sha256')" "$SHA2"
   # The hash is in the entry bytes (so the hex would show a secret too) ...
-  assert_regex "$(sed -n 3p <<<"$output")" "$SHA1"
-  assert_regex "$(sed -n 5p <<<"$output")" "$SHA2"
+  assert_regex "$(sed -n 4p <<<"$output")" "$SHA1"
+  assert_regex "$(sed -n 7p <<<"$output")" "$SHA2"
   # ... and the secrets are not: neither as text nor as raw bytes.
   local s
   for s in "$SECRET1" "$SECRET2"; do
@@ -125,11 +128,12 @@ ascii_hex() { printf %s "$1" | xxd -p | tr -d '\n'; }
   assert_equal "$(movn cluster tokens list -f json | jq -c '[.[].name]')" '["movn2","movn3"]'
   run --separate-stderr "$STORE_DUMP" "$STATE/store"
   assert_success
-  assert_equal "$(grep -cE '^[0-9]+ [0-9]+ [0-9]+ [0-9a-f]*$' <<<"$output")" 3
+  # Five entries, and the no-op of this start's term.
+  assert_equal "$(grep -cE '^[0-9]+ [0-9]+ [0-9]+ [0-9a-f]*$' <<<"$output")" 6
   movn cluster add movn4 >/dev/null
   run --separate-stderr "$STORE_DUMP" "$STATE/store"
   assert_success
-  assert_equal "$(grep -cE '^[0-9]+ [0-9]+ [0-9]+ [0-9a-f]*$' <<<"$output")" 4
+  assert_equal "$(grep -cE '^[0-9]+ [0-9]+ [0-9]+ [0-9a-f]*$' <<<"$output")" 7
   pid_alive "$DAEMON_PID"
 }
 

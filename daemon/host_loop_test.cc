@@ -1,0 +1,209 @@
+// The Raft host loop on the real store: the log reader the core reads through, the combined
+// entries + hard state write, and restarts that find durable entries the stored commit index does
+// not cover (they are committed again by the new leader's no-op, then applied).
+#include <gtest/gtest.h>
+
+#include <utility>
+#include <boost/asio/io_context.hpp>
+
+#include "daemon/node.h"
+#include "daemon/raft_log_reader.h"
+#include "tests/support/temp_dir.h"
+
+namespace movn::daemon {
+namespace {
+using movn::testing::TempDir;
+
+eventlog::Entry entry(std::uint64_t index, std::uint64_t term, std::string data = "x") {
+  return eventlog::Entry{LogIndex(index), Term(term), eventlog::EntryType::kEventBatch, std::move(data)};
+}
+
+std::unique_ptr<eventlog::Store> open_store(const std::filesystem::path& dir) {
+  auto s = eventlog::Store::open(dir);
+  EXPECT_TRUE(s.ok()) << (s.ok() ? "" : s.error().message);
+  return std::move(s).value();
+}
+
+TEST(StoreWrite, EntriesAndHardStateLandTogetherAndSurviveAReopen) {
+  TempDir dir;
+  {
+    auto store = open_store(dir / "store");
+    std::vector<eventlog::Entry> es{entry(1, 1), entry(2, 1), entry(3, 2)};
+    eventlog::HardState hs{Term(2), NodeId(1), LogIndex(2)};
+    ASSERT_TRUE(store->write(es, hs, true).ok());
+    EXPECT_EQ(store->last_index(), LogIndex(3));
+    EXPECT_EQ(store->hard_state(), hs);
+    // Replacing from index 2 drops index 3; a hard state alone leaves the entries.
+    std::vector<eventlog::Entry> replace{entry(2, 3, "y")};
+    ASSERT_TRUE(store->write(replace, std::nullopt, true).ok());
+    ASSERT_TRUE(store->write({}, eventlog::HardState{Term(3), std::nullopt, LogIndex(1)}, false).ok());
+    EXPECT_EQ(store->last_index(), LogIndex(2));
+  }
+  auto store = open_store(dir / "store");
+  EXPECT_EQ(store->last_index(), LogIndex(2));
+  EXPECT_EQ(store->hard_state(), (eventlog::HardState{Term(3), std::nullopt, LogIndex(1)}));
+  auto e = store->entry(LogIndex(2));
+  ASSERT_TRUE(e.ok());
+  EXPECT_EQ(e->data, "y");
+  EXPECT_EQ(e->term, Term(3));
+  // A gap is refused and changes nothing.
+  std::vector<eventlog::Entry> gap{entry(5, 3)};
+  EXPECT_FALSE(store->write(gap, eventlog::HardState{Term(9), std::nullopt, LogIndex(0)}, true).ok());
+  EXPECT_EQ(store->hard_state().term, Term(3));
+}
+
+TEST(StoreLogReader, ReadsTermsAndEntriesFromTheStoreAndFollowsPersistedWrites) {
+  TempDir dir;
+  auto store = open_store(dir / "store");
+  // More entries than the reader keeps terms for, so both paths are read.
+  const std::uint64_t n = StoreLogReader::kRecentTerms + 500;
+  std::vector<eventlog::Entry> es;
+  for (std::uint64_t i = 1; i <= n; ++i) es.push_back(entry(i, 1 + i / 1000, std::string(100, 'a')));
+  ASSERT_TRUE(store->append(es).ok());
+  int failures = 0;
+  StoreLogReader reader(*store, [&](const Error&) { ++failures; });
+  EXPECT_EQ(reader.last_index(), LogIndex(n));
+  for (std::uint64_t i : {std::uint64_t{1}, std::uint64_t{999}, std::uint64_t{1000}, n - 1, n})
+    EXPECT_EQ(reader.term(LogIndex(i)), Term(1 + i / 1000)) << i;
+  EXPECT_EQ(reader.term(LogIndex(0)), Term(0));
+  EXPECT_EQ(reader.term(LogIndex(n + 1)), Term(0));
+
+  // The byte limit stops a read, but never before the first entry.
+  std::vector<raft::Entry> out;
+  reader.entries(LogIndex(10), LogIndex(20), 3 * raft::entry_bytes(es[0]), out);
+  ASSERT_EQ(out.size(), 3u);
+  EXPECT_EQ(out.front().index, LogIndex(10));
+  out.clear();
+  reader.entries(LogIndex(10), LogIndex(20), 1, out);
+  EXPECT_EQ(out.size(), 1u);
+  out.clear();
+  reader.entries(LogIndex(1), LogIndex(n + 1), ~0ULL, out);
+  EXPECT_EQ(out.size(), n);
+
+  // A write that replaced the tail: the reader answers from it, not from what was there before.
+  std::vector<eventlog::Entry> tail{entry(n - 2, 50), entry(n - 1, 50)};
+  ASSERT_TRUE(store->write(tail, std::nullopt, true).ok());
+  reader.persisted(tail);
+  EXPECT_EQ(reader.last_index(), LogIndex(n - 1));
+  EXPECT_EQ(reader.term(LogIndex(n - 2)), Term(50));
+  EXPECT_EQ(reader.term(LogIndex(n - 3)), Term(1 + (n - 3) / 1000));
+  EXPECT_EQ(reader.term(LogIndex(n)), Term(0));
+  EXPECT_EQ(failures, 0);
+}
+
+TEST(StoreLogReader, AMissingEntryIsAFailureNotACrash) {
+  TempDir dir;
+  auto store = open_store(dir / "store");
+  std::vector<eventlog::Entry> es{entry(1, 1), entry(2, 1), entry(3, 1)};
+  ASSERT_TRUE(store->append(es).ok());
+  std::vector<Error> failures;
+  StoreLogReader reader(*store, [&](const Error& e) { failures.push_back(e); });
+  // The reader believes in an index the store does not have (as after a damaged store).
+  std::vector<eventlog::Entry> claimed{entry(4, 1), entry(5, 1)};
+  reader.persisted(claimed);
+  std::vector<raft::Entry> out;
+  reader.entries(LogIndex(3), LogIndex(6), ~0ULL, out);
+  ASSERT_FALSE(failures.empty());
+  EXPECT_NE(failures.front().message.find("missing entry 4"), std::string::npos) << failures.front().message;
+}
+
+// A member whose core thread is this test's thread.
+struct Member {
+  explicit Member(const std::filesystem::path& dir) : store(open_store(dir)) {
+    storage = std::make_unique<StorageWorker>(*store, io);
+    node = std::make_unique<Node>(*store, *storage, [](const Error& e) { FAIL() << e.message; });
+  }
+  ~Member() { storage->stop(); }
+  // Starts the core and runs the loop until this member serves.
+  void start() {
+    bool ready = false;
+    node->start([&] { ready = true; });
+    while (!ready) io.run_one();
+  }
+  Result<Outcome> run(const commands::Request& req, const std::string& id) {
+    std::optional<Result<Outcome>> out;
+    node->propose(req, RequestMeta{id, {"m1", "t"}}, [&](Result<Outcome> r) { out = std::move(r); });
+    while (!out) io.run_one();
+    return std::move(*out);
+  }
+  boost::asio::io_context io{1};
+  boost::asio::executor_work_guard<boost::asio::io_context::executor_type> work{io.get_executor()};
+  std::unique_ptr<eventlog::Store> store;
+  std::unique_ptr<StorageWorker> storage;
+  std::unique_ptr<Node> node;
+};
+
+TEST(HostLoop, AMemberProposesOnlyAfterItStartsAndEveryStartAddsOneNoop) {
+  TempDir dir;
+  Member m(dir / "store");
+  ASSERT_TRUE(m.node->load().ok());
+  auto early = m.run(commands::SetConfigRequest{"ovn.central-ips", "10.0.0.1"}, "early");
+  ASSERT_FALSE(early.ok());
+  EXPECT_EQ(early.error().code, Errc::kUnavailable);
+  m.start();
+  EXPECT_EQ(m.node->raft()->term(), Term(1));
+  EXPECT_EQ(m.node->applied().applied_index(), LogIndex(1));  // the no-op
+  auto boot = m.run(commands::BootstrapRequest{"cid", "m1", "127.0.0.1", std::string(64, 'f'), "pem"}, "b");
+  ASSERT_TRUE(boot.ok());
+  EXPECT_EQ(boot->index, LogIndex(2));
+  auto hs = m.store->hard_state();
+  EXPECT_EQ(hs.term, Term(1));
+  EXPECT_EQ(hs.vote, NodeId(1));
+  EXPECT_EQ(hs.commit, LogIndex(2));
+  auto noop = m.store->entry(LogIndex(1));
+  ASSERT_TRUE(noop.ok());
+  EXPECT_EQ(noop->type, eventlog::EntryType::kNoop);
+}
+
+TEST(HostLoop, DurableEntriesAboveTheStoredCommitAreCommittedAndAppliedAfterARestart) {
+  TempDir dir;
+  {
+    Member m(dir / "store");
+    ASSERT_TRUE(m.node->load().ok());
+    m.start();
+    ASSERT_TRUE(m.run(commands::BootstrapRequest{"cid", "m1", "127.0.0.1", std::string(64, 'f'), "pem"}, "b").ok());
+    ASSERT_TRUE(m.run(commands::SetConfigRequest{"ovn.central-ips", "10.0.0.1"}, "c1").ok());
+    ASSERT_TRUE(m.run(commands::SetConfigRequest{"ovn.central-ips", "10.0.0.2"}, "c2").ok());
+    m.io.poll();
+    // As if the commit index had lagged: only the no-op and the bootstrap are known committed.
+    m.storage->stop();
+    ASSERT_TRUE(m.store->save_hard_state(eventlog::HardState{Term(1), NodeId(1), LogIndex(2)}).ok());
+  }
+  Member m(dir / "store");
+  ASSERT_TRUE(m.node->load(/*rebuild=*/true).ok());
+  EXPECT_EQ(m.node->entries_replayed(), 2u);
+  EXPECT_EQ(m.node->applied().config().get("ovn.central-ips"), std::nullopt);
+  m.start();
+  EXPECT_EQ(m.node->raft()->term(), Term(2));
+  EXPECT_EQ(m.node->applied().applied_index(), LogIndex(5));  // entries 3 and 4, then the no-op
+  EXPECT_EQ(m.node->applied().config().get("ovn.central-ips"), "10.0.0.2");
+  // A retry of a request that was applied late is still recognised.
+  auto retry = m.run(commands::SetConfigRequest{"ovn.central-ips", "10.0.0.2"}, "c2");
+  ASSERT_TRUE(retry.ok());
+  EXPECT_TRUE(retry->duplicate);
+  EXPECT_EQ(retry->index, LogIndex(4));
+}
+
+TEST(HostLoop, AStoreWithEntriesButNoHardStateIsReplayedWholeAndItsTermRaised) {
+  TempDir dir;
+  {
+    Member m(dir / "store");
+    ASSERT_TRUE(m.node->load().ok());
+    m.start();
+    ASSERT_TRUE(m.run(commands::BootstrapRequest{"cid", "m1", "127.0.0.1", std::string(64, 'f'), "pem"}, "b").ok());
+    m.io.poll();
+    m.storage->stop();
+    // Written before the log went through Raft: entries, but no term, vote or commit.
+    ASSERT_TRUE(m.store->save_hard_state(eventlog::HardState{Term(0), std::nullopt, LogIndex(0)}).ok());
+  }
+  Member m(dir / "store");
+  ASSERT_TRUE(m.node->load(/*rebuild=*/true).ok());
+  EXPECT_EQ(m.node->entries_replayed(), 2u);
+  EXPECT_TRUE(m.node->applied().membership().bootstrapped());
+  m.start();
+  EXPECT_EQ(m.node->raft()->term(), Term(2));
+  EXPECT_EQ(m.node->applied().applied_index(), LogIndex(3));
+}
+
+}  // namespace
+}  // namespace movn::daemon
