@@ -26,7 +26,10 @@ class Checker {
   void on_write(NodeId member, const std::vector<raft::Entry>& entries, Term prev_term,
                 LogIndex member_commit, LogIndex truncated_from_last);
   // A member applied an entry: same index, same entry everywhere; equal digests at equal index.
+  // An empty digest: none was taken after this entry (the simulator samples costly digests).
   void on_apply(NodeId member, const raft::Entry& e, const std::string& digest);
+  // A digest taken at an applied index after the fact (liveness: the settled members).
+  void on_digest(NodeId member, LogIndex applied, const std::string& digest);
   // The core reported a broken invariant.
   void on_broken(NodeId member, std::string_view what);
   void fail(std::string what);
@@ -34,6 +37,8 @@ class Checker {
   const std::optional<std::string>& violation() const { return violation_; }
   std::uint64_t committed_count() const { return committed_.size(); }
   std::uint64_t leaders_seen() const { return leaders_.size(); }
+  // Digests compared with one taken earlier at the same index.
+  std::uint64_t digests_compared() const { return digests_compared_; }
   // The entry known committed at index, if any.
   const raft::Entry* committed(LogIndex index) const;
 
@@ -56,6 +61,7 @@ class Checker {
   void record_committed(const raft::Entry& e, Term commit_term, NodeId by);
 
   std::optional<std::string> violation_;
+  std::uint64_t digests_compared_ = 0;
   std::map<Term, NodeId> leaders_;
   std::vector<Committed> committed_;  // index i at [i - 1]
   std::unordered_map<std::pair<std::uint64_t, std::uint64_t>, Written, PairHash> written_;

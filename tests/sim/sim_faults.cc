@@ -1,10 +1,17 @@
 // Simulator: the random driver of one seed: a fault profile drawn from the seed, random faults
-// and client proposals during the safety phase, then the liveness phase.
+// and client proposals (opaque bytes, or commands decided on the member they reach) during the
+// safety phase, then the liveness phase.
 #include "tests/sim/simulator.h"
 
+#include "common/sha256.h"
 #include "tests/sim/sim_member.h"
 
 namespace movn::sim {
+namespace {
+// Token names clients ask for: few, so issues and revokes meet each other's tokens.
+constexpr std::uint64_t kTokenNames = 6;
+constexpr std::uint64_t kProjectionDigestEveryEntries = 16;
+}  // namespace
 
 void Simulator::random_faults() {
   const std::uint64_t n = members_.size();
@@ -78,9 +85,19 @@ void Simulator::random_proposals() {
     }
     if (!target) target = rng_.range(1, n);
     if (!up(*target)) continue;
-    std::string data = "s" + std::to_string(options_.seed) + "." + std::to_string(next_proposal_++);
-    data.append(rng_.below(48), 'x');
-    bool accepted = propose(*target, std::move(data)).ok();
+    bool accepted = false;
+    if (options_.workload == Workload::kCommands) {
+      // Refused requests (revoking an unknown token, a taken name, a bad address) are skipped.
+      auto r = propose_command(*target, random_request(*target), next_request_id());
+      accepted = r.ok() && r->value != 0;
+    } else {
+      std::string data = "s";
+      data += std::to_string(options_.seed);
+      data += '.';
+      data += std::to_string(next_proposal_++);
+      data.append(rng_.below(48), 'x');
+      accepted = propose(*target, std::move(data)).ok();
+    }
     if (accepted && rng_.chance(faults_.fault_after_propose)) {
       // Cut the leader off before its new entry leaves: an entry only the leader holds.
       if (rng_.chance(0.5)) {
@@ -92,6 +109,66 @@ void Simulator::random_proposals() {
       }
     }
   }
+}
+
+commands::Request Simulator::bootstrap_request(std::uint64_t id) const {
+  const std::string name = "m" + std::to_string(id);
+  commands::BootstrapRequest r;
+  r.cluster_id = "sim-" + std::to_string(options_.seed);
+  r.name = name;
+  r.address = "10.0.0." + std::to_string(id);
+  r.fingerprint = sha256_hex(name);
+  r.certificate = "sim certificate of " + name;
+  return r;
+}
+
+commands::Request Simulator::random_request(std::uint64_t id) {
+  const projections::State& view = projections(id);
+  // Until the member has applied a bootstrap, that is the only request it accepts.
+  if (!view.membership().bootstrapped()) return bootstrap_request(id);
+  const std::uint64_t pick = rng_.below(100);
+  if (pick < 35) {
+    // 1-3 addresses; now and then an invalid one, which decide() refuses.
+    std::string ips;
+    for (std::uint64_t i = 0, k = rng_.range(1, 3); i < k; ++i) {
+      if (i > 0) ips += ',';
+      ips += "10.1." + std::to_string(rng_.below(256)) + "." +
+             std::to_string(rng_.chance(0.05) ? 256 : rng_.below(256));
+    }
+    return commands::SetConfigRequest{"ovn.central-ips", std::move(ips)};
+  }
+  if (pick < 45) return commands::DeleteConfigRequest{"ovn.central-ips"};
+  if (pick < 75) {
+    commands::IssueTokenRequest r;
+    // Mostly a name without a live token; sometimes any (refused if it has one, unless that one
+    // has expired) or a member's name (refused while that member exists).
+    r.name = "n" + std::to_string(rng_.range(1, kTokenNames));
+    if (rng_.chance(0.1)) {
+      r.name = "m" + std::to_string(rng_.range(1, members_.size()));
+    } else if (rng_.chance(0.8) && view.tokens().find(r.name) != nullptr) {
+      for (std::uint64_t i = 1; i <= kTokenNames; ++i) {
+        std::string free = "n" + std::to_string(i);
+        if (view.tokens().find(free) == nullptr) {
+          r.name = std::move(free);
+          break;
+        }
+      }
+    }
+    for (int i = 0; i < 4; ++i) {
+      std::uint64_t w = rng_.next();
+      r.secret_sha256.append(reinterpret_cast<const char*>(&w), sizeof(w));
+    }
+    // Cluster time advances one per tick: some tokens expire within the run and are purged.
+    r.lifetime_ms = rng_.range(20, 2000);
+    return r;
+  }
+  const auto& tokens = view.tokens().tokens();
+  if (!tokens.empty() && rng_.chance(0.8)) {
+    auto it = tokens.begin();
+    std::advance(it, static_cast<std::ptrdiff_t>(rng_.below(tokens.size())));
+    return commands::RevokeTokenRequest{it->first};
+  }
+  return commands::RevokeTokenRequest{"n" + std::to_string(rng_.range(1, kTokenNames))};
 }
 
 SeedResult Simulator::run_seed(int safety_ticks, int liveness_ticks) {
@@ -125,7 +202,9 @@ SeedResult Simulator::run_seed(int safety_ticks, int liveness_ticks) {
   r.ticks = now_;
   r.committed = checker_.committed_count();
   r.acked = acked_.size();
+  r.refused = refused_;
   r.leaders = checker_.leaders_seen();
+  r.digests_compared = checker_.digests_compared();
   r.crashes = crashes_;
   return r;
 }
@@ -134,13 +213,20 @@ SeedResult Simulator::run_seed(int safety_ticks, int liveness_ticks) {
 
 namespace movn::sim {
 
-SimOptions options_for_seed(std::uint64_t seed, int members, int plant_bug, bool trace) {
+SimOptions options_for_seed(std::uint64_t seed, int members, int plant_bug, bool trace,
+                            Workload workload) {
   Rng rng(seed ^ 0x5DEECE66DULL);
   SimOptions o;
   o.members = members;
   o.seed = seed;
   o.plant_bug = plant_bug;
   o.trace = trace;
+  o.workload = workload;
+  // A projection digest hashes every projection's snapshot, which grows with the log (the
+  // requests projection holds one record per batch): taken at every index, mostly while
+  // restarted members replay the log, they made a seed take about 9x as long. Sampled, plus the
+  // settled states at the end of the liveness phase.
+  o.digest_every_entries = workload == Workload::kCommands ? kProjectionDigestEveryEntries : 1;
   o.election_ticks = 10;
   o.heartbeat_ticks = static_cast<int>(rng.range(1, 3));
   // Small batches and windows, so byte limits and flow control are exercised.

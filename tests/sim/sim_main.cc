@@ -1,5 +1,6 @@
 // microovn-sim: runs the deterministic Raft cluster simulator over a range of seeds.
 //   microovn-sim --seeds N [--seed-start S] [--members M] [--plant-bug 1|2] [--trace]
+//                [--keep-going] [--workload commands|bytes]
 // Prints one summary line; exits 0 only if every seed passed. A failing seed prints itself, the
 // violated invariant, the tail of its trace and the command that replays it with a full trace.
 #include <chrono>
@@ -15,7 +16,7 @@ namespace {
 int usage() {
   std::fprintf(stderr,
                "usage: microovn-sim --seeds N [--seed-start S] [--members M] "
-               "[--plant-bug 1|2] [--trace] [--keep-going]\n");
+               "[--plant-bug 1|2] [--trace] [--keep-going] [--workload commands|bytes]\n");
   return 2;
 }
 
@@ -30,6 +31,7 @@ bool parse_u64(const char* s, std::uint64_t& out) {
 int main(int argc, char** argv) {
   std::uint64_t seeds = 0, seed_start = 1, members = 3, plant_bug = 0;
   bool trace = false, keep_going = false;
+  movn::sim::Workload workload = movn::sim::Workload::kCommands;
   for (int i = 1; i < argc; ++i) {
     std::string_view a = argv[i];
     auto value = [&](std::uint64_t& out) { return i + 1 < argc && parse_u64(argv[++i], out); };
@@ -45,6 +47,15 @@ int main(int argc, char** argv) {
       trace = true;
     } else if (a == "--keep-going") {
       keep_going = true;
+    } else if (a == "--workload" && i + 1 < argc) {
+      std::string_view w = argv[++i];
+      if (w == "commands") {
+        workload = movn::sim::Workload::kCommands;
+      } else if (w == "bytes") {
+        workload = movn::sim::Workload::kBytes;
+      } else {
+        return usage();
+      }
     } else {
       return usage();
     }
@@ -58,15 +69,18 @@ int main(int argc, char** argv) {
 #endif
 
   auto t0 = std::chrono::steady_clock::now();
-  std::uint64_t failed = 0, ticks = 0, committed = 0, acked = 0, leaders = 0, crashes = 0;
+  std::uint64_t failed = 0, ticks = 0, committed = 0, acked = 0, refused = 0, leaders = 0;
+  std::uint64_t crashes = 0, digests = 0;
   std::uint64_t first_failed = 0;
   for (std::uint64_t s = seed_start; s < seed_start + seeds; ++s) {
     movn::sim::Simulator sim(movn::sim::options_for_seed(
-        s, static_cast<int>(members), static_cast<int>(plant_bug), trace));
+        s, static_cast<int>(members), static_cast<int>(plant_bug), trace, workload));
     movn::sim::SeedResult r = sim.run_seed();
     ticks += r.ticks;
     committed += r.committed;
     acked += r.acked;
+    refused += r.refused;
+    digests += r.digests_compared;
     leaders += r.leaders;
     crashes += r.crashes;
     if (!r.ok) {
@@ -81,9 +95,10 @@ int main(int argc, char** argv) {
           std::printf("  %s\n", r.trace_tail[i].c_str());
         }
       }
-      std::printf("  replay: microovn-sim --seed-start %llu --seeds 1 --members %llu%s --trace\n",
+      std::printf("  replay: microovn-sim --seed-start %llu --seeds 1 --members %llu%s%s --trace\n",
                   static_cast<unsigned long long>(s), static_cast<unsigned long long>(members),
-                  plant_bug ? (" --plant-bug " + std::to_string(plant_bug)).c_str() : "");
+                  plant_bug ? (" --plant-bug " + std::to_string(plant_bug)).c_str() : "",
+                  workload == movn::sim::Workload::kBytes ? " --workload bytes" : "");
       if (!keep_going) {
         seeds = s - seed_start + 1;
         break;
@@ -93,12 +108,14 @@ int main(int argc, char** argv) {
   double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
   std::printf(
       "seeds=%llu seed_start=%llu members=%llu plant_bug=%llu violations=%llu first_failed=%llu "
-      "ticks=%llu committed=%llu acked=%llu leaders=%llu crashes=%llu secs=%.1f\n",
+      "ticks=%llu committed=%llu acked=%llu refused=%llu leaders=%llu crashes=%llu "
+      "digests_compared=%llu secs=%.1f\n",
       static_cast<unsigned long long>(seeds), static_cast<unsigned long long>(seed_start),
       static_cast<unsigned long long>(members), static_cast<unsigned long long>(plant_bug),
       static_cast<unsigned long long>(failed), static_cast<unsigned long long>(first_failed),
       static_cast<unsigned long long>(ticks), static_cast<unsigned long long>(committed),
-      static_cast<unsigned long long>(acked), static_cast<unsigned long long>(leaders),
-      static_cast<unsigned long long>(crashes), secs);
+      static_cast<unsigned long long>(acked), static_cast<unsigned long long>(refused),
+      static_cast<unsigned long long>(leaders), static_cast<unsigned long long>(crashes),
+      static_cast<unsigned long long>(digests), secs);
   return failed == 0 ? 0 : 1;
 }

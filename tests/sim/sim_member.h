@@ -7,6 +7,7 @@
 #include <optional>
 #include <string>
 
+#include "tests/sim/projection_applier.h"
 #include "tests/sim/simulator.h"
 
 namespace movn::sim {
@@ -16,14 +17,20 @@ struct Simulator::Member {
   SimStore store;
   std::unique_ptr<raft::Core> core;  // null while down
   std::unique_ptr<Applier> applier;
+  const ProjectionApplier* projections = nullptr;  // the applier, if it folds projections
   LogIndex applied;
-  std::uint64_t restart_at = 0;  // random mode: when a crashed member comes back
-  int disk_delay = 0;            // max ticks a sync takes; 0 = at once
+  std::uint64_t restart_at = 0;        // random mode: when a crashed member comes back
+  int disk_delay = 0;                  // max ticks a sync takes; 0 = at once
   std::optional<raft::Ready> pending;  // written, waiting for its sync
   std::uint64_t pending_at = 0;
   Term leader_term_seen;
   LogIndex committed_seen;
-  std::map<LogIndex, std::string> proposals;  // clients waiting on this member: index -> bytes
+  std::uint64_t last_time_ms = 0;  // cluster time of the last batch this member stamped
+  struct Proposal {
+    std::string data;
+    std::string request_id;  // kCommands
+  };
+  std::map<LogIndex, Proposal> proposals;  // clients waiting on this member, by index
 };
 
 }  // namespace movn::sim

@@ -2,12 +2,13 @@
 // Random faults and the seed driver are in sim_faults.cc.
 #include "tests/sim/simulator.h"
 
-#include "tests/sim/sim_member.h"
-
+#include <algorithm>
 #include <cassert>
 
-namespace movn::sim {
+#include "eventlog/codec.h"
+#include "tests/sim/sim_member.h"
 
+namespace movn::sim {
 
 Simulator::Simulator(SimOptions options)
     : options_(std::move(options)),
@@ -15,7 +16,11 @@ Simulator::Simulator(SimOptions options)
       network_(rng_),
       trace_(options_.trace, options_.trace_keep) {
   if (!options_.make_applier) {
-    options_.make_applier = [] { return std::make_unique<BytesApplier>(); };
+    if (options_.workload == Workload::kCommands) {
+      options_.make_applier = [] { return std::make_unique<ProjectionApplier>(); };
+    } else {
+      options_.make_applier = [] { return std::make_unique<BytesApplier>(); };
+    }
   }
   for (int i = 1; i <= options_.members; ++i) {
     auto m = std::make_unique<Member>();
@@ -44,6 +49,13 @@ const SimStore& Simulator::store(std::uint64_t id) const { return member(id).sto
 bool Simulator::up(std::uint64_t id) const { return member(id).core != nullptr; }
 LogIndex Simulator::applied(std::uint64_t id) const { return member(id).applied; }
 bool Simulator::acked(const std::string& data) const { return acked_.contains(data); }
+bool Simulator::acked_request(const std::string& request_id) const {
+  return acked_requests_.contains(request_id);
+}
+const projections::State& Simulator::projections(std::uint64_t id) const {
+  assert(member(id).projections);
+  return member(id).projections->state();
+}
 
 void Simulator::event(EventKind kind, std::uint64_t a, std::uint64_t b, std::uint64_t c) {
   TraceEvent e;
@@ -78,6 +90,9 @@ void Simulator::restart(std::uint64_t id) {
 #endif
   m.core = std::make_unique<raft::Core>(cfg, m.store, m.store.hard_state());
   m.applier = options_.make_applier();
+  m.projections = dynamic_cast<const ProjectionApplier*>(m.applier.get());
+  assert((m.projections || options_.workload != Workload::kCommands) &&
+         "Workload::kCommands decides against a ProjectionApplier's state");
   m.applied = LogIndex(0);
   m.restart_at = 0;
   m.leader_term_seen = Term(0);
@@ -92,6 +107,7 @@ void Simulator::crash(std::uint64_t id) {
   m.store.crash();
   m.core.reset();
   m.applier.reset();
+  m.projections = nullptr;
   m.pending.reset();
   m.proposals.clear();
   ++crashes_;
@@ -114,6 +130,11 @@ void Simulator::deliver(raft::Message msg) {
 }
 
 Result<LogIndex> Simulator::propose(std::uint64_t id, std::string data) {
+  return propose_entry(id, std::move(data), {});
+}
+
+Result<LogIndex> Simulator::propose_entry(std::uint64_t id, std::string data,
+                                          std::string request_id) {
   Member& m = member(id);
   if (!m.core) return make_error(Errc::kUnavailable, "member is down");
   auto r = m.core->propose(data);
@@ -122,9 +143,37 @@ Result<LogIndex> Simulator::propose(std::uint64_t id, std::string data) {
     return r;
   }
   event(EventKind::kPropose, id, r->value, m.core->term().value);
-  m.proposals[*r] = std::move(data);
+  m.proposals[*r] = Member::Proposal{std::move(data), std::move(request_id)};
   after_input(m);
   return r;
+}
+
+std::string Simulator::next_request_id() {
+  return "sim-" + std::to_string(options_.seed) + "-" + std::to_string(next_proposal_++);
+}
+
+Result<LogIndex> Simulator::propose_command(std::uint64_t id, const commands::Request& request,
+                                            std::string request_id) {
+  Member& m = member(id);
+  if (!m.core) return make_error(Errc::kUnavailable, "member is down");
+  assert(m.projections);
+  const projections::State& view = m.projections->state();
+  // Cluster time is the tick, made monotonic like a leader's wall clock (docs/design.md §2a).
+  ClusterTimeMs now(std::max({now_, view.last_time_ms() + 1, m.last_time_ms + 1}));
+  auto decided = commands::decide(view, request, now);
+  if (!decided.ok()) {
+    ++refused_;
+    return std::move(decided).error();
+  }
+  if (decided->empty()) return LogIndex(0);
+  events::EventBatch batch{std::move(request_id),
+                           events::Actor{"m" + std::to_string(id), "sim-client"}, now,
+                           std::move(decided).value(), commands::request_digest(request)};
+  std::string bytes = eventlog::encode_batch(batch);
+  MOVN_ASSIGN_OR_RETURN(LogIndex index,
+                        propose_entry(id, std::move(bytes), std::move(batch.request_id)));
+  m.last_time_ms = now.value;
+  return index;
 }
 
 void Simulator::block(std::uint64_t from, std::uint64_t to) {
@@ -227,13 +276,19 @@ void Simulator::complete_ready(Member& m) {
     }
   }
   for (const raft::Entry& e : rd.committed) {
-    m.applier->apply(e);
+    if (auto r = m.applier->apply(e); !r.ok()) {
+      checker_.fail("state machine of member " + std::to_string(m.id) +
+                    " cannot apply: " + r.error().message);
+    }
     m.applied = e.index;
-    checker_.on_apply(NodeId(m.id), e, m.applier->digest());
+    const bool take_digest = e.index.value % options_.digest_every_entries == 0;
+    checker_.on_apply(NodeId(m.id), e, take_digest ? m.applier->digest() : std::string());
     auto it = m.proposals.find(e.index);
     if (it != m.proposals.end()) {
-      if (e.type == raft::EntryType::kEventBatch && e.data == it->second) {
-        acked_.emplace(it->second, e.index);  // the client saw it committed
+      if (e.type == raft::EntryType::kEventBatch && e.data == it->second.data) {
+        // The client saw it committed.
+        acked_.emplace(it->second.data, e.index);
+        if (!it->second.request_id.empty()) acked_requests_.emplace(it->second.request_id, e.index);
       }
       m.proposals.erase(it);
     }
@@ -302,17 +357,34 @@ bool Simulator::check_liveness(int bound_ticks) {
     m->disk_delay = 0;
     restart(m->id);
   }
+  const bool commands = options_.workload == Workload::kCommands;
   const std::string data = "live-" + std::to_string(options_.seed);
+  std::vector<std::string> request_ids;  // kCommands: one per attempt
+  auto attempt = [&](std::uint64_t at) -> bool {
+    if (!commands) return propose(at, data).ok();
+    // A new request each time, so the first that commits is the one acknowledged.
+    commands::Request request = commands::SetConfigRequest{"ovn.central-ips", "192.0.2.1"};
+    if (!projections(at).membership().bootstrapped()) request = bootstrap_request(at);
+    std::string request_id = next_request_id();
+    auto r = propose_command(at, request, request_id);
+    if (!r.ok() || r->value == 0) return false;
+    request_ids.push_back(std::move(request_id));
+    return true;
+  };
   Term proposed_in;
   std::uint64_t proposed_at = 0;
   bool done = run_until(
       [&] {
-        if (acked(data)) return true;
+        if (!commands && acked(data)) return true;
+        if (std::ranges::any_of(request_ids,
+                                [&](const std::string& id) { return acked_request(id); })) {
+          return true;
+        }
         auto l = leader();
         // A client retries at each new leader, and until a leader accepts (it may refuse while
         // its backlog of uncommitted proposals is full).
         if (l && (member(*l).core->term() != proposed_in || proposed_at != *l)) {
-          if (propose(*l, data).ok()) {
+          if (attempt(*l)) {
             proposed_in = member(*l).core->term();
             proposed_at = *l;
           }
@@ -326,12 +398,14 @@ bool Simulator::check_liveness(int bound_ticks) {
                   " ticks of a healed, fully connected cluster");
     return false;
   }
+  // Every member applies every acknowledged proposal, and they settle at one applied index.
+  // The target is recomputed every tick: an earlier attempt may still be acknowledged meanwhile.
   LogIndex target;
-  for (const auto& [bytes, index] : acked_) target = std::max(target, index);
   bool converged = run_until(
       [&] {
+        for (const auto& [bytes, index] : acked_) target = std::max(target, index);
         for (auto& m : members_) {
-          if (m->applied < target) return false;
+          if (m->applied < target || m->applied != members_.front()->applied) return false;
         }
         return true;
       },
@@ -346,7 +420,16 @@ bool Simulator::check_liveness(int bound_ticks) {
         return false;
       }
     }
+    checker_.fail("liveness: members did not settle at one applied index within " +
+                  std::to_string(3 * bound_ticks) + " ticks");
+    return false;
   }
+  // Digests during the run may be sampled (SimOptions::digest_every_entries); the settled
+  // members' whole states are compared here.
+  for (auto& m : members_) {
+    checker_.on_digest(NodeId(m->id), m->applied, m->applier->digest());
+  }
+  if (violation()) return false;
   // Every acknowledged proposal is in every member's log, at the index the client was told.
   for (const auto& [bytes, index] : acked_) {
     for (auto& m : members_) {
@@ -354,6 +437,26 @@ bool Simulator::check_liveness(int bound_ticks) {
       if (index > log.last_index() || log.at(index).data != bytes) {
         checker_.fail("acknowledged proposal lost: index " + std::to_string(index.value) +
                       " on member " + std::to_string(m->id));
+        return false;
+      }
+    }
+  }
+  return check_acked_visible();
+}
+
+bool Simulator::check_acked_visible() {
+  // Every acknowledged request is in every member's requests projection, at the index the client
+  // was told. (The projection remembers the last Requests::kWindowRequests batches; a seed
+  // proposes far fewer.)
+  for (const auto& [request_id, index] : acked_requests_) {
+    for (auto& m : members_) {
+      if (!m->projections) continue;
+      auto applied = m->projections->state().requests().find(request_id);
+      if (!applied || applied->index != index) {
+        checker_.fail("acknowledged request not visible: " + request_id + " (index " +
+                      std::to_string(index.value) + ") on member " + std::to_string(m->id) +
+                      (applied ? " is at index " + std::to_string(applied->index.value)
+                               : " is missing from the requests projection"));
         return false;
       }
     }
