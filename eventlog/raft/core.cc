@@ -1,9 +1,12 @@
 // raft::Core: construction, ticks, elections, the step dispatcher and Ready.
-// Replication (append/heartbeat handling, progress, commit) is in core_replication.cc.
+// Replication (append/heartbeat handling, progress, commit) is in core_replication.cc;
+// configurations and the role policy in core_membership.cc; leadership transfer and ReadIndex in
+// core_leadership.cc.
 #include "eventlog/raft/core.h"
 
 #include <algorithm>
 #include <cassert>
+#include <climits>
 #include <cstdio>
 #include <cstdlib>
 
@@ -19,7 +22,8 @@ std::string_view role_name(Role role) {
   return "?";
 }
 
-Core::Core(Config config, const LogReader& storage, HardState hard_state)
+Core::Core(Config config, const LogReader& storage, HardState hard_state,
+           std::optional<IndexedConfiguration> committed_config)
     : config_(std::move(config)),
       log_(storage, hard_state.commit, config_.applied),
       term_(hard_state.term),
@@ -27,13 +31,12 @@ Core::Core(Config config, const LogReader& storage, HardState hard_state)
       prev_hard_state_(hard_state),
       rng_state_(config_.seed ^ (config_.id.value * 0x9E3779B97F4A7C15ULL)) {
   assert(config_.id != kNoNode);
-  assert(std::find(config_.voters.begin(), config_.voters.end(), config_.id) !=
-         config_.voters.end());
   assert(config_.heartbeat_ticks > 0 && config_.heartbeat_ticks < config_.election_ticks);
   assert(config_.max_inflight_msgs > 0);
   std::sort(config_.voters.begin(), config_.voters.end());
   assert(std::adjacent_find(config_.voters.begin(), config_.voters.end()) ==
          config_.voters.end());
+  load_configurations(storage, std::move(committed_config));
   become_follower(term_, kNoNode);
 }
 
@@ -104,6 +107,12 @@ void Core::reset(Term term) {
   votes_.clear();
   progress_.clear();
   uncommitted_bytes_ = 0;
+  transferee_ = kNoNode;
+  transfer_elapsed_ = 0;
+  leaving_ = false;
+  handed_over_ = false;
+  held_reads_.clear();
+  pending_reads_.clear();
 }
 
 void Core::become_follower(Term term, NodeId lead) {
@@ -132,17 +141,8 @@ void Core::become_leader() {
   reset(term_);
   lead_ = config_.id;
   role_ = Role::kLeader;
-  LogIndex last = log_.last_index();
-  for (NodeId v : config_.voters) {
-    Progress pr(config_.max_inflight_msgs);
-    pr.next = last.next();
-    if (v == config_.id) {
-      pr.match = last;
-      pr.become_replicate();
-      pr.recent_active = true;
-    }
-    progress_.emplace(v, std::move(pr));
-  }
+  add_progress_for_members();
+  settle_needed_ = true;
   // The no-op lets this term commit (and with it every earlier entry) without waiting for a
   // proposal (Raft §5.4.2, §8).
   if (!hook_commit_old_terms()) {
@@ -151,11 +151,12 @@ void Core::become_leader() {
 }
 
 void Core::campaign() {
-  if (role_ == Role::kLeader) return;
-  start_campaign(config_.pre_vote);
+  if (role_ == Role::kLeader || !is_voter()) return;
+  start_campaign(config_.pre_vote, false);
 }
 
-void Core::start_campaign(bool pre) {
+// transfer: a leadership transfer's campaign (no pre-vote; receivers ignore their lease).
+void Core::start_campaign(bool pre, bool transfer) {
   Term vote_term;
   MessageType type;
   if (pre) {
@@ -170,14 +171,14 @@ void Core::start_campaign(bool pre) {
   if (poll(config_.id, true) == VoteResult::kWon) {
     // A single-member cluster wins at once.
     if (pre) {
-      start_campaign(false);
+      start_campaign(false, transfer);
     } else {
       become_leader();
       bcast_append();
     }
     return;
   }
-  for (NodeId v : config_.voters) {
+  for (NodeId v : configuration().voters()) {
     if (v == config_.id) continue;
     Message m;
     m.type = type;
@@ -185,20 +186,22 @@ void Core::start_campaign(bool pre) {
     m.term = vote_term;
     m.index = log_.last_index();
     m.log_term = log_.last_term();
+    m.transfer = transfer;
     send(std::move(m));
   }
 }
 
 Core::VoteResult Core::poll(NodeId from, bool granted) {
-  if (std::find(config_.voters.begin(), config_.voters.end(), from) == config_.voters.end()) {
-    return VoteResult::kPending;
-  }
+  // Only voters count: a non-voter may answer (its view of the configuration can be older than
+  // the candidate's), but its answer is not a vote.
+  const Configuration& c = configuration();
+  if (!c.is_voter(from)) return VoteResult::kPending;
   votes_.emplace(from, granted);  // the first answer counts
   std::size_t yes = 0;
   std::size_t no = 0;
   for (const auto& [id, v] : votes_) (v ? yes : no)++;
-  if (yes >= quorum()) return VoteResult::kWon;
-  if (config_.voters.size() - no < quorum()) return VoteResult::kLost;
+  if (yes >= c.quorum()) return VoteResult::kWon;
+  if (c.voter_count() - no < c.quorum()) return VoteResult::kLost;
   return VoteResult::kPending;
 }
 
@@ -206,26 +209,52 @@ Core::VoteResult Core::poll(NodeId from, bool granted) {
 
 void Core::tick() {
   if (role_ == Role::kLeader) {
-    ++heartbeat_elapsed_;
+    tick_leader();
+  } else {
     ++election_elapsed_;
-    if (election_elapsed_ >= config_.election_ticks) {
-      election_elapsed_ = 0;
-      if (config_.check_quorum && !quorum_active()) {
-        // Cut off from a majority: stop accepting proposals that cannot commit.
-        become_follower(term_, kNoNode);
-        return;
+    if (election_elapsed_ >= randomized_election_timeout_) {
+      if (is_voter()) {
+        election_elapsed_ = 0;
+        start_campaign(config_.pre_vote, false);
+      } else {
+        // A stand-by, spare or removed member never campaigns; it stays out of any lease.
+        election_elapsed_ = randomized_election_timeout_;
       }
     }
-    if (heartbeat_elapsed_ >= config_.heartbeat_ticks) {
-      heartbeat_elapsed_ = 0;
-      bcast_heartbeat();
-    }
-    return;
   }
+  settle();
+}
+
+void Core::tick_leader() {
+  ++heartbeat_elapsed_;
   ++election_elapsed_;
-  if (election_elapsed_ >= randomized_election_timeout_) {
+  for (auto& [id, pr] : progress_) {
+    if (id == config_.id) continue;
+    if (pr.ticks_since_heard < INT_MAX / 2) ++pr.ticks_since_heard;
+    if (pr.catch_up.target.value != 0) ++pr.catch_up.ticks;
+    update_catch_up(id, pr);
+  }
+  if (transferee_ != kNoNode && ++transfer_elapsed_ >= config_.election_ticks) {
+    // The target did not take over in time: carry on (or, leaving, step down regardless).
+    transferee_ = kNoNode;
+    transfer_elapsed_ = 0;
+    if (leaving_) {
+      become_follower(term_, kNoNode);
+      return;
+    }
+  }
+  if (election_elapsed_ >= config_.election_ticks) {
     election_elapsed_ = 0;
-    start_campaign(config_.pre_vote);
+    if (config_.check_quorum && !quorum_active()) {
+      // Cut off from a majority: stop accepting proposals that cannot commit.
+      become_follower(term_, kNoNode);
+      return;
+    }
+  }
+  if (heartbeat_elapsed_ >= config_.heartbeat_ticks) {
+    heartbeat_elapsed_ = 0;
+    // The newest unconfirmed read rides along, so a lost heartbeat round is retried.
+    bcast_heartbeat(pending_reads_.empty() ? 0 : pending_reads_.back().round);
   }
 }
 
@@ -233,6 +262,10 @@ Result<LogIndex> Core::propose(std::string data) {
   if (role_ != Role::kLeader) {
     return make_error(Errc::kUnavailable,
                       "not the leader (leader: " + std::to_string(lead_.value) + ")");
+  }
+  if (transferee_ != kNoNode) {
+    return make_error(Errc::kUnavailable, "leadership transfer to member " +
+                                              std::to_string(transferee_.value) + " in progress");
   }
   Entry e{LogIndex(0), Term(0), EntryType::kEventBatch, std::move(data)};
   std::uint64_t bytes = entry_bytes(e);
@@ -248,12 +281,19 @@ Result<LogIndex> Core::propose(std::string data) {
 }
 
 void Core::step(Message&& m) {
+  dispatch(m);
+  settle();
+}
+
+void Core::dispatch(Message& m) {
   if (m.term > term_) {
     if (m.type == MessageType::kVote || m.type == MessageType::kPreVote) {
-      // Within the lease of a leader we heard from, ignore would-be disruptors (check-quorum).
+      // Within the lease of a leader we heard from, ignore would-be disruptors (check-quorum),
+      // unless the leader itself asked for this election (leadership transfer).
       bool in_lease = config_.check_quorum && lead_ != kNoNode &&
                       election_elapsed_ < config_.election_ticks;
-      if (in_lease) return;
+      bool forced = m.type == MessageType::kVote && m.transfer;
+      if (in_lease && !forced) return;
     }
     if (m.type == MessageType::kPreVote) {
       // Never change term for a pre-vote.
@@ -328,6 +368,10 @@ void Core::step_candidate(Message& m) {
       become_follower(m.term, m.from);
       handle_heartbeat(m);
       return;
+    case MessageType::kTimeoutNow:
+      // Still in the leader's term (a pre-vote changes no term): the leader wants us to lead.
+      if (role_ == Role::kPreCandidate && is_voter()) start_campaign(false, true);
+      return;
     case MessageType::kPreVoteResp:
     case MessageType::kVoteResp: {
       bool pre = role_ == Role::kPreCandidate;
@@ -335,7 +379,7 @@ void Core::step_candidate(Message& m) {
       switch (poll(m.from, !m.reject)) {
         case VoteResult::kWon:
           if (pre) {
-            start_campaign(false);
+            start_campaign(false, false);
           } else {
             become_leader();
             bcast_append();
@@ -362,7 +406,11 @@ void Core::step_follower(Message& m) {
       lead_ = m.from;
       handle_heartbeat(m);
       return;
-    default: return;  // TimeoutNow comes with leadership transfer
+    case MessageType::kTimeoutNow:
+      // Leadership transfer: campaign now, without pre-vote; a non-voter cannot take over.
+      if (is_voter()) start_campaign(false, true);
+      return;
+    default: return;
   }
 }
 
@@ -383,7 +431,8 @@ void Core::step_leader(Message& m) {
 bool Core::has_ready() const {
   if (awaiting_advance_) return false;
   return !msgs_.empty() || !log_.unstable().empty() || hard_state() != prev_hard_state_ ||
-         log_.has_next_committed();
+         log_.has_next_committed() || committed_config_.index != reported_config_index_ ||
+         !read_states_.empty();
 }
 
 Ready Core::ready() {
@@ -394,10 +443,18 @@ Ready Core::ready() {
     rd.hard_state = hs;
     prev_hard_state_ = hs;
   }
+  if (committed_config_.index != reported_config_index_) {
+    rd.committed_config = committed_config_;
+    reported_config_index_ = committed_config_.index;
+  }
   rd.entries_to_persist = log_.unstable();
   rd.messages = std::move(msgs_);
   msgs_.clear();
   rd.committed = log_.next_committed(config_.max_committed_bytes_per_ready);
+  if (!read_states_.empty()) {
+    rd.read_states = std::move(read_states_);
+    read_states_.clear();
+  }
   awaiting_advance_ = true;
   return rd;
 }

@@ -5,25 +5,34 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <deque>
 #include <functional>
 #include <map>
+#include <optional>
+#include <set>
 #include <string>
 #include <string_view>
 #include <vector>
 
 #include "common/result.h"
+#include "eventlog/raft/configuration.h"
 #include "eventlog/raft/log_reader.h"
 #include "eventlog/raft/message.h"
 #include "eventlog/raft/progress.h"
 #include "eventlog/raft/raft_log.h"
+#include "eventlog/raft/roles.h"
 
 // Host loop: feed tick() / step() / propose(); when has_ready(), take ready(); persist its hard
 // state and entries (truncating from the first entry's index) and sync; send its messages; apply
 // its committed entries; then advance(ready). Never take a second Ready before advance().
 // Storage model (etcd's): entries not yet persisted live in the core's unstable tail and are handed
 // out in Ready::entries_to_persist; after advance() they are read back through the LogReader.
-// Members are a static voter set in this part; EntryType::kConfig is reserved for changes.
 // Heartbeats are empty Apps (they carry prev index/term and prove a match up to there only).
+// Membership (docs/adr/0006): single-server changes, one at a time, carried by kConfig entries.
+// A configuration takes effect on every member when its entry is appended and is rolled back when
+// a truncation removes it. Every member receives the whole log; only voters vote and count toward
+// a quorum; a non-voter or removed member never campaigns. A leader whose own removal (or
+// demotion) commits hands leadership to the most up-to-date voter (transfer) and steps down.
 
 namespace movn::raft {
 
@@ -43,7 +52,10 @@ struct TestHooks {
 
 struct Config {
   NodeId id;
-  std::vector<NodeId> voters;          // includes id
+  // The initial configuration (all voters) when the host has no committed configuration of its
+  // own: the configuration before the log's first kConfig entry. A member joining an existing
+  // cluster passes none: it learns the configuration from the log it receives.
+  std::vector<NodeId> voters;
   int election_ticks = 10;             // randomized in [election_ticks, 2 * election_ticks)
   int heartbeat_ticks = 1;             // < election_ticks
   std::uint64_t seed = 1;              // seeds the election-timeout PRNG (never a clock)
@@ -53,6 +65,9 @@ struct Config {
   // The leader refuses proposals (kUnavailable) while its not-yet-applied proposals exceed this
   // many bytes, so a backlog stays bounded (etcd's MaxUncommittedEntriesSize). 0 = unlimited.
   std::uint64_t max_uncommitted_bytes = 64 << 20;
+  // ReadIndex requests a leader holds unconfirmed; past it read_index() answers kUnavailable.
+  std::size_t max_pending_reads = 4096;
+  RoleTargets role_targets;  // for next_role_change()
   bool pre_vote = true;
   bool check_quorum = true;
   LogIndex applied;  // the host's state machine has applied up to here (a checkpoint), else 0
@@ -67,8 +82,13 @@ struct Config {
 
 class Core {
  public:
-  // hard_state and storage are what the host recovered from disk.
-  Core(Config config, const LogReader& storage, HardState hard_state);
+  // hard_state and storage are what the host recovered from disk; committed_config is the last
+  // Ready::committed_config the host persisted, written with (or before) that hard state, so it is
+  // the configuration at hard_state.commit: the core reads only the configuration entries above
+  // the commit index (LogReader::config_entries). Without one, Config::voters is the initial
+  // configuration and the configuration entries of the whole log are read.
+  Core(Config config, const LogReader& storage, HardState hard_state,
+       std::optional<IndexedConfiguration> committed_config = std::nullopt);
 
   void tick();
   void step(const Message& m) { step(Message(m)); }
@@ -76,8 +96,41 @@ class Core {
   // Appends data as an EventBatch entry; returns its index. Error kUnavailable if not the leader
   // or if max_uncommitted_bytes would be exceeded (retry after commits).
   Result<LogIndex> propose(std::string data);
-  // Starts an election now (pre-vote first if enabled); for tests and leadership transfer.
+  // Starts an election now (pre-vote first if enabled); for tests. A non-voter never campaigns.
   void campaign();
+
+  // Membership. Proposes the single change "member gets role" (nullopt: member is removed);
+  // returns the kConfig entry's index. The change takes effect at once (on append). Errors:
+  // kUnavailable: not the leader, a leadership transfer is in progress, or no entry of this
+  // leader's term is committed yet (retry shortly); kConflict: another change is not committed
+  // yet; kInvalidArgument: id 0; kNotFound: removing a non-member; kAlreadyExists: the member
+  // has that role; kFailedPrecondition: it would leave no voter.
+  Result<LogIndex> propose_change(NodeId member, std::optional<MemberRole> role);
+  // The configuration in effect (the last one in the log) and the last committed one.
+  const Configuration& configuration() const;
+  const IndexedConfiguration& committed_configuration() const { return committed_config_; }
+  // Leader: each member of its configuration as the role policy sees it; empty otherwise.
+  std::vector<MemberStatus> member_statuses() const;
+  // Leader: the next role change the policy asks for (roles.h, Config::role_targets), or nullopt
+  // (not the leader, a change or transfer is pending, or the roles fit). The host calls it
+  // periodically and proposes what it returns with propose_change().
+  std::optional<RoleChange> next_role_change() const;
+
+  // Leadership transfer to a voter: proposals are refused (kUnavailable) while it runs; the
+  // target is brought up to date, then sent TimeoutNow, and campaigns at once. Aborted after an
+  // election timeout (the leader carries on; retry is allowed). Errors: kUnavailable (not the
+  // leader, or the leader is leaving), kInvalidArgument (to is this member), kNotFound (not a
+  // member), kFailedPrecondition (not a voter).
+  Result<void> transfer(NodeId to);
+  // The transfer target while a transfer runs, else kNoNode.
+  NodeId transferee() const { return transferee_; }
+
+  // ReadIndex (Raft §6.4): records the commit index, confirms leadership with a heartbeat round
+  // acknowledged by a quorum of voters, then hands out ReadState{request_ctx, index} in a Ready.
+  // Held until the leader has committed an entry of its term. A read that loses its leader is
+  // never answered (the host's timeout covers it). kUnavailable if not the leader (forward it)
+  // or past Config::max_pending_reads.
+  Result<void> read_index(std::uint64_t request_ctx);
 
   bool has_ready() const;
   Ready ready();
@@ -100,14 +153,48 @@ class Core {
  private:
   enum class VoteResult : std::uint8_t { kPending, kWon, kLost };
 
+  struct PendingRead {
+    std::uint64_t request_ctx;
+    LogIndex index;
+    std::uint64_t round;  // the heartbeat context that confirms it
+    std::set<NodeId> acks;
+  };
+
   void reset(Term term);
   void become_follower(Term term, NodeId lead);
   void become_pre_candidate();
   void become_candidate();
   void become_leader();
-  void start_campaign(bool pre);
+  void start_campaign(bool pre, bool transfer);
   VoteResult poll(NodeId from, bool granted);
+  bool is_voter() const { return self_voter_; }
+  bool committed_in_term() const { return log_.term(log_.committed()) == term_; }
 
+  // Log writes that keep the configurations in step: a kConfig entry takes effect when appended,
+  // and a truncation rolls back every configuration it removes. False (nothing appended) if a
+  // configuration does not decode.
+  bool log_append(std::vector<Entry> entries);
+  void commit_to(LogIndex index);
+  void load_configurations(const LogReader& storage, std::optional<IndexedConfiguration> committed);
+  // Recomputes what the hot paths read instead of the configuration: quorum_, self_voter_ and
+  // every Progress::voter. Called whenever the configuration in effect changes.
+  void refresh_configuration();
+  // Leader: a Progress for every member of the configuration in effect and of the committed one.
+  void add_progress_for_members();
+  // Leader work that must not run while a caller holds a Progress reference: drop members whose
+  // removal committed, hand leadership over when the leader's own removal committed, start the
+  // reads held for this term's first commit.
+  void settle();
+
+  void start_transfer(NodeId to);
+  void maybe_send_timeout_now(NodeId to, const Progress& pr);
+  void update_catch_up(NodeId id, Progress& pr);
+  // Records a read; false if it is confirmed already (the only voter), else a round must go out.
+  bool start_read(std::uint64_t request_ctx);
+  void on_read_ack(NodeId from, std::uint64_t round);
+
+  void dispatch(Message& m);
+  void tick_leader();
   void step_leader(Message& m);
   void step_candidate(Message& m);
   void step_follower(Message& m);
@@ -121,10 +208,9 @@ class Core {
   void append_entries(std::vector<Entry> entries);
   bool maybe_send_append(NodeId to, bool send_if_empty);
   void bcast_append();
-  void bcast_heartbeat();
+  void bcast_heartbeat(std::uint64_t context);
   bool maybe_commit();
   bool quorum_active();
-  std::size_t quorum() const { return config_.voters.size() / 2 + 1; }
   void send(Message m);
   void reset_randomized_timeout();
   std::uint64_t next_random();
@@ -138,7 +224,21 @@ class Core {
   NodeId vote_;
   NodeId lead_;
   Role role_ = Role::kFollower;
-  std::map<NodeId, Progress> progress_;  // leader only: every voter, self included
+  IndexedConfiguration committed_config_;  // the last at or below the commit index
+  std::vector<IndexedConfiguration> uncommitted_configs_;  // kConfig entries above it, in order
+  LogIndex reported_config_index_;  // the committed configuration the host has seen
+  std::size_t quorum_ = 1;          // of the configuration in effect
+  bool self_voter_ = false;         // this member votes in the configuration in effect
+  bool settle_needed_ = false;      // leader: settle() has membership work to do
+  std::map<NodeId, Progress> progress_;  // leader only: every member, self included
+  NodeId transferee_;                    // leader: leadership transfer target
+  int transfer_elapsed_ = 0;             // leader: ticks since the transfer started
+  bool leaving_ = false;                 // leader: its own removal committed; handing over
+  bool handed_over_ = false;             // leader, leaving: TimeoutNow sent; step down
+  std::vector<std::uint64_t> held_reads_;  // leader: before this term's first commit
+  std::deque<PendingRead> pending_reads_;  // leader: waiting for a quorum, in order
+  std::uint64_t read_round_ = 0;
+  std::vector<ReadState> read_states_;
   std::map<NodeId, bool> votes_;
   int election_elapsed_ = 0;
   int heartbeat_elapsed_ = 0;

@@ -34,9 +34,9 @@ void Core::handle_append(Message& m) {
       std::vector<Entry> tail(std::make_move_iterator(m.entries.begin() +
                                                       (conflict.value - m.index.value - 1)),
                               std::make_move_iterator(m.entries.end()));
-      log_.truncate_and_append(std::move(tail));
+      if (!log_append(std::move(tail))) return;
     }
-    log_.commit_to(std::min(m.commit, last_new));
+    commit_to(std::min(m.commit, last_new));
     // Only prev + n_entries is known to match the leader: entries past it may be stale (bug 1).
     r.index = hook_reply_with_last_index() ? log_.last_index() : last_new;
     send(std::move(r));
@@ -56,8 +56,10 @@ void Core::handle_heartbeat(const Message& m) {
   Message r;
   r.type = MessageType::kHeartbeatResp;
   r.to = m.from;
+  // Echoed whether or not the logs match: either way it acknowledges this leader (ReadIndex).
+  r.context = m.context;
   if (log_.match_term(m.index, m.log_term) && m.index <= log_.last_index()) {
-    log_.commit_to(std::min(m.commit, m.index));
+    commit_to(std::min(m.commit, m.index));
     r.index = hook_reply_with_last_index() ? log_.last_index() : m.index;
   } else {
     r.index = m.index;
@@ -73,6 +75,7 @@ void Core::handle_append_resp(const Message& m) {
   if (it == progress_.end() || m.from == config_.id) return;
   Progress& pr = it->second;
   pr.recent_active = true;
+  pr.ticks_since_heard = 0;
   if (m.reject) {
     LogIndex next_probe = m.reject_hint;
     if (m.log_term.value > 0) {
@@ -85,6 +88,8 @@ void Core::handle_append_resp(const Message& m) {
     return;
   }
   on_ack(m.from, pr, m.index, pr.is_paused());
+  update_catch_up(m.from, pr);
+  maybe_send_timeout_now(m.from, pr);
 }
 
 void Core::handle_heartbeat_resp(const Message& m) {
@@ -92,7 +97,9 @@ void Core::handle_heartbeat_resp(const Message& m) {
   if (it == progress_.end() || m.from == config_.id) return;
   Progress& pr = it->second;
   pr.recent_active = true;
+  pr.ticks_since_heard = 0;
   pr.probe_sent = false;
+  if (m.context != 0) on_read_ack(m.from, m.context);
   if (pr.state == ProgressState::kReplicate && pr.inflights.full()) pr.inflights.free_first_one();
   if (!m.reject) {
     on_ack(m.from, pr, m.index, false);
@@ -102,6 +109,8 @@ void Core::handle_heartbeat_resp(const Message& m) {
     // transport may drop and reorder, so fall back to probing from the known match.
     pr.become_probe();
   }
+  update_catch_up(m.from, pr);
+  maybe_send_timeout_now(m.from, pr);
   if (pr.match >= log_.last_index()) return;
   if (pr.state == ProgressState::kProbe) {
     maybe_send_append(m.from, true);
@@ -134,7 +143,9 @@ void Core::append_entries(std::vector<Entry> entries) {
     e.index = index;
     e.term = term_;
   }
-  log_.truncate_and_append(std::move(entries));
+  bool appended = log_append(std::move(entries));
+  assert(appended);  // the leader encodes its own configurations
+  (void)appended;
   progress_.at(config_.id).maybe_update(log_.last_index());
   maybe_commit();
 }
@@ -160,47 +171,53 @@ bool Core::maybe_send_append(NodeId to, bool send_if_empty) {
   return true;
 }
 
+// Every member gets the log, whatever its role (the log is the product).
 void Core::bcast_append() {
-  for (NodeId v : config_.voters) {
-    if (v != config_.id) maybe_send_append(v, true);
+  for (const auto& [id, pr] : progress_) {
+    if (id != config_.id) maybe_send_append(id, true);
   }
 }
 
-void Core::bcast_heartbeat() {
+void Core::bcast_heartbeat(std::uint64_t context) {
   LogIndex last = log_.last_index();
-  for (NodeId v : config_.voters) {
-    if (v == config_.id) continue;
-    const Progress& pr = progress_.at(v);
+  for (const auto& [id, pr] : progress_) {
+    if (id == config_.id) continue;
     Message m;
     m.type = MessageType::kHeartbeat;
-    m.to = v;
+    m.to = id;
     m.index = std::min(pr.next.prev(), last);
     m.log_term = log_.term(m.index);
     m.commit = log_.committed();
+    m.context = context;
     send(std::move(m));
   }
 }
 
+// Only the voters of the configuration in effect count, the leader included only if it is one
+// (a leader whose removal is pending manages a group it is not part of).
 bool Core::maybe_commit() {
   std::vector<LogIndex> matches;
-  matches.reserve(config_.voters.size());
-  for (const auto& [id, pr] : progress_) matches.push_back(pr.match);
+  matches.reserve(progress_.size());
+  for (const auto& [id, pr] : progress_) {
+    if (pr.voter) matches.push_back(pr.match);
+  }
+  if (matches.size() < quorum_) return false;
   std::sort(matches.begin(), matches.end(), std::greater<>());
-  LogIndex mci = std::min(matches[quorum() - 1], log_.last_index());
+  LogIndex mci = std::min(matches[quorum_ - 1], log_.last_index());
   if (mci <= log_.committed()) return false;
   // Figure 8: counting replicas commits only an entry of the current term (bug 2 otherwise).
   if (!hook_commit_old_terms() && log_.term(mci) != term_) return false;
-  log_.commit_to(mci);
+  commit_to(mci);
   return true;
 }
 
 bool Core::quorum_active() {
   std::size_t active = 0;
   for (auto& [id, pr] : progress_) {
-    if (id == config_.id || pr.recent_active) ++active;
+    if (pr.voter && (id == config_.id || pr.recent_active)) ++active;
     if (id != config_.id) pr.recent_active = false;
   }
-  return active >= quorum();
+  return active >= quorum_;
 }
 
 }  // namespace movn::raft

@@ -5,6 +5,8 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
+#include <utility>
 #include <vector>
 
 #include "eventlog/raft/message.h"
@@ -23,6 +25,10 @@ class LogReader {
   // but always at least one entry when lo < hi (1 <= lo <= hi <= last_index() + 1).
   virtual void entries(LogIndex lo, LogIndex hi, std::uint64_t max_bytes,
                        std::vector<Entry>& out) const = 0;
+  // Appends the persisted EntryType::kConfig entries with lo <= index < hi to out, in order
+  // (read once, at start-up). This default reads every entry in the range; a store that can
+  // find configuration entries faster overrides it.
+  virtual void config_entries(LogIndex lo, LogIndex hi, std::vector<Entry>& out) const;
 };
 
 // A LogReader over a vector: the unit tests' and the benchmark's storage, and the page-cache view
@@ -37,17 +43,23 @@ class MemoryLog final : public LogReader {
   // Truncates from the first entry's index, then appends (the Ready contract).
   void append(const std::vector<Entry>& entries);
   void truncate_from(LogIndex index);
-  // Persists a Ready's hard state and entries (no sync notion here: always durable).
+  // Persists a Ready's hard state, committed configuration and entries (no sync notion here:
+  // always durable).
   void persist(const Ready& ready);
 
   const HardState& hard_state() const { return hard_state_; }
   void set_hard_state(const HardState& hs) { hard_state_ = hs; }
+  const std::optional<IndexedConfiguration>& committed_config() const { return committed_config_; }
+  void set_committed_config(std::optional<IndexedConfiguration> c) {
+    committed_config_ = std::move(c);
+  }
   const std::vector<Entry>& all() const { return entries_; }
   const Entry& at(LogIndex index) const { return entries_[index.value - 1]; }
 
  private:
   std::vector<Entry> entries_;
   HardState hard_state_;
+  std::optional<IndexedConfiguration> committed_config_;
 };
 
 }  // namespace movn::raft

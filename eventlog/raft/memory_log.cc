@@ -4,6 +4,19 @@
 
 namespace movn::raft {
 
+void LogReader::config_entries(LogIndex lo, LogIndex hi, std::vector<Entry>& out) const {
+  constexpr std::uint64_t kChunkBytes = 4 << 20;
+  std::vector<Entry> chunk;
+  while (lo < hi) {
+    chunk.clear();
+    entries(lo, hi, kChunkBytes, chunk);
+    for (Entry& e : chunk) {
+      if (e.type == EntryType::kConfig) out.push_back(std::move(e));
+    }
+    lo = chunk.back().index.next();
+  }
+}
+
 Term MemoryLog::term(LogIndex index) const {
   assert(index.value >= 1 && index.value <= entries_.size());
   return entries_[index.value - 1].term;
@@ -35,6 +48,7 @@ void MemoryLog::append(const std::vector<Entry>& entries) {
 
 void MemoryLog::persist(const Ready& ready) {
   if (ready.hard_state) hard_state_ = *ready.hard_state;
+  if (ready.committed_config) committed_config_ = *ready.committed_config;
   append(ready.entries_to_persist);
 }
 

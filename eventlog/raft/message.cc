@@ -29,6 +29,8 @@ std::string to_string(const Message& m) {
   }
   s += " c=" + std::to_string(m.commit.value);
   if (m.reject) s += " reject hint=" + std::to_string(m.reject_hint.value);
+  if (m.transfer) s += " transfer";
+  if (m.context != 0) s += " ctx=" + std::to_string(m.context);
   return s;
 }
 

@@ -11,6 +11,7 @@
 
 #include "common/ids.h"
 #include "eventlog/entry.h"
+#include "eventlog/raft/configuration.h"
 
 namespace movn::raft {
 
@@ -27,9 +28,10 @@ enum class MessageType : std::uint8_t {
   kVoteResp,
   kApp,            // AppendEntries: index/log_term = the previous entry, entries follow it
   kAppResp,        // index = prev + n_entries on success; on reject, index = rejected prev
-  kHeartbeat,      // an empty AppendEntries: index/log_term = the previous entry, commit
-  kHeartbeatResp,  // index = the heartbeat's index if it matched (reject otherwise)
-  kTimeoutNow,     // leadership transfer (later)
+  kHeartbeat,      // an empty AppendEntries: index/log_term = the previous entry, commit;
+                   // context = the newest ReadIndex round waiting for acknowledgements (or 0)
+  kHeartbeatResp,  // index = the heartbeat's index if it matched (reject otherwise); context echoed
+  kTimeoutNow,     // leadership transfer: the receiver campaigns at once, without pre-vote
 };
 
 std::string_view message_type_name(MessageType type);
@@ -45,6 +47,10 @@ struct Message {
   LogIndex commit;
   bool reject = false;
   LogIndex reject_hint;
+  // kVote of a leadership transfer: receivers grant it even within a leader's check-quorum lease.
+  bool transfer = false;
+  // kHeartbeat/kHeartbeatResp: the ReadIndex round being confirmed (0: none).
+  std::uint64_t context = 0;
   bool operator==(const Message&) const = default;
 };
 
@@ -59,14 +65,28 @@ struct HardState {
   bool operator==(const HardState&) const = default;
 };
 
-// The core's output. The host must, in order: persist hard_state and entries_to_persist
-// (entries_to_persist may start at or below the last persisted index: truncate from its first
-// index, then append) and sync; then send messages; then apply committed; then call advance().
+// A confirmed ReadIndex request: the host may serve the read once it has applied up to index.
+struct ReadState {
+  std::uint64_t request_ctx = 0;  // as given to Core::read_index()
+  LogIndex index;
+  bool operator==(const ReadState&) const = default;
+};
+
+// The core's output. The host must, in order: persist hard_state, committed_config and
+// entries_to_persist (entries_to_persist may start at or below the last persisted index:
+// truncate from its first index, then append) and sync; then send messages; then apply
+// committed; then call advance(). A read in read_states may be served once applied >= its index.
 struct Ready {
   std::optional<HardState> hard_state;
+  // The last configuration at or below the commit index, when it changed. The host keeps it
+  // outside the log, in the same write as hard_state, and hands both back to the Core constructor
+  // after a restart. Like the commit index it can be derived from the log again, so it needs no
+  // sync of its own.
+  std::optional<IndexedConfiguration> committed_config;
   std::vector<Entry> entries_to_persist;
   std::vector<Message> messages;
   std::vector<Entry> committed;
+  std::vector<ReadState> read_states;
 };
 
 // Size of an entry as counted against byte limits (data plus a fixed header).

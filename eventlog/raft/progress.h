@@ -1,5 +1,6 @@
-// Progress: what a leader knows about one follower's log (match/next), its flow-control state
-// (probe or replicate) and the in-flight append messages. Owned by raft::Core; single-threaded.
+// Progress: what a leader knows about one member's log (match/next), its flow-control state
+// (probe or replicate), the in-flight append messages, and what the role policy needs (when it
+// was last heard from, its catch-up rounds). Owned by raft::Core; single-threaded.
 #pragma once
 
 #include <cstddef>
@@ -27,6 +28,20 @@ class Inflights {
   std::deque<LogIndex> last_indexes_;
 };
 
+// Catch-up rounds of a non-voter before it may be promoted (Raft dissertation §4.2.1): a round
+// ends when the member's match reaches the leader's last index as of the round's start. A round
+// that ends within an election timeout means the member is caught up: promoting it will not stall
+// commits. After kMaxCatchUpRounds rounds without one, the leader gives up on the member until
+// it has been offline (or a new leader starts over).
+struct CatchUp {
+  static constexpr int kMaxCatchUpRounds = 10;
+  LogIndex target;      // the leader's last index when the round started; 0: no round yet
+  int ticks = 0;        // ticks since the round started
+  int rounds = 0;       // rounds since the last quick one, this one included
+  bool caught_up = false;
+  bool given_up = false;
+};
+
 enum class ProgressState : std::uint8_t {
   kProbe,      // one App at a time until the follower's match is found
   kReplicate,  // pipelined Apps, bounded by the inflights
@@ -42,6 +57,9 @@ struct Progress {
   bool recent_active = false;  // heard from since the last check-quorum round
   // Replicate state: heartbeats rejected in a row without progress (an App was lost, or is late).
   int stalled_heartbeats = 0;
+  bool voter = false;         // votes in the configuration in effect (kept by raft::Core)
+  int ticks_since_heard = 0;  // leader ticks since any reply; online while < election ticks
+  CatchUp catch_up;           // non-voters only
   Inflights inflights;
 
   void become_probe();

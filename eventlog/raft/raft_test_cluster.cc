@@ -23,7 +23,9 @@ void TestCluster::restart(std::uint64_t id) {
   c.seed = 42;
   if (tweak_) tweak_(c);
   applied_[id].clear();
-  cores_[id] = std::make_unique<Core>(c, *logs_.at(id), logs_.at(id)->hard_state());
+  std::optional<IndexedConfiguration> committed;
+  if (!forget_committed_config) committed = logs_.at(id)->committed_config();
+  cores_[id] = std::make_unique<Core>(c, *logs_.at(id), logs_.at(id)->hard_state(), committed);
 }
 
 bool TestCluster::process(std::uint64_t id) {
@@ -34,6 +36,7 @@ bool TestCluster::process(std::uint64_t id) {
   logs_.at(id)->persist(rd);
   for (Message& m : rd.messages) queue_.push_back(m);
   for (const Entry& e : rd.committed) applied_[id].push_back(e);
+  for (const ReadState& r : rd.read_states) read_states_[id].push_back(r);
   core.advance(rd);
   return true;
 }
@@ -62,6 +65,13 @@ void TestCluster::stabilize() {
 
 void TestCluster::tick(std::uint64_t id, int n) {
   for (int i = 0; i < n; ++i) node(id).tick();
+}
+
+void TestCluster::tick_all(int n) {
+  for (int i = 0; i < n; ++i) {
+    for (auto& [id, core] : cores_) core->tick();
+    stabilize();
+  }
 }
 
 void TestCluster::elect(std::uint64_t id) {

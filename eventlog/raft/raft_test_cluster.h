@@ -21,8 +21,14 @@ class TestCluster {
   MemoryLog& storage(std::uint64_t id) { return *logs_.at(id); }
   const std::vector<Entry>& applied(std::uint64_t id) { return applied_[id]; }
 
-  // Rebuilds a member from its storage (as after a crash; MemoryLog keeps everything persisted).
+  // Rebuilds a member from its storage (as after a crash; MemoryLog keeps everything persisted),
+  // with the committed configuration the storage kept unless forget_committed_config.
   void restart(std::uint64_t id);
+  bool forget_committed_config = false;
+  // Every ReadState handed out, in order, per member.
+  const std::vector<ReadState>& read_states(std::uint64_t id) { return read_states_[id]; }
+  // Ticks every member once and stabilizes, n times.
+  void tick_all(int n = 1);
   // Handles one Ready of a member: persist, queue messages, apply, advance. False if none.
   bool process(std::uint64_t id);
   // Processes and delivers until nothing moves.
@@ -49,6 +55,7 @@ class TestCluster {
   std::map<std::uint64_t, std::unique_ptr<MemoryLog>> logs_;
   std::map<std::uint64_t, std::unique_ptr<Core>> cores_;
   std::map<std::uint64_t, std::vector<Entry>> applied_;
+  std::map<std::uint64_t, std::vector<ReadState>> read_states_;
   std::vector<Message> queue_;
   std::set<std::uint64_t> isolated_;
 };
