@@ -208,22 +208,25 @@ void Api::route(Call& c) {
   if (!ready_) return c.fail(make_error(Errc::kUnavailable, "Daemon not ready yet"));
   if (is({"1.0"})) return m == "GET" ? info(c) : method_not_allowed();
   if (is({"1.0", "cluster", "bootstrap"})) return m == "POST" ? bootstrap(c) : method_not_allowed();
-  if (is({"1.0", "cluster"})) return m == "GET" ? cluster_list(c) : method_not_allowed();
+  // Reads of the cluster's state go through a read barrier: no answer older than a change that
+  // was acknowledged before the read began.
+  auto fresh = [&](void (Api::*handler)(Call&)) { after_read_barrier(c, [this, handler](Call& call) { (this->*handler)(call); }); };
+  if (is({"1.0", "cluster"})) return m == "GET" ? fresh(&Api::cluster_list) : method_not_allowed();
   if (is({"1.0", "tokens"})) {
     if (m == "POST") return issue_token(c);
-    if (m == "GET") return list_tokens(c);
+    if (m == "GET") return fresh(&Api::list_tokens);
     return method_not_allowed();
   }
   if (is({"1.0", "tokens", "*"})) return m == "DELETE" ? revoke_token(c, p[2]) : method_not_allowed();
   if (is({"1.0", "config"})) return m == "GET" ? config_keys(c) : method_not_allowed();
   if (is({"1.0", "config", "*"})) {
-    if (m == "GET") return config_get(c, p[2]);
+    if (m == "GET") return after_read_barrier(c, [this, key = p[2]](Call& call) { config_get(call, key); });
     if (m == "PUT" || m == "POST") return config_set(c, p[2]);
     if (m == "DELETE") return config_delete(c, p[2]);
     return method_not_allowed();
   }
-  if (is({"1.0", "events"})) return m == "GET" ? events(c) : method_not_allowed();
-  if (is({"1.0", "projections"})) return m == "GET" ? projections(c) : method_not_allowed();
+  if (is({"1.0", "events"})) return m == "GET" ? fresh(&Api::events) : method_not_allowed();
+  if (is({"1.0", "projections"})) return m == "GET" ? fresh(&Api::projections) : method_not_allowed();
   if (is({"1.0", "stats"})) return m == "GET" ? stats(c) : method_not_allowed();
   c.fail(make_error(Errc::kNotFound, "not found: " + c.req.target));
 }
@@ -326,6 +329,14 @@ void Api::cluster_list(Call& c) {
                                {"fingerprint", m.fingerprint}});
   }
   c.ok(arr);
+}
+
+void Api::after_read_barrier(Call& c, std::function<void(Call&)> handler) {
+  auto self = c.shared_from_this();
+  node_.read_barrier([self, handler = std::move(handler)](Result<void> r) {
+    if (!r.ok()) return self->fail(r.error());
+    handler(*self);
+  });
 }
 
 std::string Api::token_secret(const std::string& request_id, const std::string& name) const {

@@ -3,6 +3,7 @@
 #pragma once
 
 #include <filesystem>
+#include <functional>
 #include <string>
 
 #include "daemon/node.h"
@@ -30,6 +31,8 @@ class Api {
  private:
   struct Call;
   void route(Call& call);
+  // Runs `handler` after a read barrier (Node::read_barrier), so what it reads is not stale.
+  void after_read_barrier(Call& c, std::function<void(Call&)> handler);
   void info(Call& c);
   void bootstrap(Call& c);
   void cluster_list(Call& c);

@@ -205,5 +205,60 @@ TEST(HostLoop, AStoreWithEntriesButNoHardStateIsReplayedWholeAndItsTermRaised) {
   EXPECT_EQ(m.node->applied().applied_index(), LogIndex(3));
 }
 
+TEST(HostLoop, AReadBarrierWaitsForLeadershipAndSeesEveryAcknowledgedWrite) {
+  TempDir dir;
+  Member m(dir / "store");
+  ASSERT_TRUE(m.node->load().ok());
+  std::optional<Result<void>> early;
+  m.node->read_barrier([&](Result<void> r) { early = std::move(r); });
+  ASSERT_TRUE(early.has_value());
+  EXPECT_EQ(early->error().code, Errc::kUnavailable);
+  m.start();
+  ASSERT_TRUE(m.run(commands::BootstrapRequest{"cid", "m1", "127.0.0.1", std::string(64, 'f'), "pem"}, "b").ok());
+  for (int i = 0; i < 20; ++i) {
+    const std::string value = "10.0.0." + std::to_string(i + 1);
+    ASSERT_TRUE(m.run(commands::SetConfigRequest{"ovn.central-ips", value}, "c" + std::to_string(i)).ok());
+    std::optional<Result<void>> read;
+    std::optional<std::string> seen;
+    m.node->read_barrier([&](Result<void> r) {
+      read = std::move(r);
+      seen = m.node->applied().config().get("ovn.central-ips");
+    });
+    EXPECT_FALSE(read.has_value()) << "a barrier is confirmed by the core's next Ready, not inline";
+    while (!read) m.io.run_one();
+    ASSERT_TRUE(read->ok());
+    EXPECT_EQ(seen, value);
+  }
+  EXPECT_EQ(m.node->reads_waiting(), 0u);
+}
+
+TEST(CommittedConfig, RoundTripsAndRefusesGarbage) {
+  raft::IndexedConfiguration c{LogIndex(42), raft::voters_configuration({NodeId(1), NodeId(2), NodeId(3)})};
+  auto back = decode_committed_config(encode_committed_config(c));
+  ASSERT_TRUE(back.ok());
+  EXPECT_EQ(*back, c);
+  EXPECT_FALSE(decode_committed_config("").ok());
+  EXPECT_FALSE(decode_committed_config(std::string(7, '\0')).ok());
+  std::string bytes = encode_committed_config(c);
+  bytes.back() = 9;  // an unknown role
+  auto bad = decode_committed_config(bytes);
+  ASSERT_FALSE(bad.ok());
+  EXPECT_EQ(bad.error().code, Errc::kCorruption);
+}
+
+TEST(CommittedConfig, ADamagedRecordStopsTheLoadNamingTheStore) {
+  TempDir dir;
+  {
+    auto store = open_store(dir / "store");
+    ASSERT_TRUE(store->write({}, std::nullopt, true, std::string("garbage")).ok());
+  }
+  Member m(dir / "store");
+  auto r = m.node->load();
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.error().code, Errc::kCorruption);
+  EXPECT_NE(r.error().message.find((dir / "store").string()), std::string::npos) << r.error().message;
+  EXPECT_EQ(m.store->raft_config(), std::optional<std::string>("garbage"));
+}
+
 }  // namespace
 }  // namespace movn::daemon

@@ -25,6 +25,12 @@ Result<void> Node::load(bool rebuild) {
     MOVN_ASSIGN_OR_RETURN(auto e, store_.entry(stored_last));
     last_term = e.term;
   }
+  if (const auto& bytes = store_.raft_config()) {
+    auto c = decode_committed_config(*bytes);
+    if (!c.ok())
+      return c.error().wrap("store at " + store_.path().string() + ": the committed Raft configuration");
+    recovered_config_ = std::move(c).value();
+  }
   // Replay what is known to be committed. A store whose hard state has term 0 but holds entries
   // was written by a single member before the log went through Raft: every entry in it was
   // committed once synced.
@@ -247,7 +253,11 @@ void Node::start(std::function<void()> on_leader_ready) {
   cfg.on_broken_invariant = [fail = fail_stop_](std::string_view what) {
     fail(make_error(Errc::kInternal, "raft: " + std::string(what)));
   };
-  core_ = std::make_unique<raft::Core>(std::move(cfg), *reader_, recovered_hard_state_);
+  // Without a stored one, the committed configuration is the initial one: this member alone. The
+  // core then reads only the entries above the commit index for configuration changes.
+  auto committed = recovered_config_.value_or(
+      raft::IndexedConfiguration{LogIndex(0), raft::voters_configuration({kSelf})});
+  core_ = std::make_unique<raft::Core>(std::move(cfg), *reader_, recovered_hard_state_, std::move(committed));
   // The only voter needs no election timeout: it campaigns now.
   core_->campaign();
   schedule_drive();
@@ -255,8 +265,56 @@ void Node::start(std::function<void()> on_leader_ready) {
 
 void Node::tick() {
   if (!core_) return;
+  ++ticks_;
   core_->tick();
+  std::vector<ReadDone> expired;
+  for (auto it = reads_.begin(); it != reads_.end();) {
+    if (it->second.deadline_tick > ticks_) {
+      ++it;
+      continue;
+    }
+    expired.push_back(std::move(it->second.done));
+    it = reads_.erase(it);
+  }
+  for (auto& done : expired)
+    done(make_error(Errc::kUnavailable, "could not confirm that this member still leads the cluster; retry"));
   schedule_drive();
+}
+
+void Node::read_barrier(ReadDone done) {
+  if (!core_) {
+    done(make_error(Errc::kUnavailable, "this member is not the leader of the cluster's log"));
+    return;
+  }
+  const std::uint64_t ctx = ++next_read_ctx_;
+  auto r = core_->read_index(ctx);
+  if (!r.ok()) {
+    done(r.error().code == Errc::kUnavailable && core_->role() != raft::Role::kLeader
+             ? make_error(Errc::kUnavailable, "this member is not the leader of the cluster's log")
+             : r.error());
+    return;
+  }
+  reads_[ctx] = PendingRead{std::move(done), std::nullopt, ticks_ + kReadTimeoutTicks};
+  schedule_drive();
+}
+
+void Node::serve_reads() {
+  std::vector<ReadDone> ready;
+  for (auto it = reads_.begin(); it != reads_.end();) {
+    if (it->second.index && *it->second.index <= applied_.applied_index()) {
+      ready.push_back(std::move(it->second.done));
+      it = reads_.erase(it);
+    } else {
+      ++it;
+    }
+  }
+  for (auto& done : ready) done({});
+}
+
+void Node::fail_reads(const Error& why) {
+  auto reads = std::move(reads_);
+  reads_.clear();
+  for (auto& [ctx, r] : reads) r.done(why);
 }
 
 bool Node::leader_ready() const {
@@ -343,6 +401,7 @@ void Node::drive() {
     abandon_pending(make_error(Errc::kUnavailable,
                                "leadership changed before the request committed: it may or may not be "
                                "applied; retry with the same request id"));
+    fail_reads(make_error(Errc::kUnavailable, "this member stopped leading the cluster; retry"));
   }
   was_leader_ = leader;
   ready_ = core_->ready();
@@ -358,11 +417,15 @@ void Node::drive() {
     if (h.term != written_hard_state_.term || h.vote != written_hard_state_.vote) needs_sync = true;
     written_hard_state_ = h;
   }
+  // The committed configuration is derived from the log like the commit index: it rides along
+  // in the same write, without a sync of its own.
+  std::optional<std::string> config;
+  if (rd.committed_config) config = encode_committed_config(*rd.committed_config);
   if (!needs_sync) {
-    if (hs)
+    if (hs || config)
       storage_.persist({}, hs, /*sync=*/false, [fail = fail_stop_](Result<void> r) {
         if (!r.ok()) fail(r.error());
-      });
+      }, std::move(config));
     finish_ready();
     return;
   }
@@ -374,7 +437,7 @@ void Node::drive() {
     }
     reader_->persisted(ready_->entries_to_persist);
     finish_ready();
-  });
+  }, std::move(config));
 }
 
 void Node::finish_ready() {
@@ -382,6 +445,9 @@ void Node::finish_ready() {
   ready_.reset();
   // No peers yet: a one-voter cluster sends no messages (the peer transport delivers them).
   apply_committed(rd.committed);
+  for (const auto& rs : rd.read_states)
+    if (auto it = reads_.find(rs.request_ctx); it != reads_.end()) it->second.index = rs.index;
+  serve_reads();
   core_->advance(rd);
   if (on_leader_ready_ && leader_ready()) {
     auto cb = std::move(on_leader_ready_);
@@ -458,6 +524,21 @@ void Node::abandon_pending(const Error& why) {
 void Node::resync_speculative() {
   speculative_ = applied_;
   for (auto& [i, q] : pending_) speculative_.apply_batch(q.batch, LogIndex(i), q.term);
+}
+
+std::string encode_committed_config(const raft::IndexedConfiguration& c) {
+  std::string out;
+  for (int shift = 56; shift >= 0; shift -= 8) out.push_back(static_cast<char>(c.index.value >> shift));
+  out += raft::encode_configuration(c.configuration);
+  return out;
+}
+
+Result<raft::IndexedConfiguration> decode_committed_config(std::string_view bytes) {
+  if (bytes.size() < 8) return make_error(Errc::kCorruption, "committed configuration record is truncated");
+  std::uint64_t index = 0;
+  for (int i = 0; i < 8; ++i) index = (index << 8) | static_cast<unsigned char>(bytes[i]);
+  MOVN_ASSIGN_OR_RETURN(auto c, raft::decode_configuration(bytes.substr(8)));
+  return raft::IndexedConfiguration{LogIndex(index), std::move(c)};
 }
 
 }  // namespace movn::daemon

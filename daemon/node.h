@@ -54,6 +54,8 @@ class Node {
   // This member's Raft id while it is the only voter (peers get theirs when they join).
   static constexpr NodeId kSelf{1};
   static constexpr int kElectionTicks = 10;
+  // How long a read barrier may wait for leadership to be confirmed: two election timeouts.
+  static constexpr int kReadTimeoutTicks = 2 * kElectionTicks;
   // Writes a checkpoint of the applied state now (core thread; through the storage thread).
   void checkpoint();
   // Writes a checkpoint directly to the store (after the storage thread has stopped).
@@ -62,6 +64,14 @@ class Node {
   // Decides `request` against the speculative view and proposes the batch; `done` runs once it is
   // applied (or refused). Error kUnavailable when this member is not the leader.
   void propose(const commands::Request& request, RequestMeta meta, ProposeDone done);
+  // A linearizable read barrier (Raft ReadIndex): `done` runs on the core thread once this member
+  // has confirmed it still leads and has applied everything committed when the barrier began, so
+  // a read of applied() in `done` is not stale. Error kUnavailable if this member does not lead,
+  // or cannot confirm it within kReadTimeoutTicks, or too many reads are waiting.
+  using ReadDone = std::function<void(Result<void>)>;
+  void read_barrier(ReadDone done);
+  std::size_t reads_waiting() const { return reads_.size(); }
+
   // True if the request id was applied or is being applied.
   bool known_request(const std::string& request_id) const;
   // Batches appended or being appended that are not applied yet.
@@ -93,6 +103,8 @@ class Node {
   void apply_committed(const std::vector<eventlog::Entry>& committed);
   void abandon_pending(const Error& why);
   void resync_speculative();
+  void serve_reads();
+  void fail_reads(const Error& why);
   void write_links();
   Error chain_error(LogIndex lo, LogIndex hi, Digest prev) const;
   ClusterTimeMs next_cluster_time();
@@ -125,6 +137,20 @@ class Node {
   bool drive_scheduled_ = false;
   bool was_leader_ = false;
   std::function<void()> on_leader_ready_;
+  std::optional<raft::IndexedConfiguration> recovered_config_;
+  std::uint64_t ticks_ = 0;
+  struct PendingRead {
+    ReadDone done;
+    std::optional<LogIndex> index;  // set once leadership is confirmed
+    std::uint64_t deadline_tick = 0;
+  };
+  std::map<std::uint64_t, PendingRead> reads_;  // by request context
+  std::uint64_t next_read_ctx_ = 0;
 };
+
+// The committed Raft configuration as the store keeps it: u64 index (big-endian) + the raft
+// encoding (eventlog/raft/configuration.h).
+std::string encode_committed_config(const raft::IndexedConfiguration& c);
+Result<raft::IndexedConfiguration> decode_committed_config(std::string_view bytes);
 
 }  // namespace movn::daemon

@@ -10,10 +10,10 @@ StorageWorker::StorageWorker(eventlog::Store& store, boost::asio::io_context& co
 StorageWorker::~StorageWorker() { stop(); }
 
 void StorageWorker::persist(std::span<const eventlog::Entry> entries, std::optional<eventlog::HardState> hs,
-                            bool sync, Done done) {
+                            bool sync, Done done, std::optional<std::string> raft_config) {
   {
     std::lock_guard lock(mu_);
-    queue_.push_back(Item{entries, std::move(hs), sync, std::move(done), nullptr});
+    queue_.push_back(Item{entries, std::move(hs), sync, std::move(done), std::move(raft_config), nullptr});
   }
   cv_.notify_one();
 }
@@ -21,7 +21,7 @@ void StorageWorker::persist(std::span<const eventlog::Entry> entries, std::optio
 void StorageWorker::run(Job job) {
   {
     std::lock_guard lock(mu_);
-    queue_.push_back(Item{{}, std::nullopt, false, nullptr, std::move(job)});
+    queue_.push_back(Item{{}, std::nullopt, false, nullptr, std::nullopt, std::move(job)});
   }
   cv_.notify_one();
 }
@@ -52,7 +52,7 @@ void StorageWorker::loop() {
         item.job(store_);
         continue;
       }
-      Result<void> r = store_.write(item.entries, item.hard_state, item.sync);
+      Result<void> r = store_.write(item.entries, item.hard_state, item.sync, item.raft_config);
       if (r.ok() && item.sync) syncs_.fetch_add(1);
       boost::asio::post(core_, [done = std::move(item.done), r = std::move(r)]() {
         if (done) done(r);

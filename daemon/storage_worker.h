@@ -35,7 +35,7 @@ class StorageWorker {
   // write, synced when `sync`; `done` runs on the core thread afterwards. The entries are not
   // copied: the caller keeps them alive until `done` runs.
   void persist(std::span<const eventlog::Entry> entries, std::optional<eventlog::HardState> hs, bool sync,
-               Done done);
+               Done done, std::optional<std::string> raft_config = std::nullopt);
   // Runs `job` on the storage thread, in order with appends. The job posts its own results.
   void run(Job job);
   // Posts `fn` to the core thread (for jobs that answer from the storage thread).
@@ -51,6 +51,7 @@ class StorageWorker {
     std::optional<eventlog::HardState> hard_state;
     bool sync = true;
     Done done;
+    std::optional<std::string> raft_config;
     Job job;
   };
   void loop();

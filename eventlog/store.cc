@@ -14,6 +14,7 @@ constexpr char kFormatKey[] = "format";
 constexpr char kFormatVersion[] = "1";
 constexpr char kIdentityKey[] = "identity";
 constexpr char kHardStateKey[] = "hard_state";
+constexpr char kRaftConfigKey[] = "raft_config";
 constexpr std::uint8_t kEntryVersion = 1;
 constexpr std::size_t kEntryHeader = 1 + 8 + 1;
 
@@ -185,6 +186,13 @@ Result<void> Store::load_meta() {
     return io_error("failed to read the hard state", st.ToString());
   }
 
+  st = db_->Get(rocksdb::ReadOptions(), meta_, kRaftConfigKey, &v);
+  if (st.ok()) {
+    raft_config_ = v;
+  } else if (!st.IsNotFound()) {
+    return io_error("failed to read the committed Raft configuration", st.ToString());
+  }
+
   for (auto [cf, out] : {std::pair{log_, &last_index_}, std::pair{chain_, &last_linked_}}) {
     std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(rocksdb::ReadOptions(), cf));
     it->SeekToLast();
@@ -227,8 +235,9 @@ Result<void> Store::append(std::span<const Entry> entries) {
   return write(entries, std::nullopt, options_.sync);
 }
 
-Result<void> Store::write(std::span<const Entry> entries, const std::optional<HardState>& hs, bool sync) {
-  if (entries.empty() && !hs) return {};
+Result<void> Store::write(std::span<const Entry> entries, const std::optional<HardState>& hs, bool sync,
+                          const std::optional<std::string>& raft_config) {
+  if (entries.empty() && !hs && !raft_config) return {};
   if (options_.read_only) return make_error(Errc::kFailedPrecondition, "store is read-only");
   rocksdb::WriteBatch wb;
   LogIndex first;
@@ -251,6 +260,7 @@ Result<void> Store::write(std::span<const Entry> entries, const std::optional<Ha
     }
   }
   if (hs) wb.Put(meta_, kHardStateKey, encode_hard_state(*hs)).PermitUncheckedError();
+  if (raft_config) wb.Put(meta_, kRaftConfigKey, *raft_config).PermitUncheckedError();
   rocksdb::WriteOptions wo;
   wo.sync = sync && options_.sync;
   auto st = db_->Write(wo, &wb);
@@ -260,6 +270,7 @@ Result<void> Store::write(std::span<const Entry> entries, const std::optional<Ha
     if (last_linked_ >= first) last_linked_ = first.prev();
   }
   if (hs) hard_state_ = *hs;
+  if (raft_config) raft_config_ = *raft_config;
   return {};
 }
 

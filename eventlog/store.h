@@ -80,8 +80,12 @@ class Store {
   Result<void> truncate_from(LogIndex from);
   Result<void> save_hard_state(const HardState& hs);
   // One atomic write of entries (as append(): stored entries at or above the first one are
-  // replaced) and the hard state, each optional. Synced when `sync` (and StoreOptions::sync).
-  Result<void> write(std::span<const Entry> entries, const std::optional<HardState>& hs, bool sync);
+  // replaced), the hard state and the committed Raft configuration, each optional. Synced when
+  // `sync` (and StoreOptions::sync).
+  Result<void> write(std::span<const Entry> entries, const std::optional<HardState>& hs, bool sync,
+                     const std::optional<std::string>& raft_config = std::nullopt);
+  // The last committed Raft configuration written (opaque bytes: raft's encoding), if any.
+  const std::optional<std::string>& raft_config() const { return raft_config_; }
   HardState hard_state() const { return hard_state_; }
 
   // Entries in [lo, hi). Reading below first_index() or above last_index() is an error.
@@ -132,6 +136,7 @@ class Store {
   rocksdb::ColumnFamilyHandle* checkpoints_ = nullptr;
   std::optional<StoreIdentity> identity_;
   HardState hard_state_;
+  std::optional<std::string> raft_config_;
   LogIndex last_index_;
   LogIndex last_linked_;
 };
