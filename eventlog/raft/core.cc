@@ -258,7 +258,7 @@ void Core::tick_leader() {
   }
 }
 
-Result<LogIndex> Core::propose(std::string data) {
+Result<void> Core::check_can_propose() const {
   if (role_ != Role::kLeader) {
     return make_error(Errc::kUnavailable,
                       "not the leader (leader: " + std::to_string(lead_.value) + ")");
@@ -267,6 +267,11 @@ Result<LogIndex> Core::propose(std::string data) {
     return make_error(Errc::kUnavailable, "leadership transfer to member " +
                                               std::to_string(transferee_.value) + " in progress");
   }
+  return {};
+}
+
+Result<LogIndex> Core::propose(std::string data) {
+  MOVN_TRY(check_can_propose());
   Entry e{LogIndex(0), Term(0), EntryType::kEventBatch, std::move(data)};
   std::uint64_t bytes = entry_bytes(e);
   if (config_.max_uncommitted_bytes != 0 && uncommitted_bytes_ > 0 &&

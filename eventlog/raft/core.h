@@ -160,6 +160,8 @@ class Core {
     std::set<NodeId> acks;
   };
 
+  // kUnavailable unless this member leads and no leadership transfer runs.
+  Result<void> check_can_propose() const;
   void reset(Term term);
   void become_follower(Term term, NodeId lead);
   void become_pre_candidate();

@@ -132,14 +132,7 @@ void Core::add_progress_for_members() {
 }
 
 Result<LogIndex> Core::propose_change(NodeId member, std::optional<MemberRole> role) {
-  if (role_ != Role::kLeader) {
-    return make_error(Errc::kUnavailable,
-                      "not the leader (leader: " + std::to_string(lead_.value) + ")");
-  }
-  if (transferee_ != kNoNode) {
-    return make_error(Errc::kUnavailable, "leadership transfer to member " +
-                                              std::to_string(transferee_.value) + " in progress");
-  }
+  MOVN_TRY(check_can_propose());
   if (!committed_in_term()) {
     // Until its no-op commits, a new leader may hold an uncommitted change of an earlier term.
     return make_error(Errc::kUnavailable, "the leader has not committed an entry of term " +
