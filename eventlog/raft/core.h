@@ -200,6 +200,9 @@ class Core {
   // Records a read; false if it is confirmed already (the only voter), else a round must go out.
   bool start_read(std::uint64_t request_ctx);
   void on_read_ack(NodeId from, std::uint64_t round);
+  // The voters changed: confirms the reads whose acknowledgements already make a quorum of the
+  // new configuration (with fewer voters, no further acknowledgement may ever come).
+  void confirm_reads_after_change();
 
   void dispatch(Message& m);
   void tick_leader();
