@@ -93,9 +93,8 @@ void Checker::on_leader_commit(const raft::Core& leader, LogIndex from, LogIndex
   }
 }
 
-void Checker::on_write(NodeId member, const std::vector<raft::Entry>& entries, Term prev_term,
+void Checker::on_write(NodeId member, const std::vector<raft::Entry>& entries,
                        LogIndex member_commit, const raft::MemoryLog& before) {
-  if (entries.empty()) return;
   for (const raft::Entry& e : entries) {
     if (e.index > member_commit || e.index > before.last_index()) break;
     const raft::Entry& old = before.at(e.index);
@@ -105,18 +104,6 @@ void Checker::on_write(NodeId member, const std::vector<raft::Entry>& entries, T
            n(e.term.value) + ", at or below its commit index " + n(member_commit.value));
       return;
     }
-  }
-  Term prev = prev_term;
-  for (const raft::Entry& e : entries) {
-    auto [it, inserted] = written_.try_emplace({e.index.value, e.term.value},
-                                               Written{e.data, e.type, prev});
-    if (!inserted && (it->second.data != e.data || it->second.type != e.type ||
-                      it->second.prev_term != prev)) {
-      fail("log matching: entry " + n(e.index.value) + " of term " + n(e.term.value) +
-           " differs on member " + n(member.value));
-      return;
-    }
-    prev = e.term;
   }
 }
 
@@ -263,7 +250,19 @@ void Checker::on_ready(NodeId member, const raft::Core& core, const raft::Ready&
   }
 }
 
-void Checker::on_synced(NodeId member, const raft::Ready& rd) {
+void Checker::on_synced(NodeId member, const raft::Ready& rd, Term prev_term) {
+  Term prev = prev_term;
+  for (const raft::Entry& e : rd.entries_to_persist) {
+    auto [it, inserted] =
+        written_.try_emplace({e.index.value, e.term.value}, Written{e.data, e.type, prev});
+    if (!inserted && (it->second.data != e.data || it->second.type != e.type ||
+                      it->second.prev_term != prev)) {
+      fail("log matching: entry " + n(e.index.value) + " of term " + n(e.term.value) +
+           " differs on member " + n(member.value));
+      return;
+    }
+    prev = e.term;
+  }
   // Every durable report of the committed configuration at an index agrees.
   if (rd.committed_config) record_committed_config(member, *rd.committed_config);
 }

@@ -28,13 +28,11 @@ class Checker {
   void on_role(NodeId member, const raft::Core& core);
   // A leader's commit index moved to `committed`: record what it committed, in which term.
   void on_leader_commit(const raft::Core& leader, LogIndex from, LogIndex to);
-  // Log matching: every (index, term) pair holds the same bytes and follows the same term
-  // everywhere. Called for entries a member writes, with the term of the entry before the first,
-  // its commit index and the log it holds before the write: an entry at or below the commit index
-  // may be written again (the core re-persists a tail that was rewritten above it while a write
-  // was pending) but never changed.
-  void on_write(NodeId member, const std::vector<raft::Entry>& entries, Term prev_term,
-                LogIndex member_commit, const raft::MemoryLog& before);
+  // A member writes entries, with its commit index and the log it holds before the write: an
+  // entry at or below the commit index may be written again (the core re-persists a tail that was
+  // rewritten above it while a write was pending) but never changed.
+  void on_write(NodeId member, const std::vector<raft::Entry>& entries, LogIndex member_commit,
+                const raft::MemoryLog& before);
   // A member applied an entry: same index, same entry everywhere; equal digests at equal index.
   // An empty digest: none was taken after this entry (the simulator samples costly digests).
   void on_apply(NodeId member, const raft::Entry& e, const std::string& digest);
@@ -53,9 +51,12 @@ class Checker {
   // and neither goes back except by a truncation; each kConfig entry changes one member; a
   // leader holds at most one kConfig entry above the cluster's commit index.
   void on_ready(NodeId member, const raft::Core& core, const raft::Ready& rd);
-  // The Ready's write is synced: a committed configuration it reports is durable now (a lone
-  // voter commits on append, so before the sync its report may still be lost with its entry).
-  void on_synced(NodeId member, const raft::Ready& rd);
+  // The Ready's write is synced (prev_term: of the entry before its first). Log matching: every
+  // (index, term) pair holds the same bytes and follows the same term everywhere. Counted only once
+  // durable, like a committed configuration the Ready reports: a lone voter elects itself and
+  // commits without a message, so a crash before the sync may lose a whole term of it, which
+  // another member may then win, and nothing of the lost one ever left the member.
+  void on_synced(NodeId member, const raft::Ready& rd, Term prev_term);
 
   // ---- ReadIndex ----
   // A client issued read `ctx` when the newest write acknowledged to any client was at `acked`.

@@ -293,6 +293,9 @@ void Simulator::observe(Member& m) {
   const raft::Core& core = *m.core;
   checker_.on_role(NodeId(m.id), core);
   if (core.role() == raft::Role::kLeader) {
+    // A leadership counts once its term is durable on the leader: a lone voter elects itself
+    // without a message, and a crash before the sync loses the term and its vote together.
+    if (m.store.durable().hard_state().term != core.term()) return;
     if (m.leader_term_seen != core.term()) {
       m.leader_term_seen = core.term();
       event(EventKind::kLeader, m.id, 0, core.term().value);
@@ -322,11 +325,8 @@ void Simulator::after_input(Member& m) {
 
 void Simulator::handle_ready(Member& m) {
   raft::Ready rd = m.core->ready();
-  if (!rd.entries_to_persist.empty()) {
-    LogIndex first = rd.entries_to_persist.front().index;
-    checker_.on_write(NodeId(m.id), rd.entries_to_persist, m.core->log().term(first.prev()),
-                      m.store.hard_state().commit, m.store.view());
-  }
+  checker_.on_write(NodeId(m.id), rd.entries_to_persist, m.store.hard_state().commit,
+                    m.store.view());
   m.store.write(rd);
   checker_.on_ready(NodeId(m.id), *m.core, rd);
   m.pending = std::move(rd);
@@ -350,7 +350,12 @@ void Simulator::complete_ready(Member& m) {
   m.store.sync();
   raft::Ready rd = std::move(*m.pending);
   m.pending.reset();
-  checker_.on_synced(NodeId(m.id), rd);
+  // One Ready is written at a time, so the durable log now ends with its entries.
+  Term prev_term;
+  if (!rd.entries_to_persist.empty() && rd.entries_to_persist.front().index.value > 1) {
+    prev_term = m.store.durable().term(rd.entries_to_persist.front().index.prev());
+  }
+  checker_.on_synced(NodeId(m.id), rd, prev_term);
   for (raft::Message& msg : rd.messages) {
     TraceEvent e = message_event(now_, EventKind::kDrop, msg);
     int copies = network_.send(std::move(msg), now_);
