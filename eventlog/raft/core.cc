@@ -151,7 +151,7 @@ void Core::become_leader() {
 }
 
 void Core::campaign() {
-  if (role_ == Role::kLeader || !is_voter()) return;
+  if (role_ == Role::kLeader || !may_campaign()) return;
   start_campaign(config_.pre_vote, false);
 }
 
@@ -213,11 +213,12 @@ void Core::tick() {
   } else {
     ++election_elapsed_;
     if (election_elapsed_ >= randomized_election_timeout_) {
-      if (is_voter()) {
+      if (may_campaign()) {
         election_elapsed_ = 0;
         start_campaign(config_.pre_vote, false);
       } else {
-        // A stand-by, spare or removed member never campaigns; it stays out of any lease.
+        // A stand-by, spare or removed member (the change committed) never campaigns; it stays
+        // out of any lease.
         election_elapsed_ = randomized_election_timeout_;
       }
     }
@@ -375,7 +376,7 @@ void Core::step_candidate(Message& m) {
       return;
     case MessageType::kTimeoutNow:
       // Still in the leader's term (a pre-vote changes no term): the leader wants us to lead.
-      if (role_ == Role::kPreCandidate && is_voter()) start_campaign(false, true);
+      if (role_ == Role::kPreCandidate && may_campaign()) start_campaign(false, true);
       return;
     case MessageType::kPreVoteResp:
     case MessageType::kVoteResp: {
@@ -413,7 +414,7 @@ void Core::step_follower(Message& m) {
       return;
     case MessageType::kTimeoutNow:
       // Leadership transfer: campaign now, without pre-vote; a non-voter cannot take over.
-      if (is_voter()) start_campaign(false, true);
+      if (may_campaign()) start_campaign(false, true);
       return;
     default: return;
   }

@@ -31,8 +31,9 @@
 // Membership (docs/adr/0006): single-server changes, one at a time, carried by kConfig entries.
 // A configuration takes effect on every member when its entry is appended and is rolled back when
 // a truncation removes it. Every member receives the whole log; only voters vote and count toward
-// a quorum; a non-voter or removed member never campaigns. A leader whose own removal (or
-// demotion) commits hands leadership to the most up-to-date voter (transfer) and steps down.
+// a quorum; a non-voter or removed member never campaigns once that change is committed (until
+// then it may: see may_campaign()). A leader whose own removal (or demotion) commits hands
+// leadership to the most up-to-date voter (transfer) and steps down.
 
 namespace movn::raft {
 
@@ -96,7 +97,8 @@ class Core {
   // Appends data as an EventBatch entry; returns its index. Error kUnavailable if not the leader
   // or if max_uncommitted_bytes would be exceeded (retry after commits).
   Result<LogIndex> propose(std::string data);
-  // Starts an election now (pre-vote first if enabled); for tests. A non-voter never campaigns.
+  // Starts an election now (pre-vote first if enabled); for tests. A non-voter never campaigns
+  // (see may_campaign()).
   void campaign();
 
   // Membership. Proposes the single change "member gets role" (nullopt: member is removed);
@@ -170,6 +172,12 @@ class Core {
   void start_campaign(bool pre, bool transfer);
   VoteResult poll(NodeId from, bool granted);
   bool is_voter() const { return self_voter_; }
+  // A voter of the configuration in effect, or of the committed one while the change that
+  // removes or demotes this member is not committed: a leader cut off right after appending its
+  // own removal may be the only member holding it, and the voters left behind cannot win its vote.
+  bool may_campaign() const {
+    return self_voter_ || committed_config_.configuration.is_voter(config_.id);
+  }
   bool committed_in_term() const { return log_.term(log_.committed()) == term_; }
 
   // Log writes that keep the configurations in step: a kConfig entry takes effect when appended,
@@ -194,6 +202,9 @@ class Core {
   // Records a read; false if it is confirmed already (the only voter), else a round must go out.
   bool start_read(std::uint64_t request_ctx);
   void on_read_ack(NodeId from, std::uint64_t round);
+  // The voters changed: confirms the reads whose acknowledgements already make a quorum of the
+  // new configuration (with fewer voters, no further acknowledgement may ever come).
+  void confirm_reads_after_change();
 
   void dispatch(Message& m);
   void tick_leader();

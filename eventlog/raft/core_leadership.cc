@@ -108,4 +108,18 @@ void Core::on_read_ack(NodeId from, std::uint64_t round) {
   pending_reads_.erase(pending_reads_.begin(), end);
 }
 
+void Core::confirm_reads_after_change() {
+  const Configuration& c = configuration();
+  auto end = pending_reads_.begin();
+  for (auto it = pending_reads_.begin(); it != pending_reads_.end(); ++it) {
+    auto voters = std::count_if(it->acks.begin(), it->acks.end(),
+                                [&c](NodeId id) { return c.is_voter(id); });
+    if (static_cast<std::size_t>(voters) >= c.quorum()) end = std::next(it);
+  }
+  for (auto r = pending_reads_.begin(); r != end; ++r) {
+    read_states_.push_back(ReadState{r->request_ctx, r->index});
+  }
+  pending_reads_.erase(pending_reads_.begin(), end);
+}
+
 }  // namespace movn::raft

@@ -164,6 +164,7 @@ Result<LogIndex> Core::propose_change(NodeId member, std::optional<MemberRole> r
   uncommitted_bytes_ += entry_bytes(e);
   append_entries({std::move(e)});  // takes effect now
   LogIndex index = log_.last_index();
+  confirm_reads_after_change();
   add_progress_for_members();
   bcast_append();
   settle();

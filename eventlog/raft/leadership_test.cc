@@ -261,6 +261,21 @@ TEST(ReadIndex, NonVotersDoNotCount) {
   EXPECT_TRUE(c.read_states(1).empty());
 }
 
+TEST(ReadIndex, AReadPendingWhenTheLeaderBecomesTheOnlyVoterIsAnswered) {
+  TestCluster c(2);
+  c.elect(1);
+  c.isolate(2);
+  ASSERT_TRUE(c.node(1).read_index(4).ok());
+  c.stabilize();
+  ASSERT_TRUE(c.read_states(1).empty());
+  // Now the leader's own acknowledgement is a quorum, and no other voter is left to answer.
+  ASSERT_TRUE(c.node(1).propose_change(NodeId(2), MemberRole::kSpare).ok());
+  c.heal();
+  c.tick_all(5);
+  ASSERT_EQ(c.read_states(1).size(), 1u);
+  EXPECT_EQ(c.read_states(1)[0], (ReadState{4, LogIndex(1)}));
+}
+
 void partitioned_leader_never_answers(bool check_quorum) {
   TestCluster c(3, [check_quorum](Config& cfg) { cfg.check_quorum = check_quorum; });
   c.elect(1);

@@ -421,6 +421,45 @@ TEST(Membership, RemovedLeaderStepsDownWhenTheHandOverTimesOut) {
   EXPECT_EQ(c.node(1).role(), Role::kFollower);
 }
 
+// A leader demotes (or removes) itself and is cut off before the entry leaves it: it alone holds
+// the new configuration, in which it does not vote, and the other voter, whose log is now behind,
+// cannot get its vote. Until the change commits the leader may still campaign (its committed
+// configuration counts it), else nobody could ever lead again.
+void leader_cut_off_while_leaving(std::optional<MemberRole> role) {
+  TestCluster c(2);
+  c.elect(1);
+  c.isolate(1);
+  auto idx = c.node(1).propose_change(NodeId(1), role);
+  ASSERT_TRUE(idx.ok()) << idx.error().message;
+  c.stabilize();
+  c.tick(1, 20);  // check-quorum: no voter of the new configuration answers
+  ASSERT_EQ(c.node(1).role(), Role::kFollower);
+  ASSERT_EQ(c.node(2).last_index(), LogIndex(idx->value - 1));
+  c.heal();
+  for (int i = 0; i < 200 && !(c.node(2).role() == Role::kLeader &&
+                               c.node(2).committed_configuration().index == *idx);
+       ++i) {
+    c.tick_all();
+  }
+  EXPECT_EQ(c.node(2).role(), Role::kLeader);
+  EXPECT_EQ(c.node(2).committed_configuration().index, *idx);
+  EXPECT_EQ(c.node(2).committed_configuration().configuration,
+            voters({1, 2}).with(NodeId(1), role));
+  // Once the change is committed in its log, the former leader no longer campaigns.
+  std::size_t before = c.sent.size();
+  c.tick(1, 100);
+  c.stabilize();
+  EXPECT_FALSE(sent_campaign_from(c, before, 1));
+}
+
+TEST(Membership, LeaderCutOffWhileDemotingItselfCanBeReplaced) {
+  leader_cut_off_while_leaving(kStandby);
+}
+
+TEST(Membership, LeaderCutOffWhileRemovingItselfCanBeReplaced) {
+  leader_cut_off_while_leaving(std::nullopt);
+}
+
 TEST(Membership, JoinerWithNoConfigurationLearnsItFromTheLog) {
   TestCluster c(2, [](Config& cfg) {
     cfg.voters = cfg.id == NodeId(1) ? std::vector<NodeId>{NodeId(1)} : std::vector<NodeId>{};

@@ -1,6 +1,7 @@
-// Simulator: the random driver of one seed: a fault profile drawn from the seed, random faults
-// and client proposals (opaque bytes, or commands decided on the member they reach) during the
-// safety phase, then the liveness phase.
+// Simulator: the random driver of one seed: a fault profile drawn from the seed, random faults,
+// client proposals (opaque bytes, or commands decided on the member they reach) and ReadIndex
+// reads during the safety phase, then the liveness phase. Membership operations are in
+// sim_membership.cc.
 #include "tests/sim/simulator.h"
 
 #include "common/sha256.h"
@@ -13,13 +14,15 @@ constexpr std::uint64_t kTokenNames = 6;
 constexpr std::uint64_t kProjectionDigestEveryEntries = 16;
 }  // namespace
 
+void Simulator::crash_for(std::uint64_t id) {
+  crash(id);
+  member(id).restart_at = now_ + rng_.range(1, static_cast<std::uint64_t>(faults_.down_ticks_max));
+}
+
 void Simulator::random_faults() {
   const std::uint64_t n = members_.size();
   for (auto& m : members_) {
-    if (m->core && rng_.chance(faults_.crash)) {
-      crash(m->id);
-      m->restart_at = now_ + rng_.range(1, static_cast<std::uint64_t>(faults_.down_ticks_max));
-    }
+    if (m->core && rng_.chance(faults_.crash)) crash_for(m->id);
     if (rng_.chance(faults_.slow_disk)) {
       set_disk_delay(m->id, m->disk_delay ? 0 : static_cast<int>(rng_.range(
                                                     1, faults_.slow_disk_max_ticks)));
@@ -30,9 +33,7 @@ void Simulator::random_faults() {
     // (Figure 8, stale tails) far more often than faults spread evenly.
     if (auto l = leader()) {
       if (rng_.chance(0.5)) {
-        crash(*l);
-        member(*l).restart_at =
-            now_ + rng_.range(1, static_cast<std::uint64_t>(faults_.down_ticks_max));
+        crash_for(*l);
       } else {
         isolate(*l);
       }
@@ -65,26 +66,31 @@ void Simulator::random_faults() {
   }
 }
 
+std::optional<std::uint64_t> Simulator::client_target() {
+  // Clients mostly reach the newest leader, sometimes any member that believes it leads (a
+  // stale, partitioned leader), sometimes a random member (which refuses).
+  std::optional<std::uint64_t> target;
+  std::uint64_t pick = rng_.below(100);
+  if (pick < 60) {
+    target = leader();
+  } else if (pick < 85) {
+    std::vector<std::uint64_t> believers;
+    for (const auto& m : members_) {
+      if (m->core && m->core->role() == raft::Role::kLeader) believers.push_back(m->id);
+    }
+    if (!believers.empty()) target = believers[rng_.below(believers.size())];
+  }
+  if (!target) target = rng_.range(1, members_.size());
+  if (!up(*target)) return std::nullopt;
+  return target;
+}
+
 void Simulator::random_proposals() {
   if (!rng_.chance(faults_.propose)) return;
   std::uint64_t burst = rng_.range(1, 3);
-  const std::uint64_t n = members_.size();
   for (std::uint64_t i = 0; i < burst; ++i) {
-    // Clients mostly reach the newest leader, sometimes any member that believes it leads (a
-    // stale, partitioned leader), sometimes a random member (which refuses).
-    std::optional<std::uint64_t> target;
-    std::uint64_t pick = rng_.below(100);
-    if (pick < 60) {
-      target = leader();
-    } else if (pick < 85) {
-      std::vector<std::uint64_t> believers;
-      for (const auto& m : members_) {
-        if (m->core && m->core->role() == raft::Role::kLeader) believers.push_back(m->id);
-      }
-      if (!believers.empty()) target = believers[rng_.below(believers.size())];
-    }
-    if (!target) target = rng_.range(1, n);
-    if (!up(*target)) continue;
+    std::optional<std::uint64_t> target = client_target();
+    if (!target) continue;
     bool accepted = false;
     if (options_.workload == Workload::kCommands) {
       // Refused requests (revoking an unknown token, a taken name, a bad address) are skipped.
@@ -101,14 +107,31 @@ void Simulator::random_proposals() {
     if (accepted && rng_.chance(faults_.fault_after_propose)) {
       // Cut the leader off before its new entry leaves: an entry only the leader holds.
       if (rng_.chance(0.5)) {
-        crash(*target);
-        member(*target).restart_at =
-            now_ + rng_.range(1, static_cast<std::uint64_t>(faults_.down_ticks_max));
+        crash_for(*target);
       } else {
         isolate(*target);
       }
     }
   }
+}
+
+void Simulator::random_reads() {
+  if (!rng_.chance(faults_.read)) return;
+  // Like other clients, except that half the reads go to the member with the oldest term among
+  // those that believe they lead: while a partitioned leader has not yet stepped down, it must
+  // never confirm a read that misses what its successor committed.
+  std::optional<std::uint64_t> target;
+  if (rng_.chance(0.5)) {
+    for (const auto& m : members_) {
+      if (m->core && m->core->role() == raft::Role::kLeader &&
+          (!target || m->core->term() < member(*target).core->term())) {
+        target = m->id;
+      }
+    }
+  } else {
+    target = client_target();
+  }
+  if (target) (void)read(*target);
 }
 
 commands::Request Simulator::bootstrap_request(std::uint64_t id) const {
@@ -188,9 +211,19 @@ SeedResult Simulator::run_seed(int safety_ticks, int liveness_ticks) {
   faults_.propose = rng_.uniform(0.02, 0.6);
   faults_.leader_fault = rng_.uniform(0.002, 0.03) * storm;
   faults_.fault_after_propose = rng_.uniform(0, 0.25) * storm;
+  faults_.read = rng_.uniform(0, 0.2);
+  if (options_.membership) {
+    faults_.change = rng_.uniform(0.005, 0.04);
+    faults_.transfer = rng_.uniform(0, 0.015);
+    faults_.fault_after_change = rng_.uniform(0, 0.3) * storm;
+    faults_.forget_config_record = rng_.uniform(0, 0.2);
+  }
   event(EventKind::kPhase, 0);
   for (int t = 0; t < safety_ticks && !violation(); ++t) tick_once();
-  if (!violation()) check_liveness(liveness_ticks);
+  // An operator may have made a voter of a member hundreds of entries behind; catching it up
+  // takes a round trip per entry or two whenever reordering sends the leader back to probing
+  // (seeds needed up to about 600 ticks), so membership seeds get three times the bound.
+  if (!violation()) check_liveness(options_.membership ? 3 * liveness_ticks : liveness_ticks);
 
   SeedResult r;
   r.ok = !violation();
@@ -206,6 +239,10 @@ SeedResult Simulator::run_seed(int safety_ticks, int liveness_ticks) {
   r.leaders = checker_.leaders_seen();
   r.digests_compared = checker_.digests_compared();
   r.crashes = crashes_;
+  r.changes = changes_;
+  r.configs_committed = checker_.configurations_committed();
+  r.transfers = transfers_;
+  r.reads_served = checker_.reads_served();
   return r;
 }
 
@@ -214,7 +251,7 @@ SeedResult Simulator::run_seed(int safety_ticks, int liveness_ticks) {
 namespace movn::sim {
 
 SimOptions options_for_seed(std::uint64_t seed, int members, int plant_bug, bool trace,
-                            Workload workload) {
+                            Workload workload, bool membership) {
   Rng rng(seed ^ 0x5DEECE66DULL);
   SimOptions o;
   o.members = members;
@@ -234,6 +271,23 @@ SimOptions options_for_seed(std::uint64_t seed, int members, int plant_bug, bool
   o.max_inflight_msgs = rng.range(2, 16);
   // Bounds the backlog a leader can build while cut off, so the liveness bound holds.
   o.max_uncommitted_bytes = rng.range(2048, 8192);
+  o.check_quorum = !rng.chance(0.2);
+  if (membership) {
+    o.membership = true;
+    // One or two machines outside the initial configuration, so members can be added.
+    o.machines = members + static_cast<int>(rng.range(1, 2));
+    // Most seeds run the host's role policy, as the daemon does, with targets drawn from the
+    // seed; the others leave roles to the operator alone.
+    if (rng.chance(0.7)) {
+      o.role_policy_every_ticks = static_cast<int>(rng.range(1, 30));
+      const std::uint64_t pick = rng.below(8);
+      o.role_targets.voters = pick < 4   ? 3
+                              : pick < 6 ? static_cast<std::size_t>(members)
+                              : pick < 7 ? 1
+                                         : 5;
+      o.role_targets.standbys = rng.range(0, 3);
+    }
+  }
   return o;
 }
 

@@ -1,6 +1,10 @@
 // microovn-sim: runs the deterministic Raft cluster simulator over a range of seeds.
-//   microovn-sim --seeds N [--seed-start S] [--members M] [--plant-bug 1|2] [--trace]
-//                [--keep-going] [--workload commands|bytes]
+//   microovn-sim --seeds N [--seed-start S] [--members M] [--membership] [--plant-bug 1|2|3]
+//                [--trace] [--keep-going] [--workload commands|bytes]
+// --membership adds one or two machines outside the initial M voters, random configuration
+// changes and leadership transfers, and (in most seeds) the leader host's role policy.
+// --plant-bug 1|2 plants the raft-notes.md bugs in the core (test hooks); 3 a host that serves
+// reads without ReadIndex.
 // Prints one summary line; exits 0 only if every seed passed. A failing seed prints itself, the
 // violated invariant, the tail of its trace and the command that replays it with a full trace.
 #include <chrono>
@@ -15,8 +19,8 @@ namespace {
 
 int usage() {
   std::fprintf(stderr,
-               "usage: microovn-sim --seeds N [--seed-start S] [--members M] "
-               "[--plant-bug 1|2] [--trace] [--keep-going] [--workload commands|bytes]\n");
+               "usage: microovn-sim --seeds N [--seed-start S] [--members M] [--membership] "
+               "[--plant-bug 1|2|3] [--trace] [--keep-going] [--workload commands|bytes]\n");
   return 2;
 }
 
@@ -30,7 +34,7 @@ bool parse_u64(const char* s, std::uint64_t& out) {
 
 int main(int argc, char** argv) {
   std::uint64_t seeds = 0, seed_start = 1, members = 3, plant_bug = 0;
-  bool trace = false, keep_going = false;
+  bool trace = false, keep_going = false, membership = false;
   movn::sim::Workload workload = movn::sim::Workload::kCommands;
   for (int i = 1; i < argc; ++i) {
     std::string_view a = argv[i];
@@ -42,7 +46,9 @@ int main(int argc, char** argv) {
     } else if (a == "--members") {
       if (!value(members) || members < 1 || members > 9) return usage();
     } else if (a == "--plant-bug") {
-      if (!value(plant_bug) || plant_bug > 2) return usage();
+      if (!value(plant_bug) || plant_bug > 3) return usage();
+    } else if (a == "--membership") {
+      membership = true;
     } else if (a == "--trace") {
       trace = true;
     } else if (a == "--keep-going") {
@@ -62,19 +68,20 @@ int main(int argc, char** argv) {
   }
   if (seeds == 0) return usage();
 #ifndef MOVN_RAFT_TEST_HOOKS
-  if (plant_bug != 0) {
-    std::fprintf(stderr, "Error: built without MICROOVN_RAFT_TEST_HOOKS: cannot plant bugs\n");
+  if (plant_bug == 1 || plant_bug == 2) {
+    std::fprintf(stderr,
+                 "Error: built without MICROOVN_RAFT_TEST_HOOKS: cannot plant bugs 1 and 2\n");
     return 2;
   }
 #endif
 
   auto t0 = std::chrono::steady_clock::now();
   std::uint64_t failed = 0, ticks = 0, committed = 0, acked = 0, refused = 0, leaders = 0;
-  std::uint64_t crashes = 0, digests = 0;
+  std::uint64_t crashes = 0, digests = 0, changes = 0, configs = 0, transfers = 0, reads = 0;
   std::uint64_t first_failed = 0;
   for (std::uint64_t s = seed_start; s < seed_start + seeds; ++s) {
     movn::sim::Simulator sim(movn::sim::options_for_seed(
-        s, static_cast<int>(members), static_cast<int>(plant_bug), trace, workload));
+        s, static_cast<int>(members), static_cast<int>(plant_bug), trace, workload, membership));
     movn::sim::SeedResult r = sim.run_seed();
     ticks += r.ticks;
     committed += r.committed;
@@ -83,6 +90,10 @@ int main(int argc, char** argv) {
     digests += r.digests_compared;
     leaders += r.leaders;
     crashes += r.crashes;
+    changes += r.changes;
+    configs += r.configs_committed;
+    transfers += r.transfers;
+    reads += r.reads_served;
     if (!r.ok) {
       if (failed == 0) first_failed = s;
       ++failed;
@@ -95,10 +106,12 @@ int main(int argc, char** argv) {
           std::printf("  %s\n", r.trace_tail[i].c_str());
         }
       }
-      std::printf("  replay: microovn-sim --seed-start %llu --seeds 1 --members %llu%s%s --trace\n",
-                  static_cast<unsigned long long>(s), static_cast<unsigned long long>(members),
-                  plant_bug ? (" --plant-bug " + std::to_string(plant_bug)).c_str() : "",
-                  workload == movn::sim::Workload::kBytes ? " --workload bytes" : "");
+      std::printf(
+          "  replay: microovn-sim --seed-start %llu --seeds 1 --members %llu%s%s%s --trace\n",
+          static_cast<unsigned long long>(s), static_cast<unsigned long long>(members),
+          membership ? " --membership" : "",
+          plant_bug ? (" --plant-bug " + std::to_string(plant_bug)).c_str() : "",
+          workload == movn::sim::Workload::kBytes ? " --workload bytes" : "");
       if (!keep_going) {
         seeds = s - seed_start + 1;
         break;
@@ -107,15 +120,19 @@ int main(int argc, char** argv) {
   }
   double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
   std::printf(
-      "seeds=%llu seed_start=%llu members=%llu plant_bug=%llu violations=%llu first_failed=%llu "
-      "ticks=%llu committed=%llu acked=%llu refused=%llu leaders=%llu crashes=%llu "
-      "digests_compared=%llu secs=%.1f\n",
+      "seeds=%llu seed_start=%llu members=%llu membership=%d plant_bug=%llu violations=%llu "
+      "first_failed=%llu ticks=%llu committed=%llu acked=%llu refused=%llu leaders=%llu "
+      "crashes=%llu digests_compared=%llu reads=%llu changes=%llu configs_committed=%llu "
+      "transfers=%llu secs=%.1f\n",
       static_cast<unsigned long long>(seeds), static_cast<unsigned long long>(seed_start),
-      static_cast<unsigned long long>(members), static_cast<unsigned long long>(plant_bug),
+      static_cast<unsigned long long>(members), membership ? 1 : 0,
+      static_cast<unsigned long long>(plant_bug),
       static_cast<unsigned long long>(failed), static_cast<unsigned long long>(first_failed),
       static_cast<unsigned long long>(ticks), static_cast<unsigned long long>(committed),
       static_cast<unsigned long long>(acked), static_cast<unsigned long long>(refused),
       static_cast<unsigned long long>(leaders), static_cast<unsigned long long>(crashes),
-      static_cast<unsigned long long>(digests), secs);
+      static_cast<unsigned long long>(digests), static_cast<unsigned long long>(reads),
+      static_cast<unsigned long long>(changes), static_cast<unsigned long long>(configs),
+      static_cast<unsigned long long>(transfers), secs);
   return failed == 0 ? 0 : 1;
 }

@@ -6,6 +6,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "tests/sim/projection_applier.h"
 #include "tests/sim/simulator.h"
@@ -14,6 +15,7 @@ namespace movn::sim {
 
 struct Simulator::Member {
   std::uint64_t id = 0;
+  raft::Configuration initial;  // its Config::voters: the initial voters, or none (a joiner)
   SimStore store;
   std::unique_ptr<raft::Core> core;  // null while down
   std::unique_ptr<Applier> applier;
@@ -27,10 +29,12 @@ struct Simulator::Member {
   LogIndex committed_seen;
   std::uint64_t last_time_ms = 0;  // cluster time of the last batch this member stamped
   struct Proposal {
+    raft::EntryType type = raft::EntryType::kEventBatch;
     std::string data;
     std::string request_id;  // kCommands
   };
   std::map<LogIndex, Proposal> proposals;  // clients waiting on this member, by index
+  std::vector<raft::ReadState> reads;      // confirmed, waiting until applied reaches them
 };
 
 }  // namespace movn::sim

@@ -22,12 +22,18 @@ Simulator::Simulator(SimOptions options)
       options_.make_applier = [] { return std::make_unique<BytesApplier>(); };
     }
   }
-  for (int i = 1; i <= options_.members; ++i) {
+  const int machines = std::max(options_.machines, options_.members);
+  std::vector<NodeId> voters;
+  for (int i = 1; i <= options_.members; ++i) voters.push_back(NodeId(i));
+  checker_.set_genesis(raft::voters_configuration(voters));
+  for (int i = 1; i <= machines; ++i) {
     auto m = std::make_unique<Member>();
     m->id = static_cast<std::uint64_t>(i);
+    // A machine outside the initial configuration knows none: it learns it from the log.
+    if (i <= options_.members) m->initial = raft::voters_configuration(voters);
     members_.push_back(std::move(m));
   }
-  for (int i = 1; i <= options_.members; ++i) restart(static_cast<std::uint64_t>(i));
+  for (int i = 1; i <= machines; ++i) restart(static_cast<std::uint64_t>(i));
 }
 
 Simulator::~Simulator() = default;
@@ -49,6 +55,7 @@ const SimStore& Simulator::store(std::uint64_t id) const { return member(id).sto
 bool Simulator::up(std::uint64_t id) const { return member(id).core != nullptr; }
 LogIndex Simulator::applied(std::uint64_t id) const { return member(id).applied; }
 bool Simulator::acked(const std::string& data) const { return acked_.contains(data); }
+bool Simulator::acked_change(LogIndex index) const { return acked_changes_.contains(index); }
 bool Simulator::acked_request(const std::string& request_id) const {
   return acked_requests_.contains(request_id);
 }
@@ -57,13 +64,15 @@ const projections::State& Simulator::projections(std::uint64_t id) const {
   return member(id).projections->state();
 }
 
-void Simulator::event(EventKind kind, std::uint64_t a, std::uint64_t b, std::uint64_t c) {
+void Simulator::event(EventKind kind, std::uint64_t a, std::uint64_t b, std::uint64_t c,
+                      std::uint64_t d) {
   TraceEvent e;
   e.tick = now_;
   e.kind = kind;
   e.a = a;
   e.b = b;
   e.c = c;
+  e.d = d;
   trace_.add(e);
 }
 
@@ -74,7 +83,9 @@ void Simulator::restart(std::uint64_t id) {
   if (m.core) return;
   raft::Config cfg;
   cfg.id = NodeId(id);
-  for (int i = 1; i <= options_.members; ++i) cfg.voters.push_back(NodeId(i));
+  for (const auto& [voter, role] : m.initial.members) cfg.voters.push_back(voter);
+  cfg.role_targets = options_.role_targets;
+  cfg.check_quorum = options_.check_quorum;
   cfg.election_ticks = options_.election_ticks;
   cfg.heartbeat_ticks = options_.heartbeat_ticks;
   cfg.seed = rng_.next();
@@ -88,7 +99,14 @@ void Simulator::restart(std::uint64_t id) {
   cfg.hooks.reply_with_last_index = options_.plant_bug == 1;
   cfg.hooks.commit_old_terms_without_noop = options_.plant_bug == 2;
 #endif
-  m.core = std::make_unique<raft::Core>(cfg, m.store, m.store.hard_state());
+  // The committed configuration is kept with the hard state; a host without the record (lost,
+  // or never written) makes the core read every configuration entry of the log instead.
+  std::optional<raft::IndexedConfiguration> committed_config = m.store.committed_config();
+  if (committed_config && random_mode_ && rng_.chance(faults_.forget_config_record)) {
+    committed_config.reset();
+  }
+  m.core = std::make_unique<raft::Core>(cfg, m.store, m.store.hard_state(), committed_config);
+  checker_.on_start(NodeId(id), m.initial, m.store.view(), *m.core);
   m.applier = options_.make_applier();
   m.projections = dynamic_cast<const ProjectionApplier*>(m.applier.get());
   assert((m.projections || options_.workload != Workload::kCommands) &&
@@ -110,6 +128,7 @@ void Simulator::crash(std::uint64_t id) {
   m.projections = nullptr;
   m.pending.reset();
   m.proposals.clear();
+  m.reads.clear();
   ++crashes_;
   event(EventKind::kCrash, id, lost ? 1 : 0);
 }
@@ -143,9 +162,65 @@ Result<LogIndex> Simulator::propose_entry(std::uint64_t id, std::string data,
     return r;
   }
   event(EventKind::kPropose, id, r->value, m.core->term().value);
-  m.proposals[*r] = Member::Proposal{std::move(data), std::move(request_id)};
+  m.proposals[*r] =
+      Member::Proposal{raft::EntryType::kEventBatch, std::move(data), std::move(request_id)};
   after_input(m);
   return r;
+}
+
+Result<LogIndex> Simulator::propose_change(std::uint64_t at, std::uint64_t member_id,
+                                          std::optional<raft::MemberRole> role) {
+  Member& m = member(at);
+  if (!m.core) return make_error(Errc::kUnavailable, "member is down");
+  auto r = m.core->propose_change(NodeId(member_id), role);
+  const std::uint64_t role_code = role ? static_cast<std::uint64_t>(*role) : 0;
+  if (!r.ok()) {
+    event(EventKind::kChangeRejected, at, member_id, role_code);
+    return r;
+  }
+  ++changes_;
+  event(EventKind::kChange, at, member_id, role_code, r->value);
+  m.proposals[*r] = Member::Proposal{raft::EntryType::kConfig,
+                                     raft::encode_configuration(m.core->configuration()), {}};
+  after_input(m);
+  return r;
+}
+
+Result<void> Simulator::transfer(std::uint64_t at, std::uint64_t to) {
+  Member& m = member(at);
+  if (!m.core) return make_error(Errc::kUnavailable, "member is down");
+  auto r = m.core->transfer(NodeId(to));
+  if (!r.ok()) return r;
+  ++transfers_;
+  event(EventKind::kTransfer, at, to, m.core->term().value);
+  after_input(m);
+  return r;
+}
+
+Result<std::uint64_t> Simulator::read(std::uint64_t at) {
+  Member& m = member(at);
+  if (!m.core) return make_error(Errc::kUnavailable, "member is down");
+  const std::uint64_t ctx = ++next_read_;
+  // Recorded before the core can answer: a lone voter confirms at once.
+  checker_.on_read_issued(ctx, acked_high_);
+  if (options_.plant_bug == 3) {
+    // Planted host bug: a member that believes it leads answers from its own commit index.
+    if (m.core->role() != raft::Role::kLeader) {
+      return make_error(Errc::kUnavailable, "not the leader");
+    }
+    if (!acked_request_high_.first.empty()) read_requests_.emplace(ctx, acked_request_high_);
+    event(EventKind::kRead, at, ctx, acked_high_.value);
+    raft::ReadState rs{ctx, m.core->committed()};
+    checker_.on_read_state(NodeId(at), rs);
+    m.reads.push_back(rs);
+    serve_reads(m);
+    return ctx;
+  }
+  if (auto r = m.core->read_index(ctx); !r.ok()) return std::move(r).error();
+  if (!acked_request_high_.first.empty()) read_requests_.emplace(ctx, acked_request_high_);
+  event(EventKind::kRead, at, ctx, acked_high_.value);
+  after_input(m);
+  return ctx;
 }
 
 std::string Simulator::next_request_id() {
@@ -216,15 +291,25 @@ std::optional<std::uint64_t> Simulator::leader() const {
 
 void Simulator::observe(Member& m) {
   const raft::Core& core = *m.core;
+  checker_.on_role(NodeId(m.id), core);
   if (core.role() == raft::Role::kLeader) {
+    // A leadership counts once its term is durable on the leader: a lone voter elects itself
+    // without a message, and a crash before the sync loses the term and its vote together.
+    if (m.store.durable().hard_state().term != core.term()) return;
     if (m.leader_term_seen != core.term()) {
       m.leader_term_seen = core.term();
       event(EventKind::kLeader, m.id, 0, core.term().value);
       checker_.on_leader(NodeId(m.id), core.term(), core);
     }
-    if (core.committed() > m.committed_seen) {
-      checker_.on_leader_commit(core, m.committed_seen, core.committed());
+    // A commit counts once the entries it covers are durable on the leader. Only a leader that
+    // is the only voter commits before that (on append): a crash before its write is synced
+    // loses entries and commit index together, and nothing depending on them has left it.
+    const LogIndex durable = std::min(core.committed(), m.store.synced_through());
+    if (durable > m.committed_seen) {
+      checker_.on_leader_commit(core, m.committed_seen, durable);
+      m.committed_seen = durable;
     }
+    return;
   }
   m.committed_seen = core.committed();
 }
@@ -240,12 +325,10 @@ void Simulator::after_input(Member& m) {
 
 void Simulator::handle_ready(Member& m) {
   raft::Ready rd = m.core->ready();
-  if (!rd.entries_to_persist.empty()) {
-    LogIndex first = rd.entries_to_persist.front().index;
-    checker_.on_write(NodeId(m.id), rd.entries_to_persist, m.core->log().term(first.prev()),
-                      m.store.hard_state().commit, m.store.last_index());
-  }
+  checker_.on_write(NodeId(m.id), rd.entries_to_persist, m.store.hard_state().commit,
+                    m.store.view());
   m.store.write(rd);
+  checker_.on_ready(NodeId(m.id), *m.core, rd);
   m.pending = std::move(rd);
   if (m.disk_delay > 0) {
     // Random runs draw each sync's duration; scripted tests get exactly the delay they set.
@@ -267,6 +350,12 @@ void Simulator::complete_ready(Member& m) {
   m.store.sync();
   raft::Ready rd = std::move(*m.pending);
   m.pending.reset();
+  // One Ready is written at a time, so the durable log now ends with its entries.
+  Term prev_term;
+  if (!rd.entries_to_persist.empty() && rd.entries_to_persist.front().index.value > 1) {
+    prev_term = m.store.durable().term(rd.entries_to_persist.front().index.prev());
+  }
+  checker_.on_synced(NodeId(m.id), rd, prev_term);
   for (raft::Message& msg : rd.messages) {
     TraceEvent e = message_event(now_, EventKind::kDrop, msg);
     int copies = network_.send(std::move(msg), now_);
@@ -283,17 +372,63 @@ void Simulator::complete_ready(Member& m) {
     m.applied = e.index;
     const bool take_digest = e.index.value % options_.digest_every_entries == 0;
     checker_.on_apply(NodeId(m.id), e, take_digest ? m.applier->digest() : std::string());
-    auto it = m.proposals.find(e.index);
-    if (it != m.proposals.end()) {
-      if (e.type == raft::EntryType::kEventBatch && e.data == it->second.data) {
-        // The client saw it committed.
-        acked_.emplace(it->second.data, e.index);
-        if (!it->second.request_id.empty()) acked_requests_.emplace(it->second.request_id, e.index);
+    acknowledge(m.id, e);
+  }
+  for (const raft::ReadState& rs : rd.read_states) {
+    checker_.on_read_state(NodeId(m.id), rs);
+    event(EventKind::kReadConfirmed, m.id, rs.request_ctx, rs.index.value);
+    m.reads.push_back(rs);
+  }
+  serve_reads(m);
+  m.core->advance(rd);
+}
+
+void Simulator::acknowledge(std::uint64_t id, const raft::Entry& e) {
+  Member& m = member(id);
+  auto it = m.proposals.find(e.index);
+  if (it == m.proposals.end()) return;
+  if (e.type == it->second.type && e.data == it->second.data) {
+    // The client saw it committed.
+    if (e.type == raft::EntryType::kConfig) {
+      acked_changes_.emplace(e.index, it->second.data);
+    } else {
+      acked_.emplace(it->second.data, e.index);
+    }
+    acked_high_ = std::max(acked_high_, e.index);
+    if (!it->second.request_id.empty()) {
+      acked_requests_.emplace(it->second.request_id, e.index);
+      if (e.index > acked_request_high_.second) {
+        acked_request_high_ = {it->second.request_id, e.index};
       }
-      m.proposals.erase(it);
     }
   }
-  m.core->advance(rd);
+  m.proposals.erase(it);
+}
+
+void Simulator::serve_reads(Member& m) {
+  // A confirmed read is served from the state machine once it has applied up to the read's index
+  // (Ready contract); what it returns must include every write acknowledged before it was issued.
+  std::erase_if(m.reads, [&](const raft::ReadState& rs) {
+    if (m.applied < rs.index) return false;
+    checker_.on_read_served(NodeId(m.id), rs.request_ctx, m.applied);
+    auto it = read_requests_.find(rs.request_ctx);
+    if (it != read_requests_.end()) {
+      const auto& [request_id, index] = it->second;
+      if (m.projections) {
+        auto found = m.projections->state().requests().find(request_id);
+        if (!found || found->index != index) {
+          checker_.fail("stale read: member " + std::to_string(m.id) + " served read " +
+                        std::to_string(rs.request_ctx) + " from a state without request " +
+                        request_id + " (index " + std::to_string(index.value) +
+                        "), acknowledged before the read was issued");
+        }
+      }
+      read_requests_.erase(it);
+    }
+    served_reads_.emplace(rs.request_ctx, m.applied);
+    event(EventKind::kReadServed, m.id, rs.request_ctx, m.applied.value);
+    return true;
+  });
 }
 
 // ---- the clock ----
@@ -329,7 +464,12 @@ void Simulator::tick_once() {
       after_input(*m);
     }
   }
-  if (random_mode_ && !liveness_phase_) random_proposals();
+  run_role_policy();
+  if (random_mode_ && !liveness_phase_) {
+    random_proposals();
+    random_reads();
+    if (options_.membership) random_membership();
+  }
 }
 
 void Simulator::run(int ticks) {
@@ -398,58 +538,106 @@ bool Simulator::check_liveness(int bound_ticks) {
                   " ticks of a healed, fully connected cluster");
     return false;
   }
-  // Every member applies every acknowledged proposal, and they settle at one applied index.
-  // The target is recomputed every tick: an earlier attempt may still be acknowledged meanwhile.
+  // Every member of the configuration applies every acknowledged proposal, and they settle at
+  // one applied index; a read at the leader is served. Machines outside the configuration (never
+  // added, or removed) no longer receive the log. The target and the members are recomputed
+  // every tick: an earlier attempt may still be acknowledged meanwhile, and the role policy may
+  // still be changing the configuration.
   LogIndex target;
+  std::vector<std::uint64_t> ids;
+  std::vector<std::uint64_t> reads;  // one per leader asked
+  std::pair<std::uint64_t, Term> read_at;
+  bool read_done = false;
   bool converged = run_until(
       [&] {
-        for (const auto& [bytes, index] : acked_) target = std::max(target, index);
-        for (auto& m : members_) {
-          if (m->applied < target || m->applied != members_.front()->applied) return false;
+        target = std::max(target, acked_high_);
+        read_done = read_done || std::ranges::any_of(reads, [&](std::uint64_t ctx) {
+                      return read_served(ctx);
+                    });
+        auto l = leader();
+        if (!read_done && l && read_at != std::pair{*l, member(*l).core->term()}) {
+          // A read that lost its leader is never answered: the client asks the new one.
+          if (auto r = read(*l); r.ok()) {
+            reads.push_back(*r);
+            read_at = {*l, member(*l).core->term()};
+          }
+        }
+        ids = configured();
+        if (ids.empty() || !read_done) return false;
+        for (std::uint64_t id : ids) {
+          const Member& m = member(id);
+          if (m.applied < target || m.applied != member(ids.front()).applied) return false;
         }
         return true;
       },
       3 * bound_ticks);
   if (violation()) return false;
   if (!converged) {
-    for (auto& m : members_) {
-      if (m->applied < target) {
-        checker_.fail("liveness: member " + std::to_string(m->id) + " applied only up to " +
-                      std::to_string(m->applied.value) + " < " + std::to_string(target.value) +
-                      " within " + std::to_string(3 * bound_ticks) + " ticks");
+    for (std::uint64_t id : ids) {
+      if (member(id).applied < target) {
+        checker_.fail("liveness: member " + std::to_string(id) + " applied only up to " +
+                      std::to_string(member(id).applied.value) + " < " +
+                      std::to_string(target.value) + " within " + std::to_string(3 * bound_ticks) +
+                      " ticks");
         return false;
       }
     }
-    checker_.fail("liveness: members did not settle at one applied index within " +
-                  std::to_string(3 * bound_ticks) + " ticks");
+    if (ids.empty()) {
+      checker_.fail("liveness: no leader at the end of the liveness phase");
+    } else if (!read_done) {
+      checker_.fail("liveness: no read at the leader served within " +
+                    std::to_string(3 * bound_ticks) + " ticks");
+    } else {
+      checker_.fail("liveness: members did not settle at one applied index within " +
+                    std::to_string(3 * bound_ticks) + " ticks");
+    }
     return false;
   }
   // Digests during the run may be sampled (SimOptions::digest_every_entries); the settled
   // members' whole states are compared here.
-  for (auto& m : members_) {
-    checker_.on_digest(NodeId(m->id), m->applied, m->applier->digest());
+  for (std::uint64_t id : ids) {
+    checker_.on_digest(NodeId(id), member(id).applied, member(id).applier->digest());
   }
   if (violation()) return false;
-  // Every acknowledged proposal is in every member's log, at the index the client was told.
-  for (const auto& [bytes, index] : acked_) {
-    for (auto& m : members_) {
-      const raft::MemoryLog& log = m->store.view();
+  // Every acknowledged proposal and configuration change is in every member's log, at the index
+  // the client was told.
+  auto in_every_log = [&](LogIndex index, const std::string& bytes, const char* what) {
+    for (std::uint64_t id : ids) {
+      const raft::MemoryLog& log = member(id).store.view();
       if (index > log.last_index() || log.at(index).data != bytes) {
-        checker_.fail("acknowledged proposal lost: index " + std::to_string(index.value) +
-                      " on member " + std::to_string(m->id));
+        checker_.fail(std::string("acknowledged ") + what + " lost: index " +
+                      std::to_string(index.value) + " on member " + std::to_string(id));
         return false;
       }
     }
+    return true;
+  };
+  for (const auto& [bytes, index] : acked_) {
+    if (!in_every_log(index, bytes, "proposal")) return false;
   }
-  return check_acked_visible();
+  for (const auto& [index, bytes] : acked_changes_) {
+    if (!in_every_log(index, bytes, "configuration change")) return false;
+  }
+  return check_acked_visible(ids);
 }
 
-bool Simulator::check_acked_visible() {
+std::vector<std::uint64_t> Simulator::configured() const {
+  std::vector<std::uint64_t> ids;
+  auto l = leader();
+  if (!l) return ids;
+  for (const auto& [id, role] : member(*l).core->committed_configuration().configuration.members) {
+    ids.push_back(id.value);
+  }
+  return ids;
+}
+
+bool Simulator::check_acked_visible(const std::vector<std::uint64_t>& ids) {
   // Every acknowledged request is in every member's requests projection, at the index the client
   // was told. (The projection remembers the last Requests::kWindowRequests batches; a seed
   // proposes far fewer.)
   for (const auto& [request_id, index] : acked_requests_) {
-    for (auto& m : members_) {
+    for (std::uint64_t id : ids) {
+      const Member* m = &member(id);
       if (!m->projections) continue;
       auto applied = m->projections->state().requests().find(request_id);
       if (!applied || applied->index != index) {

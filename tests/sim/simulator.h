@@ -2,7 +2,10 @@
 // crash-restart that loses unsynced writes, disk errors (fail-stop), slow disks and partitions.
 // Every step is checked by Checker. Deterministic: one seed, one run. Single-threaded.
 // Scripted tests drive it through the member/network methods; run_seed() drives it randomly.
-// Workload::kCommands runs the real projections and commands on every member.
+// Workload::kCommands runs the real projections and commands on every member. Membership:
+// machines past the initial voters start outside the configuration and are added, promoted,
+// demoted and removed by an operator (scripted, or random with SimOptions::membership) and by
+// the leader host's role policy.
 #pragma once
 
 #include <cstdint>
@@ -34,11 +37,27 @@ enum class Workload : std::uint8_t {
 };
 
 struct SimOptions {
-  int members = 3;
+  int members = 3;  // the initial voters: machines 1..members
+  // Machines 1..machines (0: members). Those past `members` start outside the configuration, with
+  // an empty log and no configuration of their own, and join when a leader adds them.
+  int machines = 0;
+  // run_seed(): random membership changes (add, promote, demote, remove, the leader included),
+  // leadership transfers and faults aimed at changes in flight.
+  bool membership = false;
+  // The leader's host polls Core::next_role_change() every this many ticks and proposes what it
+  // returns, as the daemon does (0: never).
+  int role_policy_every_ticks = 0;
+  raft::RoleTargets role_targets;
   std::uint64_t seed = 1;
-  int plant_bug = 0;  // 1 or 2: the raft-notes.md bugs, through the core's test hooks
+  // 1 or 2: the raft-notes.md bugs, through the core's test hooks. 3: a host bug, a leader that
+  // serves reads from its own state without confirming it still leads (ReadIndex skipped).
+  int plant_bug = 0;
   bool trace = false;  // print every event
   std::size_t trace_keep = 400;  // events kept for a failure report
+  // Off in some random seeds: a leader cut off from its quorum then believes it leads until it
+  // hears of a newer term, which is what makes a stale read possible (ReadIndex must not serve
+  // one either way); check-quorum closes that window.
+  bool check_quorum = true;
   int election_ticks = 10;
   int heartbeat_ticks = 2;
   std::uint64_t max_append_bytes = 1 << 20;
@@ -62,6 +81,10 @@ struct SeedResult {
   std::uint64_t leaders = 0;           // distinct terms with a leader
   std::uint64_t digests_compared = 0;  // state-machine digests compared at an equal index
   std::uint64_t crashes = 0;
+  std::uint64_t changes = 0;        // configuration changes a leader accepted
+  std::uint64_t configs_committed = 0;  // distinct committed configurations reported
+  std::uint64_t transfers = 0;      // leadership transfers a leader accepted
+  std::uint64_t reads_served = 0;   // ReadIndex reads served and checked
   std::vector<std::string> trace_tail;
 };
 
@@ -91,6 +114,18 @@ class Simulator {
                                    std::string request_id);
   // A request id no client of this seed has used.
   std::string next_request_id();
+  // Membership at member `at`, as its host calls the core: the single change "member gets role"
+  // (nullopt: removed). A client waits for it like for a proposal (acked_change()).
+  Result<LogIndex> propose_change(std::uint64_t at, std::uint64_t member,
+                                  std::optional<raft::MemberRole> role);
+  Result<void> transfer(std::uint64_t at, std::uint64_t to);
+  // ReadIndex at member `at`; returns the read's context. The read is served (and checked) once
+  // `at` has applied up to the index its ReadState carries.
+  Result<std::uint64_t> read(std::uint64_t at);
+  bool read_served(std::uint64_t ctx) const { return served_reads_.contains(ctx); }
+  // A configuration change proposed at `index` that its client saw committed.
+  bool acked_change(LogIndex index) const;
+  int machines() const { return static_cast<int>(members_.size()); }
   void block(std::uint64_t from, std::uint64_t to);
   void isolate(std::uint64_t id);  // both directions, to and from everyone
   void heal();
@@ -103,6 +138,8 @@ class Simulator {
   // Entries applied by a live member in this incarnation.
   LogIndex applied(std::uint64_t id) const;
   bool acked(const std::string& data) const;
+  // The highest index a client saw committed (proposals and configuration changes).
+  LogIndex acked_high() const { return acked_high_; }
   bool acked_request(const std::string& request_id) const;
   // kCommands: the projections a live member has applied.
   const projections::State& projections(std::uint64_t id) const;
@@ -123,15 +160,29 @@ class Simulator {
   void tick_once();
   void random_faults();
   void random_proposals();
+  void random_reads();
+  // sim_membership.cc: the operator's random changes and transfers, and the host's role policy.
+  void random_membership();
+  void random_change();
+  void random_transfer();
+  void run_role_policy();
+  std::optional<std::uint64_t> client_target();
+  void crash_for(std::uint64_t id);  // random mode: crash, restart after a random delay
   commands::Request random_request(std::uint64_t id);
   commands::Request bootstrap_request(std::uint64_t id) const;
   Result<LogIndex> propose_entry(std::uint64_t id, std::string data, std::string request_id);
-  bool check_acked_visible();
+  bool check_acked_visible(const std::vector<std::uint64_t>& ids);
+  // The members of the newest leader's committed configuration (empty without a leader): the
+  // machines that must hold the whole log once the cluster settles.
+  std::vector<std::uint64_t> configured() const;
+  void serve_reads(Member& m);
+  void acknowledge(std::uint64_t id, const raft::Entry& e);
   void after_input(Member& m);
   void handle_ready(Member& m);
   void complete_ready(Member& m);
   void observe(Member& m);
-  void event(EventKind kind, std::uint64_t a = 0, std::uint64_t b = 0, std::uint64_t c = 0);
+  void event(EventKind kind, std::uint64_t a = 0, std::uint64_t b = 0, std::uint64_t c = 0,
+             std::uint64_t d = 0);
   Member& member(std::uint64_t id);
   const Member& member(std::uint64_t id) const;
 
@@ -145,8 +196,18 @@ class Simulator {
   std::uint64_t next_proposal_ = 0;
   std::uint64_t crashes_ = 0;
   std::uint64_t refused_ = 0;
+  std::uint64_t changes_ = 0;
+  std::uint64_t transfers_ = 0;
   std::map<std::string, LogIndex> acked_;           // proposal bytes -> index
   std::map<std::string, LogIndex> acked_requests_;  // kCommands: request id -> index
+  std::map<LogIndex, std::string> acked_changes_;   // configuration changes: index -> bytes
+  LogIndex acked_high_;
+  std::pair<std::string, LogIndex> acked_request_high_;  // kCommands: the newest acked request
+  std::uint64_t next_read_ = 0;
+  // Per read: the newest acknowledged request when it was issued (kCommands), checked visible in
+  // the state it is served from.
+  std::map<std::uint64_t, std::pair<std::string, LogIndex>> read_requests_;
+  std::map<std::uint64_t, LogIndex> served_reads_;  // ctx -> applied index it was served at
   bool random_mode_ = false;
   bool liveness_phase_ = false;
   struct Faults {
@@ -160,6 +221,11 @@ class Simulator {
     double propose = 0.3;        // per tick
     double leader_fault = 0;     // per tick: crash or isolate the current leader
     double fault_after_propose = 0;  // per accepted proposal: crash or isolate that leader
+    double read = 0;             // per tick: a client issues a ReadIndex read
+    double change = 0;           // per tick: the operator asks for a configuration change
+    double transfer = 0;         // per tick: the operator asks for a leadership transfer
+    double fault_after_change = 0;  // per accepted change: crash or isolate a party to it
+    double forget_config_record = 0;  // per restart: the host passes no committed configuration
   } faults_;
 };
 
@@ -167,6 +233,8 @@ class Simulator {
 
 namespace movn::sim {
 // The options of one random seed (batch sizes, inflight bounds, heartbeat) drawn from the seed.
+// membership: machines past the initial voters, random changes and transfers, and (in most seeds)
+// the role policy with targets drawn from the seed.
 SimOptions options_for_seed(std::uint64_t seed, int members, int plant_bug, bool trace,
-                            Workload workload = Workload::kCommands);
+                            Workload workload = Workload::kCommands, bool membership = false);
 }  // namespace movn::sim

@@ -21,6 +21,12 @@ TraceEvent message_event(std::uint64_t tick, EventKind kind, const raft::Message
   return e;
 }
 
+// A MemberRole code, 0 for a removal.
+static std::string role_text(std::uint64_t role) {
+  if (role == 0) return "removed";
+  return std::string(raft::member_role_name(static_cast<raft::MemberRole>(role)));
+}
+
 static std::string message_text(const TraceEvent& e) {
   std::string s(raft::message_type_name(e.msg_type));
   s += ' ' + std::to_string(e.a) + "->" + std::to_string(e.b) + " t=" +
@@ -50,6 +56,12 @@ std::string format(const TraceEvent& e) {
     case EventKind::kHeal: return t + "heal network";
     case EventKind::kPhase: return t + (e.a == 0 ? "phase safety" : "phase liveness");
     case EventKind::kViolation: return t + "VIOLATION";
+    case EventKind::kChange: return t + "change at " + n(e.a) + ": member " + n(e.b) + " -> " + role_text(e.c) + " index " + n(e.d);
+    case EventKind::kChangeRejected: return t + "change at " + n(e.a) + ": member " + n(e.b) + " -> " + role_text(e.c) + " refused";
+    case EventKind::kTransfer: return t + "transfer at " + n(e.a) + " to " + n(e.b) + " term " + n(e.c);
+    case EventKind::kRead: return t + "read " + n(e.b) + " at " + n(e.a) + " (acked up to " + n(e.c) + ")";
+    case EventKind::kReadConfirmed: return t + "read " + n(e.b) + " confirmed by " + n(e.a) + " at index " + n(e.c);
+    case EventKind::kReadServed: return t + "read " + n(e.b) + " served by " + n(e.a) + " at applied " + n(e.c);
   }
   return t + "?";
 }

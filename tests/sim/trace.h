@@ -16,6 +16,7 @@ namespace movn::sim {
 enum class EventKind : std::uint8_t {
   kDeliver, kDrop, kDuplicate, kPropose, kProposeRejected, kLeader, kCrash, kRestart,
   kDiskError, kSlowDisk, kBlock, kHeal, kPhase, kViolation,
+  kChange, kChangeRejected, kTransfer, kRead, kReadConfirmed, kReadServed,
 };
 
 struct TraceEvent {
@@ -24,6 +25,7 @@ struct TraceEvent {
   std::uint64_t a = 0;  // member, or the link's source
   std::uint64_t b = 0;  // second member / index / ticks
   std::uint64_t c = 0;  // term / extra
+  std::uint64_t d = 0;  // index
   raft::MessageType msg_type = raft::MessageType::kApp;
   std::uint64_t msg_term = 0, msg_index = 0, msg_log_term = 0, msg_commit = 0;
   std::uint64_t msg_first = 0, msg_last = 0;
