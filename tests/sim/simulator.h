@@ -125,7 +125,6 @@ class Simulator {
   bool read_served(std::uint64_t ctx) const { return served_reads_.contains(ctx); }
   // A configuration change proposed at `index` that its client saw committed.
   bool acked_change(LogIndex index) const;
-  int machines() const { return static_cast<int>(members_.size()); }
   void block(std::uint64_t from, std::uint64_t to);
   void isolate(std::uint64_t id);  // both directions, to and from everyone
   void heal();
@@ -138,8 +137,6 @@ class Simulator {
   // Entries applied by a live member in this incarnation.
   LogIndex applied(std::uint64_t id) const;
   bool acked(const std::string& data) const;
-  // The highest index a client saw committed (proposals and configuration changes).
-  LogIndex acked_high() const { return acked_high_; }
   bool acked_request(const std::string& request_id) const;
   // kCommands: the projections a live member has applied.
   const projections::State& projections(std::uint64_t id) const;
