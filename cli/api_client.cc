@@ -6,6 +6,8 @@
 #include <fstream>
 #include <random>
 
+#include "common/json_depth.h"
+
 namespace movn::cli {
 namespace {
 
@@ -48,6 +50,9 @@ Error invalid_response(std::string_view detail) {
 
 Result<Json> decode_envelope(const HttpResponse& response) {
   const bool http_ok = response.status >= 200 && response.status < 300;
+  // Rendering recurses per level; no answer of the daemon nests anywhere near this deep.
+  if (!json_depth_within(response.body, kMaxResponseDepth))
+    return invalid_response("body is nested more than " + std::to_string(kMaxResponseDepth) + " levels deep");
   Json envelope = Json::parse(response.body, nullptr, /*allow_exceptions=*/false);
   if (envelope.is_discarded() || !envelope.is_object()) {
     if (!http_ok) {

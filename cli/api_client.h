@@ -20,6 +20,8 @@ inline constexpr std::chrono::milliseconds kDefaultCallTimeout{30'000};
 inline constexpr std::string_view kDefaultStateDir = "/var/lib/microovn/state";
 inline constexpr std::string_view kSocketName = "control.socket";
 
+// Answers nested deeper than this are refused before they are parsed (rendering recurses).
+inline constexpr std::size_t kMaxResponseDepth = 32;
 // The metadata of a success envelope, or an error carrying the envelope's `error` message.
 // A body that is not an envelope (not JSON, not an object, bad field types) is an error too.
 Result<Json> decode_envelope(const HttpResponse& response);

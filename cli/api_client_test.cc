@@ -21,6 +21,17 @@ TEST(DecodeEnvelope, SuccessGivesMetadataInOrder) {
   EXPECT_EQ(r->dump(), R"({"zeta":1,"alpha":[true]})");
 }
 
+TEST(DecodeEnvelope, DeeplyNestedAnswersAreRefusedBeforeParsing) {
+  const std::size_t n = 1'000'000;
+  std::string body = R"({"type":"sync","metadata":)" + std::string(n, '[') + std::string(n, ']') + "}";
+  auto r = decode_envelope(response(200, body));
+  ASSERT_FALSE(r.ok());
+  EXPECT_NE(r.error().message.find("nested more than"), std::string::npos) << r.error().message;
+  std::string ok = R"({"type":"sync","metadata":)" + std::string(kMaxResponseDepth - 1, '[') +
+                   std::string(kMaxResponseDepth - 1, ']') + "}";
+  EXPECT_TRUE(decode_envelope(response(200, ok)).ok());
+}
+
 TEST(DecodeEnvelope, SuccessWithoutMetadataIsNull) {
   auto r = decode_envelope(response(200, R"({"type":"sync","status":"Success"})"));
   ASSERT_TRUE(r.ok());

@@ -239,41 +239,55 @@ void append_scalar(std::string& out, const Json& v, std::size_t block_indent) {
   out += '\n';
 }
 
-void append_sequence(std::string& out, const Json& seq, std::size_t indent, bool inline_first);
+void append_sequence(std::string& out, const Json& seq, std::size_t indent, bool inline_first, std::size_t depth);
+
+// Past kMaxYamlDepth a collection is written in flow style (JSON, which YAML reads), so the
+// recursion here is bounded whatever the value; nothing is left out.
+void append_flow(std::string& out, const Json& v) {
+  out += ' ';
+  out += v.dump(-1, ' ', false, Json::error_handler_t::replace);
+  out += '\n';
+}
 
 // A non-empty mapping whose entries sit at column `indent`. With `inline_first`, the first key
 // follows a "- " that is already written.
-void append_mapping(std::string& out, const Json& map, std::size_t indent, bool inline_first) {
+void append_mapping(std::string& out, const Json& map, std::size_t indent, bool inline_first, std::size_t depth) {
   bool first = true;
   for (const auto& [key, value] : map.items()) {
     if (!(first && inline_first)) out.append(indent, ' ');
     first = false;
     out += yaml_inline_string(key);
     out += ':';
-    if (value.is_object() && !value.empty()) {
+    const bool nested = (value.is_object() || value.is_array()) && !value.empty();
+    if (nested && depth + 1 >= kMaxYamlDepth) {
+      append_flow(out, value);
+    } else if (value.is_object() && !value.empty()) {
       out += '\n';
-      append_mapping(out, value, indent + 2, false);
+      append_mapping(out, value, indent + 2, false, depth + 1);
     } else if (value.is_array() && !value.empty()) {
       out += '\n';
-      append_sequence(out, value, indent, false);  // yaml.v2: "- " at the key's column
+      append_sequence(out, value, indent, false, depth + 1);  // yaml.v2: "- " at the key's column
     } else {
       append_scalar(out, value, indent + 2);
     }
   }
 }
 
-void append_sequence(std::string& out, const Json& seq, std::size_t indent, bool inline_first) {
+void append_sequence(std::string& out, const Json& seq, std::size_t indent, bool inline_first, std::size_t depth) {
   bool first = true;
   for (const auto& item : seq) {
     if (!(first && inline_first)) out.append(indent, ' ');
     first = false;
     out += '-';
-    if (item.is_object() && !item.empty()) {
+    const bool nested = (item.is_object() || item.is_array()) && !item.empty();
+    if (nested && depth + 1 >= kMaxYamlDepth) {
+      append_flow(out, item);
+    } else if (item.is_object() && !item.empty()) {
       out += ' ';
-      append_mapping(out, item, indent + 2, true);
+      append_mapping(out, item, indent + 2, true, depth + 1);
     } else if (item.is_array() && !item.empty()) {
       out += ' ';
-      append_sequence(out, item, indent + 2, true);
+      append_sequence(out, item, indent + 2, true, depth + 1);
     } else {
       append_scalar(out, item, indent + 2);
     }
@@ -289,9 +303,9 @@ std::string yaml_inline_string(std::string_view text) {
 std::string render_yaml(const nlohmann::ordered_json& value) {
   std::string out;
   if (value.is_object() && !value.empty()) {
-    append_mapping(out, value, 0, false);
+    append_mapping(out, value, 0, false, 0);
   } else if (value.is_array() && !value.empty()) {
-    append_sequence(out, value, 0, false);
+    append_sequence(out, value, 0, false, 0);
   } else {
     append_scalar(out, value, 2);
     out.erase(0, 1);  // no leading space at the top level

@@ -10,6 +10,10 @@
 
 namespace movn::cli {
 
+// Collections nested deeper than this are written in flow style (as JSON, which YAML reads), so
+// rendering recurses at most this deep in block style.
+inline constexpr std::size_t kMaxYamlDepth = 32;
+
 // The YAML document for `value`, ending with a newline. Key order is kept.
 std::string render_yaml(const nlohmann::ordered_json& value);
 

@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
+
 namespace movn::cli {
 namespace {
 
@@ -115,6 +117,20 @@ TEST(YamlInlineString, QuotesOnlyWhenNeeded) {
   EXPECT_EQ(yaml_inline_string("-x"), "-x");
   EXPECT_EQ(yaml_inline_string("2026-11-23T20:00:00Z"), "2026-11-23T20:00:00Z");
   EXPECT_EQ(yaml_inline_string("1.2.3"), "1.2.3");
+}
+
+TEST(Yaml, DeepCollectionsTurnToFlowStyleAtTheBound) {
+  Json v = Json::array({1});
+  for (std::size_t i = 0; i < kMaxYamlDepth + 10; ++i) v = Json::array({v});
+  std::string out = render_yaml(v);
+  // Block style down to the bound, then the rest in flow style on one line; nothing is dropped.
+  EXPECT_NE(out.find("[[[[[[[[[[1]]]]]]]]]]"), std::string::npos) << out;
+  EXPECT_EQ(std::count(out.begin(), out.end(), '\n'), 1);
+  EXPECT_EQ(std::count(out.begin(), out.end(), '-'), static_cast<long>(kMaxYamlDepth));
+  Json m = Json::object({{"k", 1}});
+  for (std::size_t i = 0; i < kMaxYamlDepth + 1; ++i) m = Json::object({{"k", m}});
+  std::string mo = render_yaml(m);
+  EXPECT_NE(mo.find(R"({"k":{"k":1}})"), std::string::npos) << mo;
 }
 
 }  // namespace

@@ -2,11 +2,24 @@
 
 #include "commands/validate.h"
 #include "common/sha256.h"
+#include "common/utf8.h"
 
 namespace movn::commands {
 namespace {
 using events::Event;
 using Events = std::vector<Event>;
+
+bool is_printable_ascii(std::string_view s) {
+  for (char c : s)
+    if (c < 0x21 || c > 0x7e) return false;
+  return true;
+}
+
+bool is_lower_hex(std::string_view s) {
+  for (char c : s)
+    if (!((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'))) return false;
+  return true;
+}
 
 Result<void> require_bootstrapped(const projections::State& view) {
   if (!view.membership().bootstrapped())
@@ -21,9 +34,13 @@ Result<Events> decide_bootstrap(const projections::State& view, const BootstrapR
                       "this member is already part of cluster " + view.membership().cluster_id());
   MOVN_TRY(validate_member_name(r.name));
   MOVN_ASSIGN_OR_RETURN(std::string address, normalize_address(r.address));
-  if (r.cluster_id.empty()) return make_error(Errc::kInvalidArgument, "cluster id is empty");
-  if (r.fingerprint.size() != 64 || r.certificate.empty())
-    return make_error(Errc::kInvalidArgument, "member certificate is missing");
+  // The daemon makes these; they are still checked, because the log can only carry text.
+  if (r.cluster_id.empty() || r.cluster_id.size() > 128 || !is_printable_ascii(r.cluster_id))
+    return make_error(Errc::kInvalidArgument, "cluster id must be 1 to 128 printable characters");
+  if (r.fingerprint.size() != 64 || !is_lower_hex(r.fingerprint))
+    return make_error(Errc::kInvalidArgument, "member certificate fingerprint must be 64 hex characters");
+  if (r.certificate.empty() || !is_valid_utf8(r.certificate))
+    return make_error(Errc::kInvalidArgument, "member certificate is missing or is not PEM text");
   return Events{events::ClusterBootstrapped{r.cluster_id, r.name},
                 events::MemberJoined{r.name, address, r.fingerprint, r.certificate}};
 }

@@ -61,6 +61,21 @@ TEST(DecideBootstrap, RejectsBadNameAddressAndIdentity) {
   EXPECT_FALSE(h.view.membership().bootstrapped());
 }
 
+// Everything decided must be text the log can carry (eventlog/codec.cc refuses anything else).
+TEST(DecideBootstrap, RejectsWhatTheLogCannotCarry) {
+  Harness h;
+  auto id = bootstrap_req();
+  id.cluster_id = "c\xff";
+  EXPECT_EQ(h.run(id).error().code, Errc::kInvalidArgument);
+  auto fp = bootstrap_req();
+  fp.fingerprint = std::string(63, 'f') + "\xff";
+  EXPECT_EQ(h.run(fp).error().code, Errc::kInvalidArgument);
+  auto cert = bootstrap_req();
+  cert.certificate = "-----BEGIN\xc0\xaf";
+  EXPECT_EQ(h.run(cert).error().code, Errc::kInvalidArgument);
+  EXPECT_FALSE(h.view.membership().bootstrapped());
+}
+
 TEST(DecideIssue, AcceptsWithExpiry) {
   Harness h;
   h.bootstrap();

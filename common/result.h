@@ -138,7 +138,7 @@ class [[nodiscard]] Result {
     if (!ok()) return std::move(*this).error();
     if constexpr (std::is_void_v<U>) {
       std::forward<F>(f)(std::move(*this).value());
-      return Result<void>();
+      return Result<U>();  // dependent on purpose: Result<void> is not yet complete here
     } else {
       return Result<U>(std::forward<F>(f)(std::move(*this).value()));
     }
@@ -149,7 +149,7 @@ class [[nodiscard]] Result {
     if (!ok()) return error();
     if constexpr (std::is_void_v<U>) {
       std::forward<F>(f)(value());
-      return Result<void>();
+      return Result<U>();
     } else {
       return Result<U>(std::forward<F>(f)(value()));
     }

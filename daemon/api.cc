@@ -2,14 +2,13 @@
 
 #include <spdlog/spdlog.h>
 
-#include <charconv>
-#include <cmath>
 #include <memory>
 #include <nlohmann/json.hpp>
 
-#include "common/base64.h"
+#include "commands/join_token.h"
 #include "commands/validate.h"
 #include "common/time.h"
+#include "daemon/api_request.h"
 #include "daemon/member_info.h"
 #include "eventlog/codec.h"
 #include "eventlog/event_json.h"
@@ -21,43 +20,6 @@ namespace {
 using nlohmann::json;
 using nlohmann::ordered_json;
 using transport::HttpResponse;
-
-constexpr double kDefaultTokenLifetimeS = 10800;
-
-std::string url_decode(std::string_view s, bool* ok, bool plus_is_space = false) {
-  std::string out;
-  out.reserve(s.size());
-  for (std::size_t i = 0; i < s.size(); ++i) {
-    if (s[i] == '%') {
-      if (i + 2 >= s.size()) {
-        *ok = false;
-        return out;
-      }
-      unsigned v = 0;
-      auto [p, ec] = std::from_chars(s.data() + i + 1, s.data() + i + 3, v, 16);
-      if (ec != std::errc() || p != s.data() + i + 3) {
-        *ok = false;
-        return out;
-      }
-      out.push_back(static_cast<char>(v));
-      i += 2;
-    } else if (plus_is_space && s[i] == '+') {
-      out.push_back(' ');
-    } else {
-      out.push_back(s[i]);
-    }
-  }
-  return out;
-}
-
-bool valid_request_id(std::string_view id) {
-  if (id.empty() || id.size() > 128) return false;
-  for (char c : id) {
-    bool ok = std::isalnum(static_cast<unsigned char>(c)) || c == '.' || c == '_' || c == ':' || c == '-';
-    if (!ok) return false;
-  }
-  return true;
-}
 
 Error bad_request(std::string msg) { return make_error(Errc::kInvalidArgument, std::move(msg)); }
 
@@ -117,13 +79,17 @@ struct Api::Call : std::enable_shared_from_this<Api::Call> {
     answered = true;
     respond(HttpResponse{status, std::move(body)});
   }
-  // The body as a JSON object ({} when empty); an error for anything else.
-  Result<json> body_object() const {
-    if (req.body.empty()) return json::object();
-    json j = json::parse(req.body, nullptr, /*allow_exceptions=*/false);
-    if (j.is_discarded()) return bad_request("request body is not valid JSON");
-    if (!j.is_object()) return bad_request("request body must be a JSON object");
-    return j;
+  // Wraps a continuation that runs later on the core thread: an exception thrown in it is a bug,
+  // answered with 500 instead of escaping into the event loop (where it would stop the daemon).
+  template <class F>
+  auto guard(F f) {
+    return [self = shared_from_this(), f = std::move(f)](auto&&... args) mutable {
+      try {
+        f(std::forward<decltype(args)>(args)...);
+      } catch (const std::exception& ex) {
+        self->fail(make_error(Errc::kInternal, std::string("internal error: ") + ex.what()));
+      }
+    };
   }
 };
 
@@ -134,46 +100,14 @@ void Api::handle(transport::HttpRequest req, transport::Responder respond) {
   auto call = std::make_shared<Call>();
   call->req = std::move(req);
   call->respond = std::move(respond);
-  std::string_view target = call->req.target;
-  auto qpos = target.find('?');
-  std::string_view path = target.substr(0, qpos);
-  bool ok = true;
-  std::size_t start = 1;
-  if (path.empty() || path[0] != '/') ok = false;
-  while (ok && start <= path.size()) {
-    auto slash = path.find('/', start);
-    auto seg = path.substr(start, slash == std::string_view::npos ? std::string_view::npos : slash - start);
-    if (!seg.empty()) call->path.push_back(url_decode(seg, &ok));
-    if (slash == std::string_view::npos) break;
-    start = slash + 1;
-  }
-  if (ok && qpos != std::string_view::npos) {
-    std::string_view q = target.substr(qpos + 1);
-    while (ok && !q.empty()) {
-      auto amp = q.find('&');
-      auto kv = q.substr(0, amp);
-      auto eq = kv.find('=');
-      std::string k = url_decode(kv.substr(0, eq), &ok, true);
-      std::string v = eq == std::string_view::npos ? "" : url_decode(kv.substr(eq + 1), &ok, true);
-      if (!k.empty()) call->query[k] = v;
-      if (amp == std::string_view::npos) break;
-      q = q.substr(amp + 1);
-    }
-  }
-  if (!ok) {
-    call->fail(bad_request("malformed URL: " + call->req.target));
+  auto parsed = parse_request(call->req);
+  if (!parsed.ok()) {
+    call->fail(parsed.error());
     return;
   }
-  auto rid = call->req.headers.find("x-request-id");
-  if (rid != call->req.headers.end()) {
-    if (!valid_request_id(rid->second)) {
-      call->fail(bad_request("invalid X-Request-Id: use 1-128 characters from [A-Za-z0-9._:-]"));
-      return;
-    }
-    call->request_id = rid->second;
-  } else {
-    call->request_id = pki::random_hex(16);
-  }
+  call->path = std::move(parsed->path);
+  call->query = std::move(parsed->query);
+  call->request_id = parsed->request_id ? *parsed->request_id : pki::random_hex(16);
   call->actor = events::Actor{member_.name, call->req.peer.user};
   try {
     route(*call);
@@ -242,23 +176,15 @@ void Api::info(Call& c) {
 }
 
 void Api::bootstrap(Call& c) {
-  auto body = c.body_object();
+  auto body = parse_bootstrap_body(c.req.body);
   if (!body.ok()) return c.fail(body.error());
-  std::string name = host_name(), address;
-  for (auto& [k, v] : body->items()) {
-    if (k != "name" && k != "address") return c.fail(bad_request("unknown field '" + k + "'"));
-    if (!v.is_string()) return c.fail(bad_request("field '" + k + "' must be a string"));
-  }
-  if (body->contains("name")) name = (*body)["name"].get<std::string>();
+  std::string name = body->name.value_or(host_name()), address;
   if (auto r = commands::validate_member_name(name); !r.ok()) {
-    if (!body->contains("name"))
-      return c.fail(bad_request(r.error().message + " (the host name); pass --name"));
+    if (!body->name) return c.fail(bad_request(r.error().message + " (the host name); pass --name"));
     return c.fail(r.error());
   }
-  if (body->contains("address")) {
-    auto a = commands::normalize_address((*body)["address"].get<std::string>());
-    if (!a.ok()) return c.fail(a.error());
-    address = *a;
+  if (body->address) {
+    address = *body->address;
   } else {
     auto a = default_address();
     if (!a.ok()) return c.fail(a.error());
@@ -281,7 +207,7 @@ void Api::bootstrap(Call& c) {
                                  member_.identity.cert_pem};
   c.actor.member = name;
   auto self = c.shared_from_this();
-  node_.propose(req, RequestMeta{self->request_id, self->actor}, [this, self, name](Result<Outcome> r) {
+  node_.propose(req, RequestMeta{self->request_id, self->actor}, self->guard([this, self, name](Result<Outcome> r) {
     if (!r.ok()) return self->fail(r.error());
     const auto& ms = node_.applied().membership();
     const auto* me = ms.find(name);
@@ -305,12 +231,12 @@ void Api::bootstrap(Call& c) {
     storage_.run([this, self, rec, path, reply](eventlog::Store& s) {
       auto b = s.bind_identity(eventlog::StoreIdentity{rec.cluster_id, rec.name});
       auto w = b.ok() ? write_daemon_record(path, rec) : Result<void>(b.error());
-      storage_.post_core([self, w, reply] {
+      storage_.post_core(self->guard([self, w, reply] {
         if (!w.ok()) return self->fail(w.error().wrap("failed to record the bootstrap"));
         self->ok(reply);
-      });
+      }));
     });
-  });
+  }));
 }
 
 void Api::cluster_list(Call& c) {
@@ -333,10 +259,10 @@ void Api::cluster_list(Call& c) {
 
 void Api::after_read_barrier(Call& c, std::function<void(Call&)> handler) {
   auto self = c.shared_from_this();
-  node_.read_barrier([self, handler = std::move(handler)](Result<void> r) {
+  node_.read_barrier(self->guard([self, handler = std::move(handler)](Result<void> r) {
     if (!r.ok()) return self->fail(r.error());
     handler(*self);
-  });
+  }));
 }
 
 std::string Api::token_secret(const std::string& request_id, const std::string& name) const {
@@ -347,45 +273,27 @@ std::string Api::token_secret(const std::string& request_id, const std::string& 
 }
 
 std::string Api::token_for(const std::string& request_id, const std::string& name) const {
-  auto addrs = ordered_json::array();
-  for (const auto& [n, m] : node_.applied().membership().members()) addrs.push_back(m.address);
-  ordered_json t{{"secret", token_secret(request_id, name)},
-                 {"fingerprint", member_.identity.fingerprint_hex},
-                 {"join_addresses", addrs}};
-  return base64_encode(t.dump());
+  commands::JoinToken t{token_secret(request_id, name), member_.identity.fingerprint_hex, {}};
+  for (const auto& [n, m] : node_.applied().membership().members()) t.join_addresses.push_back(m.address);
+  return commands::encode_join_token(t);
 }
 
 void Api::issue_token(Call& c) {
-  auto body = c.body_object();
+  auto body = parse_token_body(c.req.body);
   if (!body.ok()) return c.fail(body.error());
-  for (auto& [k, v] : body->items())
-    if (k != "name" && k != "expire_after_seconds") return c.fail(bad_request("unknown field '" + k + "'"));
-  if (!body->contains("name") || !(*body)["name"].is_string())
-    return c.fail(bad_request("field 'name' is required and must be a string"));
-  std::string name = (*body)["name"].get<std::string>();
-  double seconds = kDefaultTokenLifetimeS;
-  if (body->contains("expire_after_seconds")) {
-    const auto& v = (*body)["expire_after_seconds"];
-    if (!v.is_number()) return c.fail(bad_request("field 'expire_after_seconds' must be a number"));
-    seconds = v.get<double>();
-    if (!std::isfinite(seconds) || seconds <= 0)
-      return c.fail(bad_request("token timeout must be a positive number of seconds"));
-    if (seconds > static_cast<double>(commands::kMaxTokenLifetimeMs) / 1000)
-      return c.fail(bad_request("token timeout must be at most one year"));
-  }
-  auto lifetime_ms = static_cast<std::uint64_t>(std::llround(seconds * 1000));
-  if (lifetime_ms == 0) return c.fail(bad_request("token timeout must be at least 1 ms"));
+  const std::string& name = body->name;
+  const std::uint64_t lifetime_ms = body->lifetime_ms;
   std::string secret = token_secret(c.request_id, name);
   Digest h = sha256(secret);
   commands::IssueTokenRequest req{name, std::string(h.begin(), h.end()), lifetime_ms};
   auto self = c.shared_from_this();
-  node_.propose(req, RequestMeta{self->request_id, self->actor}, [this, self, name](Result<Outcome> r) {
+  node_.propose(req, RequestMeta{self->request_id, self->actor}, self->guard([this, self](Result<Outcome> r) {
     if (!r.ok()) return self->fail(r.error());
     const auto* t = node_.applied().tokens().find_by_request(self->request_id);
     if (t == nullptr)
       return self->fail(make_error(Errc::kConflict, "the join token of this request is no longer valid"));
     self->ok(token_for(self->request_id, t->name));
-  });
+  }));
 }
 
 void Api::list_tokens(Call& c) {
@@ -402,10 +310,10 @@ void Api::list_tokens(Call& c) {
 void Api::revoke_token(Call& c, const std::string& name) {
   auto self = c.shared_from_this();
   node_.propose(commands::RevokeTokenRequest{name}, RequestMeta{self->request_id, self->actor},
-                 [self](Result<Outcome> r) {
-                   if (!r.ok()) return self->fail(r.error());
-                   self->ok(nullptr);
-                 });
+                self->guard([self](Result<Outcome> r) {
+                  if (!r.ok()) return self->fail(r.error());
+                  self->ok(nullptr);
+                }));
 }
 
 void Api::config_keys(Call& c) { c.ok(commands::allowed_config_keys()); }
@@ -417,52 +325,30 @@ void Api::config_get(Call& c, const std::string& key) {
 }
 
 void Api::config_set(Call& c, const std::string& key) {
-  auto body = c.body_object();
-  if (!body.ok()) return c.fail(body.error());
-  for (auto& [k, v] : body->items())
-    if (k != "value" && k != "key") return c.fail(bad_request("unknown field '" + k + "'"));
-  if (!body->contains("value") || !(*body)["value"].is_string())
-    return c.fail(bad_request("field 'value' is required and must be a string"));
+  auto value = parse_config_body(c.req.body);
+  if (!value.ok()) return c.fail(value.error());
   auto self = c.shared_from_this();
-  node_.propose(commands::SetConfigRequest{key, (*body)["value"].get<std::string>()},
-                 RequestMeta{self->request_id, self->actor}, [self](Result<Outcome> r) {
-                   if (!r.ok()) return self->fail(r.error());
-                   self->ok(nullptr);
-                 });
+  node_.propose(commands::SetConfigRequest{key, std::move(value).value()}, RequestMeta{self->request_id, self->actor},
+                self->guard([self](Result<Outcome> r) {
+                  if (!r.ok()) return self->fail(r.error());
+                  self->ok(nullptr);
+                }));
 }
 
 void Api::config_delete(Call& c, const std::string& key) {
   auto self = c.shared_from_this();
   node_.propose(commands::DeleteConfigRequest{key}, RequestMeta{self->request_id, self->actor},
-                 [self](Result<Outcome> r) {
-                   if (!r.ok()) return self->fail(r.error());
-                   self->ok(nullptr);
-                 });
+                self->guard([self](Result<Outcome> r) {
+                  if (!r.ok()) return self->fail(r.error());
+                  self->ok(nullptr);
+                }));
 }
 
 void Api::events(Call& c) {
-  std::uint64_t since = 1, limit = 0;
-  std::string type, member;
-  for (const auto& [k, v] : c.query) {
-    if (k == "since") {
-      auto [p, ec] = std::from_chars(v.data(), v.data() + v.size(), since);
-      if (ec != std::errc() || p != v.data() + v.size())
-        return c.fail(bad_request("since must be a log index (a non-negative integer), not '" + v + "'"));
-    } else if (k == "type") {
-      if (!v.empty() && !events::is_known_type_name(v))
-        return c.fail(bad_request("unknown event type '" + v + "' (see docs/events.md)"));
-      type = v;
-    } else if (k == "member") {
-      member = v;
-    } else if (k == "limit") {
-      auto [p, ec] = std::from_chars(v.data(), v.data() + v.size(), limit);
-      if (ec != std::errc() || p != v.data() + v.size() || limit == 0)
-        return c.fail(bad_request("limit must be a positive number of log entries, not '" + v + "'"));
-    } else {
-      return c.fail(bad_request("unknown query parameter '" + k + "'"));
-    }
-  }
-  if (since == 0) since = 1;
+  auto q = parse_events_query(c.query);
+  if (!q.ok()) return c.fail(q.error());
+  const std::uint64_t since = q->since, limit = q->limit;
+  std::string type = q->type, member = q->member;
   std::uint64_t hi = node_.applied().applied_index().value + 1;
   // With a limit, only the log entries [since, since + limit) are read: a client pages through a
   // long history without one huge answer, and the storage thread is held only briefly.
@@ -471,11 +357,16 @@ void Api::events(Call& c) {
   // Reading and rendering run on the storage thread (in order with writes); the answer is posted
   // back to the core thread.
   storage_.run([this, self, since, hi, type, member](eventlog::Store& s) {
-    auto body = render_events(s, since, hi, type, member);
-    storage_.post_core([self, body = std::move(body)]() mutable {
+    Result<std::string> body = make_error(Errc::kInternal, "events were not rendered");
+    try {
+      body = render_events(s, since, hi, type, member);
+    } catch (const std::exception& ex) {
+      body = make_error(Errc::kInternal, std::string("internal error while rendering events: ") + ex.what());
+    }
+    storage_.post_core(self->guard([self, body = std::move(body)]() mutable {
       if (!body.ok()) return self->fail(body.error());
       self->send(200, std::move(body).value());
-    });
+    }));
   });
 }
 

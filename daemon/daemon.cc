@@ -188,14 +188,14 @@ Result<void> run_daemon(const DaemonOptions& options) {
     drain_step();
   });
 
-  // An exception escaping a handler is a bug; log it and keep serving rather than crash.
-  for (;;) {
-    try {
-      io.run();
-      break;
-    } catch (const std::exception& ex) {
-      spdlog::error("unexpected exception in the core thread: {}", ex.what());
-    }
+  // API handlers answer 500 for their own exceptions (Api::Call::guard). One that reaches the
+  // event loop came from the host loop or start-up, where state may be half changed and a
+  // request may be waiting for an answer that will never come: stop with a clear message (the
+  // log and projections are rebuilt from what is durable at the next start) rather than hang.
+  try {
+    io.run();
+  } catch (const std::exception& ex) {
+    fail_stop(make_error(Errc::kInternal, std::string("unexpected exception in the core thread: ") + ex.what()));
   }
   server->close();
   storage.stop();

@@ -4,7 +4,9 @@
 
 #include <gtest/gtest.h>
 
+#include <fstream>
 #include <future>
+#include <iterator>
 
 #include <utility>
 #include <boost/asio/io_context.hpp>
@@ -141,6 +143,65 @@ TEST(Rebuild, OneChangedEventIsDetectedByTheHashChain) {
   ASSERT_FALSE(r.ok());
   EXPECT_EQ(r.error().code, Errc::kCorruption);
   EXPECT_NE(r.error().message.find("index 10"), std::string::npos) << r.error().message;
+}
+
+std::string read_regression(const std::string& name) {
+  std::ifstream f(std::string(MOVN_FUZZ_DIR) + "/regressions/event_batch/" + name, std::ios::binary);
+  EXPECT_TRUE(f.good()) << name;
+  return std::string(std::istreambuf_iterator<char>(f), {});
+}
+
+// A committed entry that does not decode (from a damaged disk or, later, a faulty peer) used to
+// crash the daemon at every start (SIGSEGV) or wedge it (invalid UTF-8). Now the load stops with
+// an error that names the store and the entry, and nothing is changed.
+TEST(Rebuild, ACommittedEntryThatDoesNotDecodeIsNamed) {
+  for (const char* name : {"null_union.bin", "bad_utf8_config.bin"}) {
+    SCOPED_TRACE(name);
+    TempDir dir;
+    LogIndex bad;
+    {
+      Member m(dir / "store");
+      ASSERT_TRUE(m.node->load().ok());
+      populate(m, 2);
+      m.storage->stop();
+      bad = m.store->last_index().next();
+      auto hs = m.store->hard_state();
+      hs.commit = bad;
+      std::vector<eventlog::Entry> damaged{
+          eventlog::Entry{bad, hs.term, eventlog::EntryType::kEventBatch, read_regression(name)}};
+      ASSERT_TRUE(m.store->write(damaged, hs, true, std::nullopt).ok());
+    }
+    for (bool rebuild : {false, true}) {
+      Member m(dir / "store");
+      auto r = m.node->load(rebuild);
+      ASSERT_FALSE(r.ok());
+      EXPECT_EQ(r.error().code, Errc::kCorruption);
+      EXPECT_NE(r.error().message.find("entry " + std::to_string(bad.value)), std::string::npos) << r.error().message;
+      EXPECT_EQ(m.store->last_index(), bad);  // nothing dropped
+    }
+  }
+}
+
+// A checkpoint nested a million levels deep used to overflow the stack at start. It is a damaged
+// checkpoint like any other now: ignored, and the log is replayed.
+TEST(Rebuild, ADeeplyNestedCheckpointFallsBackToReplay) {
+  TempDir dir;
+  std::vector<std::string> before;
+  {
+    Member m(dir / "store");
+    ASSERT_TRUE(m.node->load().ok());
+    populate(m, 5);
+    before = m.digests();
+    m.storage->stop();
+    std::ifstream f(std::string(MOVN_FUZZ_DIR) + "/regressions/checkpoint/nested_1m_arrays.cbor", std::ios::binary);
+    std::string deep((std::istreambuf_iterator<char>(f)), {});
+    ASSERT_EQ(deep.size(), 1'000'001u);
+    ASSERT_TRUE(m.store->put_checkpoint(Node::kCheckpointName, deep).ok());
+  }
+  Member m(dir / "store");
+  ASSERT_TRUE(m.node->load().ok());
+  EXPECT_FALSE(m.node->loaded_from_checkpoint());
+  EXPECT_EQ(m.digests(), before);
 }
 
 }  // namespace

@@ -1,6 +1,8 @@
 #include "daemon/storage_worker.h"
 
 #include <boost/asio/post.hpp>
+#include <stdexcept>
+#include <string>
 
 namespace movn::daemon {
 
@@ -48,8 +50,17 @@ void StorageWorker::loop() {
       batch.swap(queue_);
     }
     for (auto& item : batch) {
-      if (item.job) {
-        item.job(store_);
+      try {
+        if (item.job) {
+          item.job(store_);
+          continue;
+        }
+      } catch (const std::exception& ex) {
+        // A job that throws is a bug and leaves its requester unanswered; the store itself is
+        // unchanged, but nothing says what else the job did. Hand it to the core thread, whose
+        // event loop stops the daemon with this message (daemon.cc).
+        std::string what = std::string("a storage job failed: ") + ex.what();
+        boost::asio::post(core_, [what] { throw std::runtime_error(what); });
         continue;
       }
       Result<void> r = store_.write(item.entries, item.hard_state, item.sync, item.raft_config);

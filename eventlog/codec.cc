@@ -3,6 +3,8 @@
 #include <cstring>
 #include <vector>
 
+#include "common/overloaded.h"
+#include "common/utf8.h"
 #include "eventlog/events_generated.h"
 
 namespace movn::eventlog {
@@ -11,10 +13,6 @@ namespace fb = ::movn::fb;
 using flatbuffers::FlatBufferBuilder;
 using flatbuffers::Offset;
 
-template <class... Ts>
-struct Overloaded : Ts... {
-  using Ts::operator()...;
-};
 
 std::pair<fb::Event, Offset<void>> encode_event(FlatBufferBuilder& b, const events::Event& e) {
   return std::visit(
@@ -54,8 +52,45 @@ std::pair<fb::Event, Offset<void>> encode_event(FlatBufferBuilder& b, const even
 
 std::string str(const flatbuffers::String* s) { return s ? s->str() : std::string(); }
 
+// Every text field of the catalogue must be UTF-8: projections render state as JSON, and a byte
+// that JSON cannot carry must be refused here, where the damaged entry can still be named.
+Result<void> check_text(std::string_view field, std::string_view value) {
+  auto bad = find_invalid_utf8(value);
+  if (bad == std::string_view::npos) return {};
+  return make_error(Errc::kCorruption,
+                    "field " + std::string(field) + " is not valid UTF-8 (byte " + std::to_string(bad) + ")");
+}
+
+Result<void> check_text(const events::Event& e) {
+  return std::visit(
+      Overloaded{
+          [](const events::ClusterBootstrapped& x) -> Result<void> {
+            MOVN_TRY(check_text("cluster_id", x.cluster_id));
+            return check_text("member_name", x.member_name);
+          },
+          [](const events::MemberJoined& x) -> Result<void> {
+            MOVN_TRY(check_text("name", x.name));
+            MOVN_TRY(check_text("address", x.address));
+            MOVN_TRY(check_text("fingerprint", x.fingerprint));
+            return check_text("certificate", x.certificate);
+          },
+          [](const events::JoinTokenIssued& x) -> Result<void> { return check_text("name", x.name); },
+          [](const events::JoinTokenRevoked& x) -> Result<void> { return check_text("name", x.name); },
+          [](const events::ConfigSet& x) -> Result<void> {
+            MOVN_TRY(check_text("key", x.key));
+            return check_text("value", x.value);
+          },
+          [](const events::ConfigDeleted& x) -> Result<void> { return check_text("key", x.key); },
+      },
+      e);
+}
+
 Result<events::Event> decode_event(const fb::EventRecord* rec) {
   if (rec == nullptr) return make_error(Errc::kCorruption, "null event record");
+  // The verifier accepts a union whose type is set but whose value is absent.
+  if (rec->event_type() != fb::Event::NONE && rec->event() == nullptr)
+    return make_error(Errc::kCorruption, "event of type " + std::to_string(static_cast<int>(rec->event_type())) +
+                                             " has no value");
   switch (rec->event_type()) {
     case fb::Event::ClusterBootstrapped: {
       auto* x = rec->event_as_ClusterBootstrapped();
@@ -126,6 +161,7 @@ Result<events::EventBatch> decode_batch(std::string_view bytes) {
                                            " bytes is over the limit");
   // FlatBuffers reads scalars in place, so the buffer must be 8-byte aligned; bytes read from the
   // store or the network may not be. Copy those into an aligned buffer first.
+  if (bytes.empty()) return make_error(Errc::kCorruption, "event batch is empty");
   thread_local std::vector<std::uint64_t> aligned;
   if (reinterpret_cast<std::uintptr_t>(bytes.data()) % alignof(std::uint64_t) != 0) {
     aligned.resize((bytes.size() + 7) / 8);
@@ -143,6 +179,11 @@ Result<events::EventBatch> decode_batch(std::string_view bytes) {
     out.actor.member = str(root->actor()->member());
     out.actor.os_user = str(root->actor()->os_user());
   }
+  for (auto [field, value] : {std::pair<std::string_view, std::string_view>{"request_id", out.request_id},
+                              {"actor.member", out.actor.member},
+                              {"actor.os_user", out.actor.os_user}}) {
+    if (auto t = check_text(field, value); !t.ok()) return std::move(t).error().wrap("event batch does not decode");
+  }
   out.cluster_time = ClusterTimeMs(root->cluster_time_ms());
   if (root->request_digest() != nullptr)
     out.request_digest.assign(reinterpret_cast<const char*>(root->request_digest()->data()),
@@ -151,7 +192,12 @@ Result<events::EventBatch> decode_batch(std::string_view bytes) {
     out.events.reserve(root->events()->size());
     for (const auto* rec : *root->events()) {
       auto ev = decode_event(rec);
-      if (!ev.ok()) return std::move(ev).error().wrap("failed to decode event batch");
+      if (ev.ok()) {
+        if (auto t = check_text(*ev); !t.ok()) ev = std::move(t).error();
+      }
+      if (!ev.ok())
+        return std::move(ev).error().wrap("failed to decode event " + std::to_string(out.events.size() + 1) +
+                                          " of the batch");
       out.events.push_back(std::move(ev).value());
     }
   }

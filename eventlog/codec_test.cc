@@ -141,5 +141,62 @@ TEST(EventJson, NamesSummaryAndMember) {
   EXPECT_FALSE(is_known_type_name("config_sett"));
 }
 
+std::string read_regression(const std::string& name) {
+  std::ifstream f(std::string(MOVN_FUZZ_DIR) + "/regressions/event_batch/" + name, std::ios::binary);
+  EXPECT_TRUE(f.good()) << "missing regression input " << name;
+  return std::string(std::istreambuf_iterator<char>(f), {});
+}
+
+// A union type without its value passes the FlatBuffers verifier; it used to be dereferenced.
+TEST(DamagedBatch, UnionWithoutValueIsRefused) {
+  auto r = decode_batch(read_regression("null_union.bin"));
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.error().code, Errc::kCorruption);
+  EXPECT_NE(r.error().message.find("has no value"), std::string::npos) << r.error().message;
+  EXPECT_NE(r.error().message.find("event 1"), std::string::npos) << r.error().message;
+}
+
+// Text that JSON cannot carry used to reach the projections and wedge the daemon.
+TEST(DamagedBatch, TextThatIsNotUtf8IsRefused) {
+  auto r = decode_batch(read_regression("bad_utf8_config.bin"));
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.error().code, Errc::kCorruption);
+  EXPECT_NE(r.error().message.find("field value is not valid UTF-8 (byte 8)"), std::string::npos)
+      << r.error().message;
+}
+
+TEST(DamagedBatch, EveryTextFieldIsChecked) {
+  const std::string bad = "ok\xff";
+  std::vector<EventBatch> cases(9);
+  for (auto& b : cases) b.request_id = "r";
+  cases[0].request_id = bad;
+  cases[1].actor.member = bad;
+  cases[2].actor.os_user = bad;
+  cases[3].events = {ClusterBootstrapped{"c", bad}};
+  cases[4].events = {MemberJoined{"m", "127.0.0.1:6686", "ff", bad}};
+  cases[5].events = {JoinTokenIssued{bad, std::string(32, '\xff'), 1}};
+  cases[6].events = {JoinTokenRevoked{bad, RevokeReason::kUsed}};
+  cases[7].events = {ConfigSet{bad, "v"}};
+  cases[8].events = {ConfigDeleted{bad}};
+  for (std::size_t i = 0; i < cases.size(); ++i) {
+    auto r = decode_batch(encode_batch(cases[i]));
+    EXPECT_FALSE(r.ok()) << "case " << i;
+  }
+  // Raw bytes fields are not text: a secret hash of 0xff bytes is fine.
+  EventBatch fine;
+  fine.events = {JoinTokenIssued{"movn2", std::string(32, '\xff'), 1}};
+  fine.request_digest = std::string(32, '\xfe');
+  EXPECT_TRUE(decode_batch(encode_batch(fine)).ok());
+}
+
+TEST(DamagedBatch, EmptyInputAtAnyAddressIsRefused) {
+  alignas(8) char buf[16] = {};
+  for (int offset = 0; offset < 8; ++offset) {
+    auto r = decode_batch(std::string_view(buf + offset, 0));
+    ASSERT_FALSE(r.ok());
+    EXPECT_NE(r.error().message.find("empty"), std::string::npos);
+  }
+}
+
 }  // namespace
 }  // namespace movn::eventlog

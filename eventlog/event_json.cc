@@ -1,14 +1,11 @@
 #include "eventlog/event_json.h"
 
+#include "common/overloaded.h"
 #include "common/sha256.h"
 #include "common/time.h"
 
 namespace movn::eventlog {
 namespace {
-template <class... Ts>
-struct Overloaded : Ts... {
-  using Ts::operator()...;
-};
 using nlohmann::ordered_json;
 }  // namespace
 

@@ -2,6 +2,8 @@
 
 #include <array>
 
+#include "common/overloaded.h"
+
 namespace movn::events {
 namespace {
 constexpr std::array<std::string_view, 6> kTypeNames = {
@@ -10,10 +12,6 @@ constexpr std::array<std::string_view, 6> kTypeNames = {
 };
 static_assert(kTypeNames.size() == std::variant_size_v<Event>);
 
-template <class... Ts>
-struct Overloaded : Ts... {
-  using Ts::operator()...;
-};
 }  // namespace
 
 std::string_view type_name(const Event& e) { return kTypeNames[e.index()]; }

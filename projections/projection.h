@@ -6,12 +6,16 @@
 #include <string>
 #include <string_view>
 
+#include "common/cbor_check.h"
 #include "common/ids.h"
 #include "common/result.h"
 #include "common/sha256.h"
 #include "eventlog/events.h"
 
 namespace movn::projections {
+
+// Checkpoints nest a few levels deep; bytes nested deeper are damaged (common/cbor_check.h).
+inline constexpr std::size_t kMaxCheckpointDepth = 8;
 
 struct ApplyContext {
   LogIndex index;

@@ -1,5 +1,9 @@
 #include <gtest/gtest.h>
 
+#include <fstream>
+#include <iterator>
+#include <nlohmann/json.hpp>
+
 #include "projections/state.h"
 
 namespace movn::projections {
@@ -188,6 +192,41 @@ TEST(Checkpoint, DamagedBytesAreRefusedAndStateKept) {
   cp.resize(cp.size() / 2);
   EXPECT_FALSE(s.restore_checkpoint(cp).ok());
   EXPECT_EQ(s.describe()[0].digest_hex, before[0].digest_hex);
+}
+
+// A checkpoint nested a million levels deep used to overflow the stack in the CBOR parser.
+TEST(Checkpoint, DeepNestingIsRefusedWithoutRecursion) {
+  std::ifstream f(std::string(MOVN_FUZZ_DIR) + "/regressions/checkpoint/nested_1m_arrays.cbor", std::ios::binary);
+  ASSERT_TRUE(f.good());
+  std::string deep((std::istreambuf_iterator<char>(f)), {});
+  ASSERT_EQ(deep.size(), 1'000'001u);
+  State s = fold(sample_log());
+  auto before = s.describe();
+  auto r = s.restore_checkpoint(deep);
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.error().code, Errc::kCorruption);
+  EXPECT_NE(r.error().message.find("nested deeper"), std::string::npos) << r.error().message;
+  EXPECT_EQ(s.describe()[0].digest_hex, before[0].digest_hex);
+  // The projections that keep CBOR of their own check it too.
+  Tokens t;
+  EXPECT_FALSE(t.restore(deep).ok());
+  Requests q;
+  EXPECT_FALSE(q.restore(deep).ok());
+}
+
+// Text inside a checkpoint must be UTF-8 as well, or rendering the state would throw later.
+TEST(Checkpoint, TextThatIsNotUtf8IsRefused) {
+  auto v = nlohmann::json::to_cbor(nlohmann::json::array({nlohmann::json::array(
+      {"req-\xc3\xa9", 5, false, nlohmann::json::binary({})})}));
+  std::string cbor(v.begin(), v.end());
+  Requests q;
+  ASSERT_TRUE(q.restore(cbor).ok());
+  auto pos = cbor.find("\xc3\xa9");
+  ASSERT_NE(pos, std::string::npos);
+  cbor[pos] = '\xff';
+  auto r = q.restore(cbor);
+  ASSERT_FALSE(r.ok());
+  EXPECT_NE(r.error().message.find("UTF-8"), std::string::npos) << r.error().message;
 }
 
 }  // namespace

@@ -33,6 +33,8 @@ std::string Requests::snapshot() const {
 }
 
 Result<void> Requests::restore(std::string_view bytes) {
+  if (auto c = check_cbor(bytes, kMaxCheckpointDepth); !c.ok())
+    return std::move(c).error().wrap("requests checkpoint does not parse");
   try {
     auto arr = nlohmann::json::from_cbor(bytes.begin(), bytes.end());
     Requests fresh;

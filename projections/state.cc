@@ -93,6 +93,9 @@ std::string State::checkpoint() const {
 
 Result<void> State::restore_checkpoint(std::string_view bytes) {
   State fresh;
+  // from_cbor recurses per nesting level: bound the depth (and check text) without recursion first.
+  if (auto c = check_cbor(bytes, kMaxCheckpointDepth); !c.ok())
+    return std::move(c).error().wrap("checkpoint does not parse");
   try {
     auto j = nlohmann::json::from_cbor(bytes.begin(), bytes.end());
     fresh.applied_index_ = LogIndex(j.at("applied_index").get<std::uint64_t>());

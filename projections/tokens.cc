@@ -39,6 +39,8 @@ std::string Tokens::snapshot() const {
 }
 
 Result<void> Tokens::restore(std::string_view bytes) {
+  if (auto c = check_cbor(bytes, kMaxCheckpointDepth); !c.ok())
+    return std::move(c).error().wrap("tokens checkpoint does not parse");
   try {
     auto arr = nlohmann::json::from_cbor(bytes.begin(), bytes.end());
     std::map<std::string, Token> ts;

@@ -9,6 +9,8 @@ packages=(
   # libraries
   librocksdb-dev libboost-dev libssl-dev libflatbuffers-dev flatbuffers-compiler
   libspdlog-dev libcli11-dev nlohmann-json3-dev
+  # fuzz targets (tests/fuzz): clang with libFuzzer and the sanitizer runtimes
+  clang libclang-rt-14-dev
   # tests and benchmarks
   libgtest-dev libgmock-dev libbenchmark-dev bats bats-assert bats-support curl jq
   python3 openssl xxd

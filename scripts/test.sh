@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Runs every test: installs the dependencies, builds, runs the unit and integration tests
 # (ctest), then builds everything again with AddressSanitizer and UndefinedBehaviorSanitizer in
-# build-asan/ and runs all the tests there too.
+# build-asan/ and runs all the tests there too, then builds the project with clang and libFuzzer
+# in build-fuzz/ and fuzzes every decoder for FUZZ_SECONDS each (default 30; docs/reliability.md).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 jobs=$(nproc)
@@ -20,3 +21,6 @@ cmake --build build-asan -j"$jobs"
 echo "== tests under ASan + UBSan (unit and integration: the daemon runs instrumented) =="
 (cd build-asan && ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 \
   ctest --output-on-failure --timeout 600 -j"$jobs")
+
+echo "== fuzzing (clang + libFuzzer, ASan + UBSan): ${FUZZ_SECONDS:-30} s per target =="
+bash tests/fuzz/run.sh "${FUZZ_SECONDS:-30}"

@@ -42,8 +42,8 @@ PeerCredentials peer_of(int fd) {
 
 class Session : public std::enable_shared_from_this<Session> {
  public:
-  Session(Local::socket socket, const Handler& handler)
-      : socket_(std::move(socket)), timer_(socket_.get_executor()), handler_(handler) {
+  Session(Local::socket socket, const Handler& handler, int timeout_ms)
+      : socket_(std::move(socket)), timer_(socket_.get_executor()), handler_(handler), timeout_ms_(timeout_ms) {
     peer_ = peer_of(socket_.native_handle());
   }
 
@@ -59,14 +59,25 @@ class Session : public std::enable_shared_from_this<Session> {
                      [self = shared_from_this()](beast::error_code ec, std::size_t) { self->on_read(ec); });
   }
 
+  // One timer bounds each phase: reading a request, handling it, writing the response.
   void arm_timer() {
-    timer_.expires_after(std::chrono::milliseconds(kIdleTimeoutMs));
+    timer_.expires_after(std::chrono::milliseconds(timeout_ms_));
     timer_.async_wait([weak = weak_from_this()](beast::error_code ec) {
       if (ec) return;
-      if (auto self = weak.lock()) {
-        beast::error_code ignored;
-        self->socket_.close(ignored);
+      auto self = weak.lock();
+      if (!self) return;
+      if (self->handling_) {
+        // The handler has not answered in time: answer for it and close; its late answer is dropped.
+        self->handling_ = false;
+        self->write(HttpResponse{504, error_envelope(504, "the request did not finish within " +
+                                                            std::to_string(self->timeout_ms_) +
+                                                            " ms; it may still take effect: retry it with the "
+                                                            "same X-Request-Id to learn its outcome")},
+                    false);
+        return;
       }
+      beast::error_code ignored;
+      self->socket_.close(ignored);
     });
   }
 
@@ -98,12 +109,18 @@ class Session : public std::enable_shared_from_this<Session> {
     for (const auto& f : msg) {
       std::string name(f.name_string());
       for (auto& c : name) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-      req.headers[name] = std::string(f.value());
+      req.headers.emplace(std::move(name), std::string(f.value()));
     }
     req.body = std::move(msg.body());
     req.peer = peer_;
     bool keep_alive = msg.keep_alive();
-    handler_(std::move(req), [self = shared_from_this(), keep_alive](HttpResponse resp) {
+    handling_ = true;
+    const std::uint64_t generation = ++generation_;
+    arm_timer();
+    handler_(std::move(req), [self = shared_from_this(), keep_alive, generation](HttpResponse resp) {
+      // Dropped when the timer already answered this request.
+      if (!self->handling_ || self->generation_ != generation) return;
+      self->handling_ = false;
       self->write(std::move(resp), keep_alive);
     });
   }
@@ -137,17 +154,22 @@ class Session : public std::enable_shared_from_this<Session> {
   Local::socket socket_;
   asio::steady_timer timer_;
   const Handler& handler_;
+  const int timeout_ms_;
   beast::flat_buffer buffer_;
   std::optional<http::request_parser<http::string_body>> parser_;
   PeerCredentials peer_;
+  bool handling_ = false;         // a request was handed to the handler and is not answered yet
+  std::uint64_t generation_ = 0;  // which request the pending answer belongs to
 };
 }  // namespace
 
 struct LocalApiServer::Impl {
-  Impl(asio::io_context& io, Handler h) : acceptor(io), retry(io), handler(std::move(h)) {}
+  Impl(asio::io_context& io, Handler h, int timeout)
+      : acceptor(io), retry(io), handler(std::move(h)), timeout_ms(timeout) {}
   Local::acceptor acceptor;
   asio::steady_timer retry;
   Handler handler;
+  int timeout_ms;
   std::filesystem::path path;
   bool open = false;
 
@@ -162,7 +184,7 @@ struct LocalApiServer::Impl {
         });
         return;
       }
-      std::make_shared<Session>(std::move(socket), handler)->start();
+      std::make_shared<Session>(std::move(socket), handler, timeout_ms)->start();
       accept();
     });
   }
@@ -185,7 +207,7 @@ Result<void> LocalApiServer::check_path(const std::filesystem::path& socket_path
 
 Result<std::unique_ptr<LocalApiServer>> LocalApiServer::listen(asio::io_context& io,
                                                                const std::filesystem::path& socket_path,
-                                                               Handler handler) {
+                                                               Handler handler, int timeout_ms) {
   const std::string p = socket_path.string();
   MOVN_TRY(check_path(socket_path));
   std::error_code fec;
@@ -198,7 +220,7 @@ Result<std::unique_ptr<LocalApiServer>> LocalApiServer::listen(asio::io_context&
     if (::unlink(p.c_str()) != 0)
       return make_error(Errc::kIo, "failed to remove stale socket " + p + ": " + std::strerror(errno));
   }
-  auto impl = std::make_unique<Impl>(io, std::move(handler));
+  auto impl = std::make_unique<Impl>(io, std::move(handler), timeout_ms);
   beast::error_code ec;
   impl->acceptor.open(Local(), ec);
   if (ec) return make_error(Errc::kIo, "failed to open socket " + p + ": " + ec.message());

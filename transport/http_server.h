@@ -4,48 +4,25 @@
 // owns it (the daemon's core thread); not thread-safe.
 #pragma once
 
-#include <sys/types.h>
-
 #include <boost/asio/io_context.hpp>
 #include <filesystem>
 #include <functional>
-#include <map>
 #include <memory>
 #include <string>
 
 #include "common/result.h"
+#include "transport/http_types.h"
 
 namespace movn::transport {
 
 inline constexpr std::size_t kMaxBodyBytes = 1 << 20;
 inline constexpr std::size_t kMaxHeaderBytes = 16 << 10;
-// A request (headers and body) must arrive, and a response be written, within this time.
+// A request (headers and body) must arrive, be answered by the handler, and its response be
+// written, each within this time. A handler that has not answered by then gets a 504 sent for it
+// (its late answer is dropped) and the connection is closed.
 inline constexpr int kIdleTimeoutMs = 30'000;
 // Delay before accepting again after an accept error (for example no file descriptor left).
 inline constexpr int kAcceptRetryMs = 100;
-
-struct PeerCredentials {
-  pid_t pid = -1;
-  uid_t uid = static_cast<uid_t>(-1);
-  std::string user;  // the user name of uid, or "uid:N"
-};
-
-struct HttpRequest {
-  std::string method;
-  std::string target;  // path and query, as sent
-  std::map<std::string, std::string> headers;  // lower-case names
-  std::string body;
-  PeerCredentials peer;
-};
-
-struct HttpResponse {
-  unsigned status = 200;
-  std::string body;
-};
-
-// Must be called exactly once, on the server's io_context thread.
-using Responder = std::function<void(HttpResponse)>;
-using Handler = std::function<void(HttpRequest, Responder)>;
 
 class LocalApiServer {
  public:
@@ -57,7 +34,7 @@ class LocalApiServer {
   // socket or another process is already serving it; removes a stale socket file.
   static Result<std::unique_ptr<LocalApiServer>> listen(boost::asio::io_context& io,
                                                         const std::filesystem::path& socket_path,
-                                                        Handler handler);
+                                                        Handler handler, int timeout_ms = kIdleTimeoutMs);
   // The path-length check of listen(), on its own (so callers can refuse early).
   static Result<void> check_path(const std::filesystem::path& socket_path);
   // Stops accepting and removes the socket file. Open connections finish their current request.

@@ -129,6 +129,15 @@ assert_error_envelope() {
   # A bad request id header.
   run api POST /1.0/tokens -H 'X-Request-Id: bad id!' -d '{"name":"movn3"}'
   assert_error_envelope 400
+  # Two request ids: which one is meant is unknown, so neither is used.
+  run api POST /1.0/tokens -H 'X-Request-Id: first' -H 'X-Request-Id: second' -d '{"name":"movn3"}'
+  assert_error_envelope 400
+  assert_output --partial 'X-Request-Id is given 2 times'
+  # A repeated query parameter, and a body nested past any use.
+  run api GET '/1.0/events?since=1&since=2'
+  assert_error_envelope 400
+  run api PUT /1.0/config/ovn.central-ips -d "$(printf '%.0s[' {1..5000})"
+  assert_error_envelope 400
 
   assert_equal "$(event_count)" "$n"
   assert_equal "$(api GET /1.0/projections | head -n1)" "$digests"

@@ -16,6 +16,8 @@ MICROOVND="$MICROOVN_BIN_DIR/microovnd"
 MICROOVN_CLI="$MICROOVN_BIN_DIR/microovn"
 STORE_DUMP="$MICROOVN_BIN_DIR/microovn-store-dump"
 FIND_BYTES="$BATS_TEST_DIRNAME/../tools/find_bytes.py"
+# Fuzz corpora and regression inputs (tests/fuzz).
+MICROOVN_FUZZ_DIR="${MICROOVN_FUZZ_DIR:-$BATS_TEST_DIRNAME/../fuzz}"
 # Every CLI call gives up after 10 s instead of the default 30 s: a hang fails fast.
 export MICROOVN_CALL_TIMEOUT_MS=10000
 

@@ -1,0 +1,102 @@
+#include "daemon/api_request.h"
+
+#include <gtest/gtest.h>
+
+namespace movn::daemon {
+namespace {
+
+transport::HttpRequest get(std::string target) {
+  transport::HttpRequest r;
+  r.method = "GET";
+  r.target = std::move(target);
+  return r;
+}
+
+TEST(ApiRequest, SplitsAndDecodesPathAndQuery) {
+  auto p = parse_request(get("/1.0/config/ovn.central%2Dips?since=3&type=config_set&member=a+b"));
+  ASSERT_TRUE(p.ok()) << p.error().message;
+  EXPECT_EQ(p->path, (std::vector<std::string>{"1.0", "config", "ovn.central-ips"}));
+  EXPECT_EQ(p->query.at("member"), "a b");
+  EXPECT_FALSE(p->request_id.has_value());
+}
+
+TEST(ApiRequest, RefusesMalformedEscapes) {
+  for (const char* t : {"/1.0/%", "/1.0/%4", "/1.0/%zz", "/1.0?x=%", "relative", ""}) {
+    auto p = parse_request(get(t));
+    ASSERT_FALSE(p.ok()) << t;
+    EXPECT_EQ(p.error().code, Errc::kInvalidArgument);
+  }
+}
+
+TEST(ApiRequest, RefusesARepeatedRequestId) {
+  auto r = get("/1.0/config/ovn.central-ips");
+  r.headers.emplace("x-request-id", "first");
+  ASSERT_TRUE(parse_request(r).ok());
+  EXPECT_EQ(*parse_request(r)->request_id, "first");
+  r.headers.emplace("x-request-id", "second");
+  auto p = parse_request(r);
+  ASSERT_FALSE(p.ok());
+  EXPECT_EQ(p.error().code, Errc::kInvalidArgument);
+  EXPECT_NE(p.error().message.find("X-Request-Id is given 2 times"), std::string::npos) << p.error().message;
+}
+
+TEST(ApiRequest, RefusesAnInvalidRequestId) {
+  auto r = get("/1.0");
+  r.headers.emplace("x-request-id", "has space");
+  EXPECT_FALSE(parse_request(r).ok());
+}
+
+TEST(ApiRequest, RefusesARepeatedQueryParameter) {
+  auto p = parse_request(get("/1.0/events?since=1&since=5"));
+  ASSERT_FALSE(p.ok());
+  EXPECT_NE(p.error().message.find("'since' is given more than once"), std::string::npos);
+}
+
+TEST(ApiRequest, BodiesAreFlatObjects) {
+  EXPECT_TRUE(parse_body_object("").ok());
+  EXPECT_FALSE(parse_body_object("[1]").ok());
+  EXPECT_FALSE(parse_body_object("{").ok());
+  std::string deep = std::string(100000, '[') + std::string(100000, ']');
+  auto d = parse_body_object(deep);
+  ASSERT_FALSE(d.ok());
+  EXPECT_NE(d.error().message.find("nested"), std::string::npos);
+  // Brackets inside strings do not count.
+  EXPECT_TRUE(parse_body_object(R"({"value":"[[[[[[[[[[[[[[[[[[[[[\"[[[["})").ok());
+}
+
+TEST(ApiRequest, TokenBodies) {
+  auto t = parse_token_body(R"({"name":"movn2","expire_after_seconds":1.5})");
+  ASSERT_TRUE(t.ok());
+  EXPECT_EQ(t->name, "movn2");
+  EXPECT_EQ(t->lifetime_ms, 1500u);
+  EXPECT_EQ(parse_token_body(R"({"name":"movn2"})")->lifetime_ms, 10800u * 1000);
+  EXPECT_FALSE(parse_token_body(R"({"name":"movn2","expire_after_seconds":0})").ok());
+  EXPECT_FALSE(parse_token_body(R"({"name":"movn2","expire_after_seconds":1e300})").ok());
+  EXPECT_FALSE(parse_token_body(R"({"name":"movn2","expire_after_seconds":0.0001})").ok());
+  EXPECT_FALSE(parse_token_body(R"({"name":5})").ok());
+  EXPECT_FALSE(parse_token_body(R"({"name":"a","other":1})").ok());
+}
+
+TEST(ApiRequest, BootstrapAndConfigBodies) {
+  auto b = parse_bootstrap_body(R"({"name":"m1","address":"127.0.0.1"})");
+  ASSERT_TRUE(b.ok());
+  EXPECT_EQ(*b->address, "127.0.0.1:6686");
+  EXPECT_FALSE(parse_bootstrap_body(R"({"address":"not an address"})").ok());
+  EXPECT_FALSE(parse_bootstrap_body(R"({"name":1})").ok());
+  EXPECT_EQ(*parse_config_body(R"({"value":"10.0.0.1"})"), "10.0.0.1");
+  EXPECT_FALSE(parse_config_body(R"({"key":"x"})").ok());
+}
+
+TEST(ApiRequest, EventsQuery) {
+  auto q = parse_events_query({{"since", "0"}, {"limit", "10"}, {"type", "config_set"}});
+  ASSERT_TRUE(q.ok());
+  EXPECT_EQ(q->since, 1u);
+  EXPECT_EQ(q->limit, 10u);
+  EXPECT_FALSE(parse_events_query({{"limit", "0"}}).ok());
+  EXPECT_FALSE(parse_events_query({{"since", "-1"}}).ok());
+  EXPECT_FALSE(parse_events_query({{"type", "no_such_type"}}).ok());
+  EXPECT_FALSE(parse_events_query({{"bogus", ""}}).ok());
+}
+
+}  // namespace
+}  // namespace movn::daemon
