@@ -22,10 +22,10 @@
 #include "eventlog/codec.h"
 
 using namespace movn;
-using Clock = std::chrono::steady_clock;
+using SteadyClock = std::chrono::steady_clock;
 
 namespace {
-double since(Clock::time_point t) { return std::chrono::duration<double>(Clock::now() - t).count(); }
+double since(SteadyClock::time_point t) { return std::chrono::duration<double>(SteadyClock::now() - t).count(); }
 
 events::Event event_for(std::uint64_t i) {
   std::uint64_t k = i / 10;
@@ -58,7 +58,7 @@ int main(int argc, char** argv) {
     }
     auto& store = **opened;
     if (store.last_index().value == 0) {
-      auto t = Clock::now();
+      auto t = SteadyClock::now();
       std::vector<eventlog::Entry> chunk;
       std::uint64_t time_ms = 1795000000000ULL;
       auto add = [&](std::vector<events::Event> evs, std::uint64_t i) {
@@ -92,7 +92,7 @@ int main(int argc, char** argv) {
       cfs.emplace_back(name, rocksdb::ColumnFamilyOptions());
     std::vector<rocksdb::ColumnFamilyHandle*> hs;
     if (!rocksdb::DB::OpenForReadOnly(rocksdb::DBOptions(), store_dir.string(), cfs, &hs, &raw).ok()) return 1;
-    auto t = Clock::now();
+    auto t = SteadyClock::now();
     std::uint64_t count = 0, bytes = 0;
     std::unique_ptr<rocksdb::Iterator> it(raw->NewIterator(rocksdb::ReadOptions(), hs[2]));
     for (it->SeekToFirst(); it->Valid(); it->Next()) {
@@ -118,7 +118,7 @@ int main(int argc, char** argv) {
       std::fprintf(stderr, "Error: %s\n", e.message.c_str());
       std::exit(1);
     });
-    auto t = Clock::now();
+    auto t = SteadyClock::now();
     auto r = node.load(/*rebuild=*/true);
     double s = since(t);
     if (!r.ok()) {
@@ -132,7 +132,7 @@ int main(int argc, char** argv) {
     storage.stop();
   }
   {
-    auto t = Clock::now();
+    auto t = SteadyClock::now();
     auto opened = eventlog::Store::open(store_dir);
     if (!opened.ok()) return 1;
     std::printf("open_with_checksum_verification: seconds=%.3f\n", since(t));

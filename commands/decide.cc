@@ -42,7 +42,8 @@ Result<Events> decide_bootstrap(const projections::State& view, const BootstrapR
   if (r.certificate.empty() || !is_valid_utf8(r.certificate))
     return make_error(Errc::kInvalidArgument, "member certificate is missing or is not PEM text");
   return Events{events::ClusterBootstrapped{r.cluster_id, r.name},
-                events::MemberJoined{r.name, address, r.fingerprint, r.certificate}};
+                events::MemberJoined{r.name, address, r.fingerprint, r.certificate,
+                                     view.membership().next_raft_id().value}};
 }
 
 Result<Events> decide_issue(const projections::State& view, const IssueTokenRequest& r,

@@ -36,6 +36,7 @@ TEST(DecideBootstrap, AcceptsAndNormalizesAddress) {
   ASSERT_EQ(r->size(), 2u);
   EXPECT_EQ(std::get<ClusterBootstrapped>((*r)[0]), (ClusterBootstrapped{"cid", "movn1"}));
   EXPECT_EQ(std::get<MemberJoined>((*r)[1]).address, "10.0.0.1:6686");
+  EXPECT_EQ(std::get<MemberJoined>((*r)[1]).raft_id, 1u);  // the founder's Raft id
 }
 
 TEST(DecideBootstrap, RejectsSecondBootstrap) {

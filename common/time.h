@@ -1,5 +1,5 @@
-// Time helpers: the wall clock in milliseconds and RFC 3339 UTC formatting.
-// The only wall-clock read outside the daemon's clock is here; pure functions otherwise. Thread-safe.
+// Time helpers: the wall clock in milliseconds, the Clock seam, and RFC 3339 UTC formatting.
+// The only wall-clock read is here; pure functions otherwise. Thread-safe.
 #pragma once
 
 #include <chrono>
@@ -13,6 +13,24 @@ inline std::uint64_t wall_clock_ms() {
   return static_cast<std::uint64_t>(std::chrono::duration_cast<std::chrono::milliseconds>(
                                         std::chrono::system_clock::now().time_since_epoch())
                                         .count());
+}
+
+// The clock the host loop reads for cluster time and the election seed: the system clock in the
+// daemon, one the test or simulator sets elsewhere, so a run can be replayed exactly.
+class Clock {
+ public:
+  virtual ~Clock() = default;
+  virtual std::uint64_t now_ms() const = 0;
+};
+
+class SystemClock final : public Clock {
+ public:
+  std::uint64_t now_ms() const override { return wall_clock_ms(); }
+};
+
+inline const Clock& system_clock() {
+  static const SystemClock clock;
+  return clock;
 }
 
 // 2026-11-23T20:00:00Z, or 2026-11-23T20:00:00.123Z with millis.

@@ -242,14 +242,17 @@ void Api::bootstrap(Call& c) {
 void Api::cluster_list(Call& c) {
   auto arr = ordered_json::array();
   for (const auto& [name, m] : node_.applied().membership().members()) {
+    // ROLE from the committed Raft configuration (PENDING: joined, not yet given a role);
+    // STATUS from the leader's last contact with the member.
+    auto role = node_.role_of(m.raft_id);
     arr.push_back(ordered_json{{"name", m.name},
                                {"address", m.address},
                                {"certificate", m.certificate},
-                               {"role", m.role},
+                               {"role", role ? std::string(raft::member_role_name(*role)) : std::string("PENDING")},
                                {"schema_internal_version", 1},
                                {"schema_external_version", 1},
                                {"last_heartbeat", format_rfc3339(wall_clock_ms())},
-                               {"status", "ONLINE"},
+                               {"status", node_.reachable(m.raft_id) ? "ONLINE" : "UNREACHABLE"},
                                {"extensions", ordered_json::array()},
                                {"secret", ""},
                                {"fingerprint", m.fingerprint}});

@@ -152,12 +152,18 @@ Result<void> run_daemon(const DaemonOptions& options) {
     spdlog::info("replayed {} committed entries{}; applied index {}", node.entries_replayed(),
                  node.loaded_from_checkpoint() ? " after the checkpoint" : (options.rebuild ? " (rebuild)" : ""),
                  node.applied().applied_index().value);
-    // Serve once this member leads the log and has applied everything before its term.
-    node.start([&] {
-      spdlog::info("leading term {}; applied index {}; ready", node.raft()->term().value,
-                   node.applied().applied_index().value);
-      api.set_ready(true);
-    });
+    // Serve once this member leads the log and has applied everything before its term; a member
+    // that is not part of a cluster yet serves at once (and runs no Raft until its bootstrap).
+    node.start(
+        [&] {
+          if (node.raft() != nullptr)
+            spdlog::info("leading term {} as Raft member {}; applied index {}; ready", node.raft()->term().value,
+                         node.self().value, node.applied().applied_index().value);
+          else
+            spdlog::info("not part of a cluster yet; ready for a bootstrap");
+          api.set_ready(true);
+        },
+        member.name);
     tick_step();
   });
 

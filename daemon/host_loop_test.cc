@@ -133,19 +133,41 @@ struct Member {
   std::unique_ptr<Node> node;
 };
 
-TEST(HostLoop, AMemberProposesOnlyAfterItStartsAndEveryStartAddsOneNoop) {
+// An uninitialised member runs no Raft: restarting it writes nothing, so a cluster it joins later
+// never finds entries of its own to overwrite. Its bootstrap starts Raft.
+TEST(HostLoop, AnUninitialisedMemberRunsNoRaftUntilItsBootstrap) {
   TempDir dir;
+  for (int restart = 0; restart < 3; ++restart) {
+    Member m(dir / "store");
+    ASSERT_TRUE(m.node->load().ok());
+    m.start();
+    for (int i = 0; i < 30; ++i) m.node->tick();  // three election timeouts
+    m.io.poll();
+    EXPECT_FALSE(m.node->initialized());
+    EXPECT_EQ(m.node->raft(), nullptr);
+    EXPECT_EQ(m.store->last_index(), LogIndex(0));
+    EXPECT_EQ(m.store->hard_state().term, Term(0));
+    // Anything but a bootstrap says why it cannot be done; reads see the empty state.
+    auto early = m.run(commands::SetConfigRequest{"ovn.central-ips", "10.0.0.1"}, "early");
+    ASSERT_FALSE(early.ok());
+    EXPECT_EQ(early.error().code, Errc::kFailedPrecondition);
+    std::optional<Result<void>> read;
+    m.node->read_barrier([&](Result<void> r) { read = r; });
+    ASSERT_TRUE(read.has_value());
+    EXPECT_TRUE(read->ok());
+  }
   Member m(dir / "store");
   ASSERT_TRUE(m.node->load().ok());
-  auto early = m.run(commands::SetConfigRequest{"ovn.central-ips", "10.0.0.1"}, "early");
-  ASSERT_FALSE(early.ok());
-  EXPECT_EQ(early.error().code, Errc::kUnavailable);
   m.start();
-  EXPECT_EQ(m.node->raft()->term(), Term(1));
-  EXPECT_EQ(m.node->applied().applied_index(), LogIndex(1));  // the no-op
   auto boot = m.run(commands::BootstrapRequest{"cid", "m1", "127.0.0.1", std::string(64, 'f'), "pem"}, "b");
-  ASSERT_TRUE(boot.ok());
-  EXPECT_EQ(boot->index, LogIndex(2));
+  ASSERT_TRUE(boot.ok()) << boot.error().message;
+  EXPECT_EQ(boot->index, LogIndex(2));  // after the first term's no-op
+  EXPECT_EQ(m.node->raft()->term(), Term(1));
+  EXPECT_EQ(m.node->self(), NodeId(1));
+  EXPECT_EQ(m.node->applied().membership().find("m1")->raft_id, NodeId(1));
+  EXPECT_EQ(m.node->role_of(NodeId(1)), raft::MemberRole::kVoter);
+  EXPECT_TRUE(m.node->reachable(NodeId(1)));
+  EXPECT_FALSE(m.node->reachable(NodeId(2)));
   auto hs = m.store->hard_state();
   EXPECT_EQ(hs.term, Term(1));
   EXPECT_EQ(hs.vote, NodeId(1));
@@ -153,6 +175,37 @@ TEST(HostLoop, AMemberProposesOnlyAfterItStartsAndEveryStartAddsOneNoop) {
   auto noop = m.store->entry(LogIndex(1));
   ASSERT_TRUE(noop.ok());
   EXPECT_EQ(noop->type, eventlog::EntryType::kNoop);
+}
+
+// Cluster time comes from the clock the host is given, never from the wall clock directly, so a
+// simulated run replays exactly.
+TEST(HostLoop, ClusterTimeComesFromTheInjectedClock) {
+  struct FixedClock final : Clock {
+    std::uint64_t now_ms() const override { return ms; }
+    std::uint64_t ms = 4'000'000'000'000ULL;  // year 2096: no wall clock reads that
+  } clock;
+  TempDir dir;
+  auto store = open_store(dir / "store");
+  boost::asio::io_context io{1};
+  auto work = boost::asio::make_work_guard(io);
+  StorageWorker storage(*store, io);
+  Node node(*store, storage, [](const Error& e) { FAIL() << e.message; }, clock);
+  ASSERT_TRUE(node.load().ok());
+  std::vector<Result<Outcome>> out;
+  auto run = [&](const commands::Request& r, std::string id) {
+    node.propose(r, RequestMeta{std::move(id), {"m1", "t"}}, [&](Result<Outcome> o) { out.push_back(std::move(o)); });
+    const std::size_t want = out.size() + 1;
+    while (out.size() < want) io.run_one();
+  };
+  node.start();
+  run(commands::BootstrapRequest{"cid", "m1", "127.0.0.1", std::string(64, 'f'), "pem"}, "b");
+  ASSERT_TRUE(out.back().ok());
+  EXPECT_EQ(node.applied().last_time_ms(), clock.ms);
+  // Monotonic even when the clock stands still.
+  run(commands::SetConfigRequest{"ovn.central-ips", "10.0.0.1"}, "c");
+  ASSERT_TRUE(out.back().ok());
+  EXPECT_EQ(node.applied().last_time_ms(), clock.ms + 1);
+  storage.stop();
 }
 
 TEST(HostLoop, DurableEntriesAboveTheStoredCommitAreCommittedAndAppliedAfterARestart) {
@@ -173,7 +226,22 @@ TEST(HostLoop, DurableEntriesAboveTheStoredCommitAreCommittedAndAppliedAfterARes
   ASSERT_TRUE(m.node->load(/*rebuild=*/true).ok());
   EXPECT_EQ(m.node->entries_replayed(), 2u);
   EXPECT_EQ(m.node->applied().config().get("ovn.central-ips"), std::nullopt);
-  m.start();
+  // A retry of "c2" arriving the moment this member leads again, before it has applied the
+  // entries of its earlier term: it must wait for them, not be decided as new (it would be
+  // applied twice).
+  m.node->start([] {}, "m1");
+  ASSERT_EQ(m.node->raft()->role(), raft::Role::kLeader);
+  ASSERT_FALSE(m.node->leader_ready());
+  std::optional<Result<Outcome>> early;
+  m.node->propose(commands::SetConfigRequest{"ovn.central-ips", "10.0.0.2"}, RequestMeta{"c2", {"m1", "t"}},
+                  [&](Result<Outcome> r) { early = std::move(r); });
+  EXPECT_FALSE(early.has_value());
+  EXPECT_EQ(m.node->held(), 1u);
+  while (!early) m.io.run_one();
+  ASSERT_TRUE(early->ok()) << early->error().message;
+  EXPECT_TRUE((*early)->duplicate);
+  EXPECT_EQ((*early)->index, LogIndex(4));
+  EXPECT_EQ(m.store->last_index(), LogIndex(5));  // the tail and the no-op; no second "c2"
   EXPECT_EQ(m.node->raft()->term(), Term(2));
   EXPECT_EQ(m.node->applied().applied_index(), LogIndex(5));  // entries 3 and 4, then the no-op
   EXPECT_EQ(m.node->applied().config().get("ovn.central-ips"), "10.0.0.2");
@@ -207,11 +275,19 @@ TEST(HostLoop, AStoreWithEntriesButNoHardStateIsReplayedWholeAndItsTermRaised) {
 
 TEST(HostLoop, AReadBarrierWaitsForLeadershipAndSeesEveryAcknowledgedWrite) {
   TempDir dir;
+  {
+    // A member with a log that has not started Raft cannot confirm anything yet.
+    Member m(dir / "store");
+    ASSERT_TRUE(m.node->load().ok());
+    m.start();
+    ASSERT_TRUE(m.run(commands::BootstrapRequest{"cid", "m1", "127.0.0.1", std::string(64, 'f'), "pem"}, "b").ok());
+  }
   Member m(dir / "store");
   ASSERT_TRUE(m.node->load().ok());
   std::optional<Result<void>> early;
   m.node->read_barrier([&](Result<void> r) { early = std::move(r); });
   ASSERT_TRUE(early.has_value());
+  ASSERT_FALSE(early->ok());
   EXPECT_EQ(early->error().code, Errc::kUnavailable);
   m.start();
   ASSERT_TRUE(m.run(commands::BootstrapRequest{"cid", "m1", "127.0.0.1", std::string(64, 'f'), "pem"}, "b").ok());

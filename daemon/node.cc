@@ -14,8 +14,8 @@ namespace {
 constexpr std::uint64_t kReplayChunkEntries = 4096;
 }
 
-Node::Node(eventlog::Store& store, StorageWorker& storage, FailStop fail_stop)
-    : store_(store), storage_(storage), fail_stop_(std::move(fail_stop)) {}
+Node::Node(eventlog::Store& store, StorageWorker& storage, FailStop fail_stop, const Clock& clock)
+    : store_(store), storage_(storage), fail_stop_(std::move(fail_stop)), clock_(clock) {}
 
 Result<void> Node::load(bool rebuild) {
   const LogIndex stored_last = store_.last_index();
@@ -237,18 +237,35 @@ bool Node::known_request(const std::string& request_id) const {
 }
 
 ClusterTimeMs Node::next_cluster_time() {
-  return ClusterTimeMs(std::max(speculative_.last_time_ms() + 1, wall_clock_ms()));
+  return ClusterTimeMs(std::max(speculative_.last_time_ms() + 1, clock_.now_ms()));
 }
 
-void Node::start(std::function<void()> on_leader_ready) {
-  on_leader_ready_ = std::move(on_leader_ready);
+bool Node::initialized() const {
+  return core_ != nullptr || store_.last_index().value > 0 || recovered_hard_state_.term.value > 0;
+}
+
+void Node::start(std::function<void()> on_ready, std::string_view member_name) {
+  on_leader_ready_ = std::move(on_ready);
+  if (!initialized()) {
+    // No Raft before a bootstrap (or a join): nothing to elect, and a no-op written now would
+    // sit in a log that a cluster joined later overwrites. It serves at once.
+    if (auto cb = std::move(on_leader_ready_)) storage_.post_core(std::move(cb));
+    on_leader_ready_ = nullptr;
+    return;
+  }
+  const auto* me = member_name.empty() ? nullptr : applied_.membership().find(member_name);
+  start_raft(me != nullptr ? me->raft_id : kFounder);
+}
+
+void Node::start_raft(NodeId self) {
+  self_ = self;
   reader_ = std::make_unique<StoreLogReader>(store_, fail_stop_);
   raft::Config cfg;
-  cfg.id = kSelf;
-  cfg.voters = {kSelf};
+  cfg.id = self_;
+  cfg.voters = {self_};
   cfg.election_ticks = kElectionTicks;
   cfg.heartbeat_ticks = 1;
-  cfg.seed = wall_clock_ms();
+  cfg.seed = clock_.now_ms() ^ (self_.value << 48);
   cfg.applied = applied_.applied_index();
   cfg.on_broken_invariant = [fail = fail_stop_](std::string_view what) {
     fail(make_error(Errc::kInternal, "raft: " + std::string(what)));
@@ -256,7 +273,7 @@ void Node::start(std::function<void()> on_leader_ready) {
   // Without a stored one, the committed configuration is the initial one: this member alone. The
   // core then reads only the entries above the commit index for configuration changes.
   auto committed = recovered_config_.value_or(
-      raft::IndexedConfiguration{LogIndex(0), raft::voters_configuration({kSelf})});
+      raft::IndexedConfiguration{LogIndex(0), raft::voters_configuration({self_})});
   core_ = std::make_unique<raft::Core>(std::move(cfg), *reader_, recovered_hard_state_, std::move(committed));
   // The only voter needs no election timeout: it campaigns now.
   core_->campaign();
@@ -282,6 +299,10 @@ void Node::tick() {
 }
 
 void Node::read_barrier(ReadDone done) {
+  if (!initialized()) {
+    done({});  // an empty log: nothing a read could miss
+    return;
+  }
   if (!core_) {
     done(make_error(Errc::kUnavailable, "this member is not the leader of the cluster's log"));
     return;
@@ -317,6 +338,19 @@ void Node::fail_reads(const Error& why) {
   for (auto& [ctx, r] : reads) r.done(why);
 }
 
+std::optional<raft::MemberRole> Node::role_of(NodeId member) const {
+  if (!core_) return std::nullopt;
+  return core_->committed_configuration().configuration.role(member);
+}
+
+bool Node::reachable(NodeId member) const {
+  if (!core_) return false;
+  if (member == self_) return true;
+  for (const auto& s : core_->member_statuses())
+    if (s.id == member) return s.online;
+  return false;
+}
+
 bool Node::leader_ready() const {
   return core_ && core_->role() == raft::Role::kLeader &&
          core_->log().term(applied_.applied_index()) == core_->term();
@@ -346,8 +380,32 @@ void Node::propose(const commands::Request& request, RequestMeta meta, ProposeDo
         });
     return;
   }
+  if (!core_ && !initialized()) {
+    if (!std::holds_alternative<commands::BootstrapRequest>(request)) {
+      // decide() says why ("not part of a cluster yet").
+      auto decided = commands::decide(speculative_, request, next_cluster_time());
+      done(decided.ok() ? make_error(Errc::kFailedPrecondition, "this member is not part of a cluster yet")
+                        : std::move(decided).error());
+      return;
+    }
+    // The bootstrap starts Raft: this member becomes the only voter, with the founder's id.
+    start_raft(kFounder);
+  }
   if (!core_ || core_->role() != raft::Role::kLeader) {
     done(make_error(Errc::kUnavailable, "this member is not the leader of the cluster's log"));
+    return;
+  }
+  // A new leader may hold committed entries of earlier terms that it has not applied yet; one of
+  // them may be this very request, proposed by its predecessor. Its dedup check above can only be
+  // trusted, and decide() only sees the whole state, once they are applied, which its own first
+  // entry (the no-op) committing guarantees. Until then the request waits.
+  if (!leader_ready()) {
+    if (held_.size() >= kMaxHeldProposals) {
+      done(make_error(Errc::kUnavailable, "too many requests are waiting for a new leader; retry"));
+      return;
+    }
+    held_.push_back(Held{request, std::move(meta), std::move(done)});
+    schedule_drive();
     return;
   }
   ClusterTimeMs now = next_cluster_time();
@@ -402,6 +460,9 @@ void Node::drive() {
                                "leadership changed before the request committed: it may or may not be "
                                "applied; retry with the same request id"));
     fail_reads(make_error(Errc::kUnavailable, "this member stopped leading the cluster; retry"));
+    auto held = std::move(held_);
+    held_.clear();
+    for (auto& h : held) h.done(make_error(Errc::kUnavailable, "this member stopped leading the cluster; retry"));
   }
   was_leader_ = leader;
   ready_ = core_->ready();
@@ -454,7 +515,15 @@ void Node::finish_ready() {
     on_leader_ready_ = nullptr;
     cb();
   }
+  release_held();
   schedule_drive();
+}
+
+void Node::release_held() {
+  if (held_.empty() || !leader_ready()) return;
+  auto held = std::move(held_);
+  held_.clear();
+  for (auto& h : held) propose(h.request, std::move(h.meta), std::move(h.done));
 }
 
 void Node::apply_committed(const std::vector<eventlog::Entry>& committed) {
@@ -475,10 +544,10 @@ void Node::apply_committed(const std::vector<eventlog::Entry>& committed) {
         resync = true;
       }
     }
-    bool applied = true;
+    auto outcome = projections::ApplyOutcome::kApplied;
     if (e.type == eventlog::EntryType::kEventBatch) {
       if (mine) {
-        applied = applied_.apply_batch(mine->batch, e.index, e.term);
+        outcome = applied_.apply_batch(mine->batch, e.index, e.term);
       } else {
         auto batch = eventlog::decode_batch(e.data);
         if (!batch.ok()) {
@@ -500,16 +569,31 @@ void Node::apply_committed(const std::vector<eventlog::Entry>& committed) {
     if (unwritten_links_.size() == 1) storage_.post_core([this] { write_links(); });
     if (++applied_since_checkpoint_ >= kCheckpointEveryEntries) checkpoint();
     if (!mine) continue;
-    if (!applied) {
-      // The speculative view let the batch through but the applied state did not.
-      resync = true;
-      for (auto& w : mine->waiters)
-        w(make_error(Errc::kConflict, "a concurrent change won: the request was not applied"));
-      continue;
-    }
-    for (auto& w : mine->waiters) w(Outcome{e.index, false});
+    if (outcome != projections::ApplyOutcome::kApplied) resync = true;  // the view had let it through
+    const auto result = outcome_of(outcome, mine->batch.request_id, e.index);
+    for (auto& w : mine->waiters) w(result);
   }
   if (resync) resync_speculative();
+}
+
+Result<Outcome> Node::outcome_of(projections::ApplyOutcome outcome, const std::string& request_id,
+                                 LogIndex index) const {
+  using projections::ApplyOutcome;
+  switch (outcome) {
+    case ApplyOutcome::kApplied:
+      return Outcome{index, false};
+    case ApplyOutcome::kSuperseded:
+      return make_error(Errc::kConflict, "a concurrent change won: the request was not applied");
+    case ApplyOutcome::kReusedId:
+      return make_error(Errc::kConflict, "request id " + request_id + " was already used for a different request");
+    case ApplyOutcome::kDuplicate:
+      break;
+  }
+  // A retry that reached the log twice (proposed again by a later leader): the first outcome.
+  auto first = applied_.requests().find(request_id);
+  if (!first || first->superseded)
+    return make_error(Errc::kConflict, "a concurrent change won: the request was not applied");
+  return Outcome{first->index, true};
 }
 
 void Node::abandon_pending(const Error& why) {

@@ -4,7 +4,8 @@
 // (entries and hard state in one synced write), then its messages are sent, its committed entries
 // applied (hash chain linked, requester answered), and the core advanced. One Ready is in flight at
 // a time, so proposals that arrive during a sync share the next one (group commit).
-// A single member is a one-voter Raft cluster. Not thread-safe: core thread only.
+// A member that is not part of a cluster yet has an empty log and runs no Raft; a bootstrap makes
+// it a one-voter Raft cluster. Not thread-safe: core thread only.
 #pragma once
 
 #include <functional>
@@ -15,6 +16,7 @@
 #include <vector>
 
 #include "commands/decide.h"
+#include "common/time.h"
 #include "daemon/raft_log_reader.h"
 #include "daemon/storage_worker.h"
 #include "eventlog/raft/core.h"
@@ -38,21 +40,31 @@ using FailStop = std::function<void(const Error&)>;
 
 class Node {
  public:
-  Node(eventlog::Store& store, StorageWorker& storage, FailStop fail_stop);
+  // `clock` gives cluster time and the election seed (the system clock unless a test sets one).
+  Node(eventlog::Store& store, StorageWorker& storage, FailStop fail_stop, const Clock& clock = system_clock());
 
   // Loads the projection checkpoint (unless `rebuild`) and replays the committed log after it,
   // verifying the hash chain of every replayed entry and completing missing links. With
   // `rebuild`, drops the checkpoints and replays the whole committed log. Called once.
   Result<void> load(bool rebuild = false);
-  // Starts the Raft core on the loaded state (after load(), before serving). This member is the
-  // only voter: it campaigns at once, and `on_leader_ready` runs (on the core thread) once it
-  // leads and has applied its first entry of the term (every earlier entry is applied by then).
-  void start(std::function<void()> on_leader_ready = nullptr);
+  // Starts serving on the loaded state (after load()). An uninitialised member (empty log) runs
+  // no Raft, never campaigns, and `on_ready` runs at once; its first bootstrap starts Raft.
+  // Otherwise the Raft core starts with this member's Raft id (from the membership, by
+  // `member_name`; the founder's, 1, when the log does not name it): the only voter campaigns at
+  // once, and `on_ready` runs (on the core thread) once it leads and has applied its first entry
+  // of the term (every earlier entry is applied by then).
+  void start(std::function<void()> on_ready = nullptr, std::string_view member_name = {});
+  // False until this member's log holds anything (a bootstrap, later a join).
+  bool initialized() const;
+  // This member's Raft id (meaningful once initialized).
+  NodeId self() const { return self_; }
   // One Raft tick (the daemon calls this every kTickMs).
   void tick();
   static constexpr int kTickMs = 100;
-  // This member's Raft id while it is the only voter (peers get theirs when they join).
-  static constexpr NodeId kSelf{1};
+  // The founder's Raft id (decide() gives it to the bootstrapping member).
+  static constexpr NodeId kFounder{1};
+  // Proposals held while a new leader applies its predecessor's entries.
+  static constexpr std::size_t kMaxHeldProposals = 4096;
   static constexpr int kElectionTicks = 10;
   // How long a read barrier may wait for leadership to be confirmed: two election timeouts.
   static constexpr int kReadTimeoutTicks = 2 * kElectionTicks;
@@ -62,7 +74,9 @@ class Node {
   Result<void> checkpoint_sync();
 
   // Decides `request` against the speculative view and proposes the batch; `done` runs once it is
-  // applied (or refused). Error kUnavailable when this member is not the leader.
+  // applied (or refused). A leader that has not yet applied its predecessor's entries holds the
+  // request until it has (its dedup check and decide() need them). Error kUnavailable when this
+  // member is not the leader.
   void propose(const commands::Request& request, RequestMeta meta, ProposeDone done);
   // A linearizable read barrier (Raft ReadIndex): `done` runs on the core thread once this member
   // has confirmed it still leads and has applied everything committed when the barrier began, so
@@ -74,8 +88,16 @@ class Node {
 
   // True if the request id was applied or is being applied.
   bool known_request(const std::string& request_id) const;
-  // Batches appended or being appended that are not applied yet.
-  std::size_t in_flight() const { return pending_.size(); }
+  // Requests held or appended that are not applied yet.
+  std::size_t in_flight() const { return pending_.size() + held_.size(); }
+  std::size_t held() const { return held_.size(); }
+
+  // The role of a member in the committed Raft configuration, nullopt when it has none (a
+  // member not yet added, or no Raft running).
+  std::optional<raft::MemberRole> role_of(NodeId member) const;
+  // True when this member leads and heard from `member` within the last election timeout (always
+  // for itself).
+  bool reachable(NodeId member) const;
 
   const projections::State& applied() const { return applied_; }
   // The applied state plus every proposed batch not yet applied (what decide() sees).
@@ -97,10 +119,13 @@ class Node {
   static constexpr std::string_view kCheckpointName = "state";
 
  private:
+  void start_raft(NodeId self);
+  void release_held();
   void schedule_drive();
   void drive();
   void finish_ready();
   void apply_committed(const std::vector<eventlog::Entry>& committed);
+  Result<Outcome> outcome_of(projections::ApplyOutcome outcome, const std::string& request_id, LogIndex index) const;
   void abandon_pending(const Error& why);
   void resync_speculative();
   void serve_reads();
@@ -112,6 +137,7 @@ class Node {
   eventlog::Store& store_;
   StorageWorker& storage_;
   FailStop fail_stop_;
+  const Clock& clock_;
   projections::State applied_;
   projections::State speculative_;
   struct Pending {
@@ -121,6 +147,13 @@ class Node {
   };
   std::map<std::uint64_t, Pending> pending_;                 // by index
   std::map<std::string, std::uint64_t> pending_by_request_;  // request id -> index
+  struct Held {
+    commands::Request request;
+    RequestMeta meta;
+    ProposeDone done;
+  };
+  std::vector<Held> held_;  // until this leader has applied its predecessor's entries
+  NodeId self_ = kFounder;
   Digest last_link_ = eventlog::kGenesisLink;
   std::vector<std::pair<LogIndex, Digest>> unwritten_links_;
   std::uint64_t replayed_ = 0;

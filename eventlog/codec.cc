@@ -23,7 +23,8 @@ std::pair<fb::Event, Offset<void>> encode_event(FlatBufferBuilder& b, const even
           },
           [&](const events::MemberJoined& x) -> std::pair<fb::Event, Offset<void>> {
             auto o = fb::CreateMemberJoined(b, b.CreateString(x.name), b.CreateString(x.address),
-                                            b.CreateString(x.fingerprint), b.CreateString(x.certificate));
+                                            b.CreateString(x.fingerprint), b.CreateString(x.certificate),
+                                            x.raft_id);
             return {fb::Event::MemberJoined, o.Union()};
           },
           [&](const events::JoinTokenIssued& x) -> std::pair<fb::Event, Offset<void>> {
@@ -98,8 +99,8 @@ Result<events::Event> decode_event(const fb::EventRecord* rec) {
     }
     case fb::Event::MemberJoined: {
       auto* x = rec->event_as_MemberJoined();
-      return events::Event{events::MemberJoined{str(x->name()), str(x->address()),
-                                                str(x->fingerprint()), str(x->certificate())}};
+      return events::Event{events::MemberJoined{str(x->name()), str(x->address()), str(x->fingerprint()),
+                                                str(x->certificate()), x->raft_id()}};
     }
     case fb::Event::JoinTokenIssued: {
       auto* x = rec->event_as_JoinTokenIssued();

@@ -49,6 +49,8 @@ TEST(GoldenBytes, MemberJoined) {
   EXPECT_EQ(e.address, "10.0.0.1:6686");
   EXPECT_EQ(e.fingerprint, std::string(64, 'a'));
   EXPECT_EQ(e.certificate, "-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n");
+  EXPECT_EQ(e.raft_id, 0u);  // written before the field existed
+  EXPECT_EQ(raft_id_of(e), NodeId(1));
 }
 
 TEST(GoldenBytes, JoinTokenIssued) {
@@ -95,7 +97,7 @@ TEST(GoldenBytes, EveryEventTypeHasAFixture) {
 TEST(Codec, RoundTripEveryType) {
   EventBatch b{"r-42", Actor{"m1", ""}, ClusterTimeMs(7), {}};
   b.events.push_back(ClusterBootstrapped{"cid", "m1"});
-  b.events.push_back(MemberJoined{"m1", "127.0.0.1:6686", "fp", "pem"});
+  b.events.push_back(MemberJoined{"m1", "127.0.0.1:6686", "fp", "pem", 7});
   b.events.push_back(JoinTokenIssued{"m2", std::string(32, '\x7f'), 99});
   b.events.push_back(JoinTokenRevoked{"m2", RevokeReason::kUsed});
   b.events.push_back(ConfigSet{"k", "v"});

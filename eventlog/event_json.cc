@@ -18,7 +18,8 @@ ordered_json event_to_json(const events::Event& e) {
           [](const events::MemberJoined& x) {
             return ordered_json{{"name", x.name},
                                 {"address", x.address},
-                                {"fingerprint", x.fingerprint}};
+                                {"fingerprint", x.fingerprint},
+                                {"raft_id", events::raft_id_of(x).value}};
           },
           [](const events::JoinTokenIssued& x) {
             return ordered_json{

@@ -25,6 +25,7 @@ struct MemberJoined {
   std::string address;
   std::string fingerprint;
   std::string certificate;
+  std::uint64_t raft_id = 0;  // 0 only in logs written before the field existed: the founder
   bool operator==(const MemberJoined&) const = default;
 };
 
@@ -78,5 +79,7 @@ bool is_known_type_name(std::string_view name);
 std::string_view reason_name(RevokeReason r);
 // The member an event is about, if any (the `--member` filter of `events list`).
 std::optional<std::string_view> member_of(const Event& e);
+// The Raft id a member_joined gives its member (an absent id means the founder's, 1).
+inline NodeId raft_id_of(const MemberJoined& e) { return NodeId(e.raft_id != 0 ? e.raft_id : 1); }
 
 }  // namespace movn::events

@@ -12,10 +12,17 @@ void Membership::apply(const events::Event& e, const ApplyContext& ctx) {
       founder_ = b->member_name;
     }
   } else if (const auto* j = std::get_if<events::MemberJoined>(&e)) {
-    Member m{j->name, j->address, j->fingerprint, j->certificate, "voter", ctx.time.value,
+    Member m{j->name, j->address, j->fingerprint, j->certificate, events::raft_id_of(*j), ctx.time.value,
              ctx.index.value};
+    if (m.raft_id > max_raft_id_) max_raft_id_ = m.raft_id;
     members_[j->name] = std::move(m);
   }
+}
+
+const Member* Membership::find(NodeId raft_id) const {
+  for (const auto& [n, m] : members_)
+    if (m.raft_id == raft_id) return &m;
+  return nullptr;
 }
 
 const Member* Membership::find(std::string_view name) const {
@@ -27,10 +34,11 @@ std::string Membership::snapshot() const {
   nlohmann::json j;
   j["cluster_id"] = cluster_id_;
   j["founder"] = founder_;
+  j["max_raft_id"] = max_raft_id_.value;
   auto& arr = j["members"] = nlohmann::json::array();
   for (const auto& [n, m] : members_)
     arr.push_back({{"name", m.name}, {"address", m.address}, {"fingerprint", m.fingerprint},
-                   {"certificate", m.certificate}, {"role", m.role},
+                   {"certificate", m.certificate}, {"raft_id", m.raft_id.value},
                    {"joined_at_ms", m.joined_at_ms}, {"joined_index", m.joined_index}});
   return j.dump();
 }
@@ -40,16 +48,18 @@ Result<void> Membership::restore(std::string_view bytes) {
     auto j = nlohmann::json::parse(bytes);
     std::string cid = j.at("cluster_id").get<std::string>();
     std::string founder = j.at("founder").get<std::string>();
+    NodeId max_id(j.at("max_raft_id").get<std::uint64_t>());
     std::map<std::string, Member> ms;
     for (const auto& m : j.at("members")) {
       Member x{m.at("name").get<std::string>(), m.at("address").get<std::string>(),
                m.at("fingerprint").get<std::string>(), m.at("certificate").get<std::string>(),
-               m.at("role").get<std::string>(), m.at("joined_at_ms").get<std::uint64_t>(),
+               NodeId(m.at("raft_id").get<std::uint64_t>()), m.at("joined_at_ms").get<std::uint64_t>(),
                m.at("joined_index").get<std::uint64_t>()};
       ms[x.name] = std::move(x);
     }
     cluster_id_ = std::move(cid);
     founder_ = std::move(founder);
+    max_raft_id_ = max_id;
     members_ = std::move(ms);
     return {};
   } catch (const std::exception& ex) {

@@ -15,7 +15,7 @@ struct Member {
   std::string address;
   std::string fingerprint;
   std::string certificate;
-  std::string role;  // voter, stand-by, spare (Raft roles arrive with the Raft issues)
+  NodeId raft_id;  // its Raft role is in the Raft configuration, not here
   std::uint64_t joined_at_ms = 0;
   std::uint64_t joined_index = 0;
   bool operator==(const Member&) const = default;
@@ -34,11 +34,15 @@ class Membership final : public Projection {
   const std::string& founder() const { return founder_; }
   const std::map<std::string, Member>& members() const { return members_; }
   const Member* find(std::string_view name) const;
+  const Member* find(NodeId raft_id) const;
+  // The Raft id decide() gives the next member to join: one above every id ever given.
+  NodeId next_raft_id() const { return NodeId(max_raft_id_.value + 1); }
 
  private:
   std::string cluster_id_;
   std::string founder_;
   std::map<std::string, Member> members_;
+  NodeId max_raft_id_;  // never lowered, so an id is never given twice
 };
 
 }  // namespace movn::projections

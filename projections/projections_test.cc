@@ -48,13 +48,22 @@ TEST(Membership, BootstrapAndJoin) {
   EXPECT_EQ(m.cluster_id(), "cid");
   ASSERT_NE(m.find("movn1"), nullptr);
   EXPECT_EQ(m.find("movn1")->address, "10.0.0.1:6686");
-  EXPECT_EQ(m.find("movn1")->role, "voter");
+  // A member_joined without a Raft id (a log written before the field existed) is the founder's.
+  EXPECT_EQ(m.find("movn1")->raft_id, NodeId(1));
+  EXPECT_EQ(m.find(NodeId(1)), m.find("movn1"));
+  EXPECT_EQ(m.next_raft_id(), NodeId(2));
   EXPECT_EQ(m.find("movn1")->joined_at_ms, 42u);
   EXPECT_EQ(m.find("movn1")->joined_index, 1u);
   EXPECT_EQ(m.find("movn2"), nullptr);
   // A stray second bootstrap does not change the cluster id.
   f.batch({ClusterBootstrapped{"other", "movn9"}});
   EXPECT_EQ(f.state.membership().cluster_id(), "cid");
+  // Joiners carry the id decide() gave them; an id already given is refused at apply.
+  f.batch({MemberJoined{"movn2", "10.0.0.2:6686", "fp2", "pem2", 2}});
+  EXPECT_EQ(f.state.membership().find("movn2")->raft_id, NodeId(2));
+  EXPECT_EQ(f.state.membership().next_raft_id(), NodeId(3));
+  EXPECT_FALSE(f.state.preconditions_hold(
+      EventBatch{"r", Actor{}, ClusterTimeMs(50), {MemberJoined{"movn3", "10.0.0.3:6686", "fp3", "pem3", 2}}}));
 }
 
 void bootstrap(Fold& f) { f.batch({ClusterBootstrapped{"cid", "m0"}, MemberJoined{"m0", "10.0.0.9:6686", "fp", "pem"}}); }
@@ -74,7 +83,7 @@ TEST(Tokens, IssueRevokeExpireAndUse) {
   EXPECT_EQ(t.find_by_request("r-b")->name, "b");
   f.batch({JoinTokenRevoked{"a", RevokeReason::kRevoked}});
   f.batch({JoinTokenRevoked{"b", RevokeReason::kExpired}});
-  f.batch({MemberJoined{"c", "1.2.3.4:6686", "fp", "pem"}});
+  f.batch({MemberJoined{"c", "1.2.3.4:6686", "fp", "pem", 2}});
   EXPECT_TRUE(f.state.tokens().tokens().empty());
 }
 
@@ -96,6 +105,34 @@ TEST(Requests, RemembersIdsWithinTheWindow) {
   for (std::size_t i = 0; i < Requests::kWindowRequests; ++i) f.batch({}, 1, "fill-" + std::to_string(i));
   EXPECT_FALSE(f.state.requests().find("first").has_value());
   EXPECT_EQ(f.state.requests().size(), Requests::kWindowRequests);
+}
+
+// A request that a new leader proposed again after its predecessor had committed it (the retry
+// reached the log twice) changes the state once, on every member alike.
+TEST(ExactlyOnce, ARequestIdAlreadyAppliedChangesNothing) {
+  State s;
+  auto batch = [](std::string id, std::string value, std::string digest) {
+    return EventBatch{std::move(id), Actor{"movn1", "root"}, ClusterTimeMs(100), {ConfigSet{"ovn.central-ips", value}},
+                      std::move(digest)};
+  };
+  ASSERT_EQ(s.apply_batch(EventBatch{"boot", Actor{}, ClusterTimeMs(1),
+                                     {ClusterBootstrapped{"cid", "movn1"}, MemberJoined{"movn1", "10.0.0.1:6686", "fp", "pem"}}},
+                          LogIndex(1), Term(1)),
+            ApplyOutcome::kApplied);
+  const EventBatch first = batch("x", "10.0.0.1", std::string(32, 'd'));
+  ASSERT_EQ(s.apply_batch(first, LogIndex(2), Term(1)), ApplyOutcome::kApplied);
+  ASSERT_EQ(s.apply_batch(batch("y", "10.0.0.2", std::string(32, 'e')), LogIndex(3), Term(1)), ApplyOutcome::kApplied);
+  auto before = s.describe();
+  // The retry of "x" at a later index: without the check it would set the value back.
+  EXPECT_EQ(s.apply_batch(first, LogIndex(4), Term(2)), ApplyOutcome::kDuplicate);
+  EXPECT_EQ(s.config().get("ovn.central-ips"), "10.0.0.2");
+  EXPECT_EQ(s.requests().find("x")->index, LogIndex(2));  // the first record stands
+  // The same id for another request: refused alike.
+  EXPECT_EQ(s.apply_batch(batch("x", "10.0.0.9", std::string(32, 'f')), LogIndex(5), Term(2)), ApplyOutcome::kReusedId);
+  EXPECT_EQ(s.config().get("ovn.central-ips"), "10.0.0.2");
+  EXPECT_EQ(s.applied_index(), LogIndex(5));
+  auto after = s.describe();
+  for (std::size_t i = 0; i < before.size(); ++i) EXPECT_EQ(after[i].digest_hex, before[i].digest_hex) << after[i].name;
 }
 
 TEST(Supersede, ABatchWhosePreconditionsFailChangesNothingButIsRecorded) {

@@ -10,6 +10,7 @@ bool State::preconditions_hold(const events::EventBatch& batch) const {
   // Effects of earlier events of the same batch, so a batch is checked as a sequence.
   bool bootstrapped = membership_.bootstrapped();
   std::set<std::string_view> joined, issued, revoked, set_keys, deleted_keys;
+  std::set<NodeId> joined_ids;
   const std::uint64_t now = batch.cluster_time.value;
   auto has_token = [&](std::string_view name) {
     if (issued.contains(name)) return true;
@@ -23,7 +24,10 @@ bool State::preconditions_hold(const events::EventBatch& batch) const {
       (void)b;
     } else if (const auto* j = std::get_if<events::MemberJoined>(&e)) {
       if (!bootstrapped || membership_.find(j->name) != nullptr || joined.contains(j->name)) return false;
+      if (membership_.find(events::raft_id_of(*j)) != nullptr || joined_ids.contains(events::raft_id_of(*j)))
+        return false;
       joined.insert(j->name);
+      joined_ids.insert(events::raft_id_of(*j));
     } else if (const auto* t = std::get_if<events::JoinTokenIssued>(&e)) {
       if (!bootstrapped || membership_.find(t->name) != nullptr || joined.contains(t->name)) return false;
       if (has_token(t->name)) {
@@ -47,13 +51,22 @@ bool State::preconditions_hold(const events::EventBatch& batch) const {
   return true;
 }
 
-bool State::apply_batch(const events::EventBatch& batch, LogIndex index, Term term) {
+ApplyOutcome State::apply_batch(const events::EventBatch& batch, LogIndex index, Term term) {
   assert(index > applied_index_);
-  if (!preconditions_hold(batch)) {
-    requests_.record(batch.request_id, index, /*superseded=*/true, batch.request_digest);
+  auto advance = [&] {
     applied_index_ = index;
     if (batch.cluster_time.value > last_time_ms_) last_time_ms_ = batch.cluster_time.value;
-    return false;
+  };
+  if (auto first = requests_.find(batch.request_id)) {
+    advance();
+    // Batches written before digests existed carry none: their ids can only be compared.
+    const bool same = first->digest.empty() || batch.request_digest.empty() || first->digest == batch.request_digest;
+    return same ? ApplyOutcome::kDuplicate : ApplyOutcome::kReusedId;
+  }
+  if (!preconditions_hold(batch)) {
+    requests_.record(batch.request_id, index, /*superseded=*/true, batch.request_digest);
+    advance();
+    return ApplyOutcome::kSuperseded;
   }
   ApplyContext ctx{index, term, batch.cluster_time, batch};
   for (const auto& e : batch.events) {
@@ -62,9 +75,8 @@ bool State::apply_batch(const events::EventBatch& batch, LogIndex index, Term te
     config_.apply(e, ctx);
   }
   requests_.record(batch.request_id, index, /*superseded=*/false, batch.request_digest);
-  applied_index_ = index;
-  if (batch.cluster_time.value > last_time_ms_) last_time_ms_ = batch.cluster_time.value;
-  return true;
+  advance();
+  return ApplyOutcome::kApplied;
 }
 
 void State::skip(LogIndex index) {

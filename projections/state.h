@@ -19,12 +19,21 @@ struct ProjectionInfo {
   std::string digest_hex;
 };
 
+// What folding one batch did.
+enum class ApplyOutcome : std::uint8_t {
+  kApplied,     // its events changed the state
+  kSuperseded,  // its preconditions no longer held (a concurrent batch won): recorded, nothing else
+  kDuplicate,   // its request id was applied before with the same parameters: nothing changes
+  kReusedId,    // its request id was applied before for another request: nothing changes
+};
+
 class State {
  public:
-  // Folds one batch stored at `index`. Never fails: a batch whose preconditions no longer hold
-  // (a concurrent batch won) is recorded as superseded and changes nothing else. Returns false
-  // for a superseded batch.
-  bool apply_batch(const events::EventBatch& batch, LogIndex index, Term term);
+  // Folds one batch stored at `index`. Never fails. A request id that is already recorded (a
+  // retry that a new leader proposed again, or an id reused for another request) changes
+  // nothing but the applied index, on every member alike, so no request is applied twice; the
+  // first record stands (requests().find()).
+  ApplyOutcome apply_batch(const events::EventBatch& batch, LogIndex index, Term term);
   // The deterministic re-check of a batch's preconditions against this state.
   bool preconditions_hold(const events::EventBatch& batch) const;
   // Advances the applied index over an entry that carries no events (a Raft no-op or config).

@@ -51,7 +51,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     MOVN_FUZZ_CHECK(decoded.ok(), decoded.ok() ? "" : decoded.error().message.c_str());
     MOVN_FUZZ_CHECK(*decoded == batch, "the log holds what was decided");
     MOVN_FUZZ_CHECK(state.preconditions_hold(*decoded), "apply's re-check agrees with decide");
-    MOVN_FUZZ_CHECK(state.apply_batch(*decoded, LogIndex(index), Term(1)), "a decided batch applies");
+    MOVN_FUZZ_CHECK(state.apply_batch(*decoded, LogIndex(index), Term(1)) == projections::ApplyOutcome::kApplied,
+                    "a decided batch applies");
   }
   projections::State restored;
   MOVN_FUZZ_CHECK(restored.restore_checkpoint(state.checkpoint()).ok(), "the folded state checkpoints");
