@@ -359,7 +359,7 @@ void Api::events(Call& c) {
   auto self = c.shared_from_this();
   // Reading and rendering run on the storage thread (in order with writes); the answer is posted
   // back to the core thread.
-  storage_.run([this, self, since, hi, type, member](eventlog::Store& s) {
+  const bool queued = storage_.try_run_read([this, self, since, hi, type, member](eventlog::Store& s) {
     Result<std::string> body = make_error(Errc::kInternal, "events were not rendered");
     try {
       body = render_events(s, since, hi, type, member);
@@ -371,6 +371,9 @@ void Api::events(Call& c) {
       self->send(200, std::move(body).value());
     }));
   });
+  if (!queued)
+    c.fail(make_error(Errc::kUnavailable, "too many event reads are waiting (" +
+                                              std::to_string(StorageWorker::kMaxQueuedReads) + "); retry"));
 }
 
 void Api::stats(Call& c) {

@@ -3,6 +3,9 @@
 // not cover (they are committed again by the new leader's no-op, then applied).
 #include <gtest/gtest.h>
 
+#include <atomic>
+#include <future>
+
 #include <utility>
 #include <boost/asio/io_context.hpp>
 
@@ -105,6 +108,26 @@ TEST(StoreLogReader, AMissingEntryIsAFailureNotACrash) {
   reader.entries(LogIndex(3), LogIndex(6), ~0ULL, out);
   ASSERT_FALSE(failures.empty());
   EXPECT_NE(failures.front().message.find("missing entry 4"), std::string::npos) << failures.front().message;
+}
+
+// Client reads queue behind the log's writes on the storage thread: their number is bounded.
+TEST(StorageWorker, ClientReadsAreBoundedAndAllRunOnceTheThreadIsFree) {
+  TempDir dir;
+  auto store = open_store(dir / "store");
+  boost::asio::io_context io{1};
+  StorageWorker storage(*store, io);
+  std::promise<void> release;
+  std::shared_future<void> released = release.get_future().share();
+  storage.run([released](eventlog::Store&) { released.wait(); });  // the thread is busy
+  std::atomic<int> ran{0};
+  for (std::size_t i = 0; i < StorageWorker::kMaxQueuedReads; ++i)
+    ASSERT_TRUE(storage.try_run_read([&](eventlog::Store&) { ++ran; }));
+  EXPECT_FALSE(storage.try_run_read([&](eventlog::Store&) { ++ran; }));
+  EXPECT_EQ(storage.queued_reads(), StorageWorker::kMaxQueuedReads);
+  release.set_value();
+  storage.stop();
+  EXPECT_EQ(ran.load(), static_cast<int>(StorageWorker::kMaxQueuedReads));
+  EXPECT_EQ(storage.queued_reads(), 0u);
 }
 
 // A member whose core thread is this test's thread.

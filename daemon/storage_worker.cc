@@ -28,6 +28,18 @@ void StorageWorker::run(Job job) {
   cv_.notify_one();
 }
 
+bool StorageWorker::try_run_read(Job job) {
+  if (queued_reads_.fetch_add(1) >= kMaxQueuedReads) {
+    queued_reads_.fetch_sub(1);
+    return false;
+  }
+  run([this, job = std::move(job)](eventlog::Store& s) {
+    queued_reads_.fetch_sub(1);
+    job(s);
+  });
+  return true;
+}
+
 void StorageWorker::post_core(std::function<void()> fn) { boost::asio::post(core_, std::move(fn)); }
 
 void StorageWorker::stop() {

@@ -38,6 +38,12 @@ class StorageWorker {
                Done done, std::optional<std::string> raft_config = std::nullopt);
   // Runs `job` on the storage thread, in order with appends. The job posts its own results.
   void run(Job job);
+  // The same for a read a client asked for (events, later other ranges), bounded: false, and the
+  // job dropped, when kMaxQueuedReads of them are already waiting, so clients cannot queue
+  // unbounded work in front of the log's writes.
+  static constexpr std::size_t kMaxQueuedReads = 64;
+  [[nodiscard]] bool try_run_read(Job job);
+  std::size_t queued_reads() const { return queued_reads_.load(); }
   // Posts `fn` to the core thread (for jobs that answer from the storage thread).
   void post_core(std::function<void()> fn);
   // Waits until every queued job has run, then stops the thread.
@@ -63,6 +69,7 @@ class StorageWorker {
   std::deque<Item> queue_;
   bool stopping_ = false;
   std::atomic<std::uint64_t> syncs_{0};
+  std::atomic<std::size_t> queued_reads_{0};
   std::thread thread_;
 };
 

@@ -1,10 +1,28 @@
 #include "projections/state.h"
 
+#include "projections/test_hooks.h"
+
 #include <cassert>
 #include <set>
 #include <nlohmann/json.hpp>
 
 namespace movn::projections {
+namespace {
+bool dedup_at_apply() {
+#ifdef MOVN_PROJECTIONS_TEST_HOOKS
+  return !test_hooks().apply_without_dedup;
+#else
+  return true;
+#endif
+}
+}  // namespace
+
+#ifdef MOVN_PROJECTIONS_TEST_HOOKS
+TestHooks& test_hooks() {
+  static TestHooks hooks;
+  return hooks;
+}
+#endif
 
 bool State::preconditions_hold(const events::EventBatch& batch) const {
   // Effects of earlier events of the same batch, so a batch is checked as a sequence.
@@ -57,7 +75,7 @@ ApplyOutcome State::apply_batch(const events::EventBatch& batch, LogIndex index,
     applied_index_ = index;
     if (batch.cluster_time.value > last_time_ms_) last_time_ms_ = batch.cluster_time.value;
   };
-  if (auto first = requests_.find(batch.request_id)) {
+  if (auto first = requests_.find(batch.request_id); first && dedup_at_apply()) {
     advance();
     // Batches written before digests existed carry none: their ids can only be compared.
     const bool same = first->digest.empty() || batch.request_digest.empty() || first->digest == batch.request_digest;

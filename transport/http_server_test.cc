@@ -66,6 +66,7 @@ TEST(LocalApiServer, AHandlerThatDoesNotAnswerGets504AndItsLateAnswerIsDropped) 
   std::promise<void> done;
   asio::post(srv.io, [&] {
     kept(HttpResponse{200, "{}"});
+    kept = nullptr;  // its session must go before the server's io_context does
     done.set_value();
   });
   done.get_future().wait();

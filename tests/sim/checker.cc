@@ -139,6 +139,27 @@ void Checker::on_broken(NodeId member, std::string_view what) {
   fail("core invariant on member " + n(member.value) + ": " + std::string(what));
 }
 
+void Checker::on_request_folded(NodeId member, const std::string& id, LogIndex index,
+                                projections::ApplyOutcome outcome) {
+  if (id.empty()) return;
+  using projections::ApplyOutcome;
+  const bool changes_state = outcome == ApplyOutcome::kApplied || outcome == ApplyOutcome::kSuperseded;
+  auto it = first_folded_.find(id);
+  if (changes_state) {
+    if (it == first_folded_.end()) {
+      first_folded_.emplace(id, index);
+    } else if (it->second != index) {
+      fail("request " + id + " applied twice: member " + n(member.value) + " folded it at index " + n(index.value) +
+           ", but it was first folded at index " + n(it->second.value));
+    }
+    return;
+  }
+  // A refusal must point at an earlier index where the id did change state.
+  if (it == first_folded_.end() || it->second >= index)
+    fail("member " + n(member.value) + " refused request " + id + " at index " + n(index.value) +
+         " as already applied, but it was not applied before");
+}
+
 // ---- configurations ----
 
 bool Checker::add_configs(NodeId member, MemberConfigs& mc,

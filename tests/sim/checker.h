@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "eventlog/raft/core.h"
+#include "projections/state.h"
 
 namespace movn::sim {
 
@@ -40,6 +41,10 @@ class Checker {
   void on_digest(NodeId member, LogIndex applied, const std::string& digest);
   // The core reported a broken invariant.
   void on_broken(NodeId member, std::string_view what);
+  // Exactly once: a member folded the batch of request `id` at `index` with `outcome`. A request
+  // id changes state (applied or superseded) at one index only, the same on every member; any
+  // later batch with that id must be refused as a duplicate (or a reused id).
+  void on_request_folded(NodeId member, const std::string& id, LogIndex index, projections::ApplyOutcome outcome);
 
   // ---- configurations ----
   // A member (re)started from `log` (what its store holds) with `initial` as Config::voters: the
@@ -119,6 +124,7 @@ class Checker {
   std::map<NodeId, MemberConfigs> configs_;
   std::map<LogIndex, raft::Configuration> committed_configs_;  // every durable report
   std::map<std::uint64_t, Read> reads_;                        // issued, not yet served
+  std::unordered_map<std::string, LogIndex> first_folded_;     // request id -> its one index
   std::uint64_t reads_served_ = 0;
 };
 

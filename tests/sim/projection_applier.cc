@@ -11,6 +11,7 @@ Result<void> ProjectionApplier::apply(const raft::Entry& e) {
                                            " applied after entry " +
                                            std::to_string(state_.applied_index().value));
   }
+  last_folded_.reset();
   if (e.type != raft::EntryType::kEventBatch) {
     state_.skip(e.index);
     return {};
@@ -22,7 +23,7 @@ Result<void> ProjectionApplier::apply(const raft::Entry& e) {
     return std::move(batch).error().wrap("entry " + std::to_string(e.index.value) +
                                          " is not an event batch");
   }
-  state_.apply_batch(*batch, e.index, e.term);
+  last_folded_ = Folded{batch->request_id, state_.apply_batch(*batch, e.index, e.term)};
   return {};
 }
 

@@ -3,6 +3,7 @@
 // commands::decide() reads. Owned by one simulated member; single-threaded.
 #pragma once
 
+#include <optional>
 #include <string>
 
 #include "projections/state.h"
@@ -20,9 +21,16 @@ class ProjectionApplier final : public Applier {
   std::string digest() const override;
 
   const projections::State& state() const { return state_; }
+  // What the last apply() did with an event batch (nullopt after another kind of entry).
+  struct Folded {
+    std::string request_id;
+    projections::ApplyOutcome outcome;
+  };
+  const std::optional<Folded>& last_folded() const { return last_folded_; }
 
  private:
   projections::State state_;
+  std::optional<Folded> last_folded_;
 };
 
 }  // namespace movn::sim

@@ -93,9 +93,25 @@ void Simulator::random_proposals() {
     if (!target) continue;
     bool accepted = false;
     if (options_.workload == Workload::kCommands) {
-      // Refused requests (revoking an unknown token, a taken name, a bad address) are skipped.
-      auto r = propose_command(*target, random_request(*target), next_request_id());
-      accepted = r.ok() && r->value != 0;
+      if (!sent_.empty() && rng_.chance(faults_.retry)) {
+        // A client that timed out, or saw the leader change, sends the request again with the
+        // same id, to whichever member it reaches.
+        auto [request, id] = sent_[rng_.below(sent_.size())];
+        ++retried_;
+        event(EventKind::kRetry, *target);
+        auto r = propose_command(*target, request, id);
+        accepted = r.ok() && r->value != 0;
+      } else {
+        // Refused requests (revoking an unknown token, a taken name, a bad address) are skipped.
+        auto request = random_request(*target);
+        auto id = next_request_id();
+        auto r = propose_command(*target, request, id);
+        accepted = r.ok() && r->value != 0;
+        if (accepted) {
+          sent_.emplace_back(std::move(request), std::move(id));
+          if (sent_.size() > 32) sent_.erase(sent_.begin());
+        }
+      }
     } else {
       std::string data = "s";
       data += std::to_string(options_.seed);
@@ -212,6 +228,7 @@ SeedResult Simulator::run_seed(int safety_ticks, int liveness_ticks) {
   faults_.leader_fault = rng_.uniform(0.002, 0.03) * storm;
   faults_.fault_after_propose = rng_.uniform(0, 0.25) * storm;
   faults_.read = rng_.uniform(0, 0.2);
+  faults_.retry = rng_.uniform(0, 0.5);
   if (options_.membership) {
     faults_.change = rng_.uniform(0.005, 0.04);
     faults_.transfer = rng_.uniform(0, 0.015);
@@ -243,6 +260,8 @@ SeedResult Simulator::run_seed(int safety_ticks, int liveness_ticks) {
   r.configs_committed = checker_.configurations_committed();
   r.transfers = transfers_;
   r.reads_served = checker_.reads_served();
+  r.retried = retried_;
+  r.duplicates_refused = duplicates_refused_;
   return r;
 }
 

@@ -20,7 +20,7 @@ namespace {
 int usage() {
   std::fprintf(stderr,
                "usage: microovn-sim --seeds N [--seed-start S] [--members M] [--membership] "
-               "[--plant-bug 1|2|3] [--trace] [--keep-going] [--workload commands|bytes]\n");
+               "[--plant-bug 1|2|3|4] [--trace] [--keep-going] [--workload commands|bytes]\n");
   return 2;
 }
 
@@ -46,7 +46,7 @@ int main(int argc, char** argv) {
     } else if (a == "--members") {
       if (!value(members) || members < 1 || members > 9) return usage();
     } else if (a == "--plant-bug") {
-      if (!value(plant_bug) || plant_bug > 3) return usage();
+      if (!value(plant_bug) || plant_bug > 4) return usage();
     } else if (a == "--membership") {
       membership = true;
     } else if (a == "--trace") {
@@ -78,6 +78,7 @@ int main(int argc, char** argv) {
   auto t0 = std::chrono::steady_clock::now();
   std::uint64_t failed = 0, ticks = 0, committed = 0, acked = 0, refused = 0, leaders = 0;
   std::uint64_t crashes = 0, digests = 0, changes = 0, configs = 0, transfers = 0, reads = 0;
+  std::uint64_t retried = 0, duplicates_refused = 0;
   std::uint64_t first_failed = 0;
   for (std::uint64_t s = seed_start; s < seed_start + seeds; ++s) {
     movn::sim::Simulator sim(movn::sim::options_for_seed(
@@ -94,6 +95,8 @@ int main(int argc, char** argv) {
     configs += r.configs_committed;
     transfers += r.transfers;
     reads += r.reads_served;
+    retried += r.retried;
+    duplicates_refused += r.duplicates_refused;
     if (!r.ok) {
       if (failed == 0) first_failed = s;
       ++failed;
@@ -123,7 +126,7 @@ int main(int argc, char** argv) {
       "seeds=%llu seed_start=%llu members=%llu membership=%d plant_bug=%llu violations=%llu "
       "first_failed=%llu ticks=%llu committed=%llu acked=%llu refused=%llu leaders=%llu "
       "crashes=%llu digests_compared=%llu reads=%llu changes=%llu configs_committed=%llu "
-      "transfers=%llu secs=%.1f\n",
+      "transfers=%llu retried=%llu duplicates_refused=%llu secs=%.1f\n",
       static_cast<unsigned long long>(seeds), static_cast<unsigned long long>(seed_start),
       static_cast<unsigned long long>(members), membership ? 1 : 0,
       static_cast<unsigned long long>(plant_bug),
@@ -133,6 +136,7 @@ int main(int argc, char** argv) {
       static_cast<unsigned long long>(leaders), static_cast<unsigned long long>(crashes),
       static_cast<unsigned long long>(digests), static_cast<unsigned long long>(reads),
       static_cast<unsigned long long>(changes), static_cast<unsigned long long>(configs),
-      static_cast<unsigned long long>(transfers), secs);
+      static_cast<unsigned long long>(transfers), static_cast<unsigned long long>(retried),
+      static_cast<unsigned long long>(duplicates_refused), secs);
   return failed == 0 ? 0 : 1;
 }

@@ -395,6 +395,22 @@ TEST(SimPlantedBug, Bug3StaleReadIsCaughtWithin500Seeds) {
   EXPECT_TRUE(clean.run_seed().ok) << violation_of(clean);
 }
 
+// Bug 4: apply without the dedup check. Clients retry with the same id; a retry that a member
+// proposes before it has applied the first copy reaches the log twice, and applying it twice is
+// what the exactly-once checker must catch.
+TEST(SimPlantedBug, Bug4ApplyWithoutDedupIsCaughtWithin500Seeds) {
+  std::uint64_t s = first_safety_failure(3, 4, 500);
+  ASSERT_NE(s, 0u);
+  Simulator planted(options_for_seed(s, 3, 4, false));
+  SeedResult r = planted.run_seed();
+  EXPECT_NE(r.violation.find("applied twice"), std::string::npos) << r.violation;
+  Simulator clean(options_for_seed(s, 3, 0, false));
+  SeedResult c = clean.run_seed();
+  EXPECT_TRUE(c.ok) << c.violation;
+  EXPECT_GT(c.retried, 0u);
+  EXPECT_GT(c.duplicates_refused, 0u);  // the same seed has a retry that reached the log twice
+}
+
 TEST(SimDeterminism, ASeedReplaysExactly) {
   SeedResult a = Simulator(options_for_seed(42, 5, 0, false)).run_seed();
   SeedResult b = Simulator(options_for_seed(42, 5, 0, false)).run_seed();

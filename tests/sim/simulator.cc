@@ -6,6 +6,7 @@
 #include <cassert>
 
 #include "eventlog/codec.h"
+#include "projections/test_hooks.h"
 #include "tests/sim/sim_member.h"
 
 namespace movn::sim {
@@ -34,9 +35,16 @@ Simulator::Simulator(SimOptions options)
     members_.push_back(std::move(m));
   }
   for (int i = 1; i <= machines; ++i) restart(static_cast<std::uint64_t>(i));
+#ifdef MOVN_PROJECTIONS_TEST_HOOKS
+  projections::test_hooks().apply_without_dedup = options_.plant_bug == 4;
+#endif
 }
 
-Simulator::~Simulator() = default;
+Simulator::~Simulator() {
+#ifdef MOVN_PROJECTIONS_TEST_HOOKS
+  projections::test_hooks().apply_without_dedup = false;
+#endif
+}
 
 Simulator::Member& Simulator::member(std::uint64_t id) {
   assert(id >= 1 && id <= members_.size());
@@ -233,6 +241,10 @@ Result<LogIndex> Simulator::propose_command(std::uint64_t id, const commands::Re
   if (!m.core) return make_error(Errc::kUnavailable, "member is down");
   assert(m.projections);
   const projections::State& view = m.projections->state();
+  // As the daemon does: a request id this member has applied is answered from its requests
+  // projection, not decided again. One it has not applied yet (a lagging member, a new leader)
+  // is decided and proposed again, and apply refuses the second copy.
+  if (view.requests().find(request_id)) return LogIndex(0);
   // Cluster time is the tick, made monotonic like a leader's wall clock (docs/design.md §2a).
   ClusterTimeMs now(std::max({now_, view.last_time_ms() + 1, m.last_time_ms + 1}));
   auto decided = commands::decide(view, request, now);
@@ -372,6 +384,12 @@ void Simulator::complete_ready(Member& m) {
     m.applied = e.index;
     const bool take_digest = e.index.value % options_.digest_every_entries == 0;
     checker_.on_apply(NodeId(m.id), e, take_digest ? m.applier->digest() : std::string());
+    if (m.projections != nullptr) {
+      if (const auto& folded = m.projections->last_folded()) {
+        checker_.on_request_folded(NodeId(m.id), folded->request_id, e.index, folded->outcome);
+        if (folded->outcome == projections::ApplyOutcome::kDuplicate) ++duplicates_refused_;
+      }
+    }
     acknowledge(m.id, e);
   }
   for (const raft::ReadState& rs : rd.read_states) {
@@ -396,9 +414,14 @@ void Simulator::acknowledge(std::uint64_t id, const raft::Entry& e) {
     }
     acked_high_ = std::max(acked_high_, e.index);
     if (!it->second.request_id.empty()) {
-      acked_requests_.emplace(it->second.request_id, e.index);
-      if (e.index > acked_request_high_.second) {
-        acked_request_high_ = {it->second.request_id, e.index};
+      // The client is told the request's first outcome: for a retry that reached the log twice,
+      // the index where the first copy was applied (as the daemon's Node::outcome_of does).
+      LogIndex told = e.index;
+      if (m.projections != nullptr)
+        if (auto first = m.projections->state().requests().find(it->second.request_id)) told = first->index;
+      acked_requests_.emplace(it->second.request_id, told);
+      if (told > acked_request_high_.second) {
+        acked_request_high_ = {it->second.request_id, told};
       }
     }
   }

@@ -51,6 +51,8 @@ struct SimOptions {
   std::uint64_t seed = 1;
   // 1 or 2: the raft-notes.md bugs, through the core's test hooks. 3: a host bug, a leader that
   // serves reads from its own state without confirming it still leads (ReadIndex skipped).
+  // 4: apply without the dedup check (projections/test_hooks.h): a retried request that reached
+  // the log twice is applied twice.
   int plant_bug = 0;
   bool trace = false;  // print every event
   std::size_t trace_keep = 400;  // events kept for a failure report
@@ -85,6 +87,8 @@ struct SeedResult {
   std::uint64_t configs_committed = 0;  // distinct committed configurations reported
   std::uint64_t transfers = 0;      // leadership transfers a leader accepted
   std::uint64_t reads_served = 0;   // ReadIndex reads served and checked
+  std::uint64_t retried = 0;        // kCommands: requests a client sent again with the same id
+  std::uint64_t duplicates_refused = 0;  // batches apply refused as already applied (per member)
   std::vector<std::string> trace_tail;
 };
 
@@ -205,6 +209,11 @@ class Simulator {
   // the state it is served from.
   std::map<std::uint64_t, std::pair<std::string, LogIndex>> read_requests_;
   std::map<std::uint64_t, LogIndex> served_reads_;  // ctx -> applied index it was served at
+  // kCommands: requests clients sent lately, which they may send again with the same id (after a
+  // timeout or a change of leader, to any member), as real clients do.
+  std::vector<std::pair<commands::Request, std::string>> sent_;
+  std::uint64_t retried_ = 0;
+  std::uint64_t duplicates_refused_ = 0;
   bool random_mode_ = false;
   bool liveness_phase_ = false;
   struct Faults {
@@ -219,6 +228,7 @@ class Simulator {
     double leader_fault = 0;     // per tick: crash or isolate the current leader
     double fault_after_propose = 0;  // per accepted proposal: crash or isolate that leader
     double read = 0;             // per tick: a client issues a ReadIndex read
+    double retry = 0;            // per request sent: it is one sent before, with the same id
     double change = 0;           // per tick: the operator asks for a configuration change
     double transfer = 0;         // per tick: the operator asks for a leadership transfer
     double fault_after_change = 0;  // per accepted change: crash or isolate a party to it

@@ -62,6 +62,7 @@ std::string format(const TraceEvent& e) {
     case EventKind::kRead: return t + "read " + n(e.b) + " at " + n(e.a) + " (acked up to " + n(e.c) + ")";
     case EventKind::kReadConfirmed: return t + "read " + n(e.b) + " confirmed by " + n(e.a) + " at index " + n(e.c);
     case EventKind::kReadServed: return t + "read " + n(e.b) + " served by " + n(e.a) + " at applied " + n(e.c);
+    case EventKind::kRetry: return t + "client retries a request at " + n(e.a);
   }
   return t + "?";
 }
