@@ -109,8 +109,13 @@ std::string generate_request_id() {
     for (auto& b : bytes) b = static_cast<unsigned char>(gen());
   }
   static constexpr char kHex[] = "0123456789abcdef";
-  std::string id;
-  id.reserve(32);
+  // "t<unix-ms>-": when it was first sent, so that a retry the cluster no longer remembers is
+  // refused as expired instead of being applied again (docs/api.md).
+  const auto now_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
+                          std::chrono::system_clock::now().time_since_epoch())
+                          .count();
+  std::string id = "t" + std::to_string(now_ms) + "-";
+  id.reserve(id.size() + 32);
   for (unsigned char b : bytes) {
     id += kHex[b >> 4];
     id += kHex[b & 0xF];

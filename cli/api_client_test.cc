@@ -100,12 +100,19 @@ TEST(DecodeEnvelope, MalformedSuccessIsAnError) {
   }
 }
 
-TEST(RequestId, RandomHexAndValid) {
+TEST(RequestId, IssueTimeThenRandomHexAndValid) {
   std::string a = generate_request_id();
   std::string b = generate_request_id();
-  EXPECT_EQ(a.size(), 32u);
   EXPECT_NE(a, b);
-  EXPECT_EQ(a.find_first_not_of("0123456789abcdef"), std::string::npos);
+  ASSERT_EQ(a.front(), 't');
+  const auto dash = a.find('-');
+  ASSERT_NE(dash, std::string::npos);
+  const std::string ms = a.substr(1, dash - 1);
+  EXPECT_EQ(ms.find_first_not_of("0123456789"), std::string::npos);
+  EXPECT_GT(std::stoull(ms), 1'700'000'000'000ULL);  // milliseconds since the epoch, not seconds
+  const std::string hex = a.substr(dash + 1);
+  EXPECT_EQ(hex.size(), 32u);
+  EXPECT_EQ(hex.find_first_not_of("0123456789abcdef"), std::string::npos);
   EXPECT_TRUE(is_valid_request_id(a));
 }
 

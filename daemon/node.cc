@@ -395,6 +395,10 @@ void Node::propose(const commands::Request& request, RequestMeta meta, ProposeDo
     done(make_error(Errc::kUnavailable, "this member is not the leader of the cluster's log"));
     return;
   }
+  if (applied_.requests().expired(meta.request_id)) {
+    done(expired_error(meta.request_id));
+    return;
+  }
   // A new leader may hold committed entries of earlier terms that it has not applied yet; one of
   // them may be this very request, proposed by its predecessor. Its dedup check above can only be
   // trusted, and decide() only sees the whole state, once they are applied, which its own first
@@ -576,6 +580,14 @@ void Node::apply_committed(const std::vector<eventlog::Entry>& committed) {
   if (resync) resync_speculative();
 }
 
+Error Node::expired_error(const std::string& request_id) const {
+  return make_error(Errc::kConflict,
+                    "request id " + request_id + " has expired: it is older than the " +
+                        std::to_string(projections::Requests::kWindowRequests) +
+                        " requests the cluster remembers, so whether it was applied is unknown; check the "
+                        "state (events list) and send it again with a new id if it should still happen");
+}
+
 Result<Outcome> Node::outcome_of(projections::ApplyOutcome outcome, const std::string& request_id,
                                  LogIndex index) const {
   using projections::ApplyOutcome;
@@ -586,6 +598,8 @@ Result<Outcome> Node::outcome_of(projections::ApplyOutcome outcome, const std::s
       return make_error(Errc::kConflict, "a concurrent change won: the request was not applied");
     case ApplyOutcome::kReusedId:
       return make_error(Errc::kConflict, "request id " + request_id + " was already used for a different request");
+    case ApplyOutcome::kExpired:
+      return expired_error(request_id);
     case ApplyOutcome::kDuplicate:
       break;
   }

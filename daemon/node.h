@@ -125,6 +125,7 @@ class Node {
   void drive();
   void finish_ready();
   void apply_committed(const std::vector<eventlog::Entry>& committed);
+  Error expired_error(const std::string& request_id) const;
   Result<Outcome> outcome_of(projections::ApplyOutcome outcome, const std::string& request_id, LogIndex index) const;
   void abandon_pending(const Error& why);
   void resync_speculative();

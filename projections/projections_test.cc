@@ -98,6 +98,36 @@ TEST(Config, SetOverwriteDelete) {
   EXPECT_FALSE(f.state.config().get("k").has_value());
 }
 
+// A retry that comes after its record left the window used to be applied again, silently. An id
+// that says when it was first sent is refused once that is older than the newest forgotten record.
+TEST(Requests, ARetryOlderThanTheWindowIsRefusedNotAppliedAgain) {
+  Fold f;
+  bootstrap(f);
+  const EventBatch first{"t1000-first", Actor{"movn1", "root"}, ClusterTimeMs(1005),
+                         {ConfigSet{"ovn.central-ips", "10.0.0.1"}}, std::string(32, 'd')};
+  ASSERT_EQ(f.state.apply_batch(first, LogIndex(f.next++), Term(1)), ApplyOutcome::kApplied);
+  for (std::size_t i = 0; i < Requests::kWindowRequests; ++i) f.batch({}, 2000 + i, "fill-" + std::to_string(i));
+  f.batch({ConfigSet{"ovn.central-ips", "10.0.0.2"}}, 20000, "later");
+  ASSERT_FALSE(f.state.requests().find("t1000-first").has_value());
+  EXPECT_EQ(f.state.requests().horizon_ms(), 2000u);  // fill-0 left last
+  EXPECT_TRUE(f.state.requests().expired("t1000-first"));
+  EXPECT_FALSE(f.state.requests().expired("t2001-new"));
+  EXPECT_FALSE(f.state.requests().expired("first"));  // an id without a time cannot be told
+  // The retry changes nothing, on every member alike.
+  auto before = f.state.describe();
+  EXPECT_EQ(f.state.apply_batch(first, LogIndex(f.next++), Term(2)), ApplyOutcome::kExpired);
+  EXPECT_EQ(f.state.config().get("ovn.central-ips"), "10.0.0.2");
+  auto after = f.state.describe();
+  for (std::size_t i = 0; i < before.size(); ++i) EXPECT_EQ(after[i].digest_hex, before[i].digest_hex) << after[i].name;
+  // The horizon survives a checkpoint.
+  Requests restored;
+  ASSERT_TRUE(restored.restore(f.state.requests().snapshot()).ok());
+  EXPECT_EQ(restored.horizon_ms(), 2000u);
+  EXPECT_EQ(request_issue_time_ms("t1795000000123-ab"), 1795000000123u);
+  for (const char* id : {"t-1", "tx-1", "t12", "1795000000123-ab", "t12345678901234567-a"})
+    EXPECT_FALSE(request_issue_time_ms(id).has_value()) << id;
+}
+
 TEST(Requests, RemembersIdsWithinTheWindow) {
   Fold f;
   f.batch({ConfigSet{"k", "1"}}, 1, "first");
@@ -253,8 +283,9 @@ TEST(Checkpoint, DeepNestingIsRefusedWithoutRecursion) {
 
 // Text inside a checkpoint must be UTF-8 as well, or rendering the state would throw later.
 TEST(Checkpoint, TextThatIsNotUtf8IsRefused) {
-  auto v = nlohmann::json::to_cbor(nlohmann::json::array({nlohmann::json::array(
-      {"req-\xc3\xa9", 5, false, nlohmann::json::binary({})})}));
+  auto v = nlohmann::json::to_cbor(nlohmann::json{
+      {"horizon_ms", 0},
+      {"records", nlohmann::json::array({nlohmann::json::array({"req-\xc3\xa9", 5, false, nlohmann::json::binary({}), 7})})}});
   std::string cbor(v.begin(), v.end());
   Requests q;
   ASSERT_TRUE(q.restore(cbor).ok());

@@ -81,8 +81,12 @@ ApplyOutcome State::apply_batch(const events::EventBatch& batch, LogIndex index,
     const bool same = first->digest.empty() || batch.request_digest.empty() || first->digest == batch.request_digest;
     return same ? ApplyOutcome::kDuplicate : ApplyOutcome::kReusedId;
   }
+  if (requests_.expired(batch.request_id)) {
+    advance();
+    return ApplyOutcome::kExpired;
+  }
   if (!preconditions_hold(batch)) {
-    requests_.record(batch.request_id, index, /*superseded=*/true, batch.request_digest);
+    requests_.record(batch.request_id, index, /*superseded=*/true, batch.request_digest, batch.cluster_time.value);
     advance();
     return ApplyOutcome::kSuperseded;
   }
@@ -92,7 +96,7 @@ ApplyOutcome State::apply_batch(const events::EventBatch& batch, LogIndex index,
     tokens_.apply(e, ctx);
     config_.apply(e, ctx);
   }
-  requests_.record(batch.request_id, index, /*superseded=*/false, batch.request_digest);
+  requests_.record(batch.request_id, index, /*superseded=*/false, batch.request_digest, batch.cluster_time.value);
   advance();
   return ApplyOutcome::kApplied;
 }

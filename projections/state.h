@@ -25,6 +25,8 @@ enum class ApplyOutcome : std::uint8_t {
   kSuperseded,  // its preconditions no longer held (a concurrent batch won): recorded, nothing else
   kDuplicate,   // its request id was applied before with the same parameters: nothing changes
   kReusedId,    // its request id was applied before for another request: nothing changes
+  kExpired,     // its request id is older than the dedup window remembers: it may have been
+                // applied and forgotten, so it is refused, nothing changes (Requests::expired)
 };
 
 class State {

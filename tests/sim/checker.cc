@@ -141,8 +141,9 @@ void Checker::on_broken(NodeId member, std::string_view what) {
 
 void Checker::on_request_folded(NodeId member, const std::string& id, LogIndex index,
                                 projections::ApplyOutcome outcome) {
-  if (id.empty()) return;
   using projections::ApplyOutcome;
+  // Expiry refuses an id older than the dedup window whether or not it was ever applied.
+  if (id.empty() || outcome == ApplyOutcome::kExpired) return;
   const bool changes_state = outcome == ApplyOutcome::kApplied || outcome == ApplyOutcome::kSuperseded;
   auto it = first_folded_.find(id);
   if (changes_state) {
