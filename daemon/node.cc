@@ -352,8 +352,14 @@ bool Node::reachable(NodeId member) const {
 }
 
 bool Node::leader_ready() const {
-  return core_ && core_->role() == raft::Role::kLeader &&
-         core_->log().term(applied_.applied_index()) == core_->term();
+  if (!core_ || core_->role() != raft::Role::kLeader) return false;
+  // Once true in a term it stays true for that term (the applied index only grows, and terms
+  // never fall along the log); every proposal asks, and the term of a persisted entry is a
+  // store read, so the answer is kept.
+  if (ready_term_ == core_->term()) return true;
+  if (core_->log().term(applied_.applied_index()) != core_->term()) return false;
+  ready_term_ = core_->term();
+  return true;
 }
 
 void Node::propose(const commands::Request& request, RequestMeta meta, ProposeDone done) {

@@ -170,6 +170,7 @@ class Node {
   std::optional<raft::Ready> ready_;    // taken from the core, not yet advanced
   bool drive_scheduled_ = false;
   bool was_leader_ = false;
+  mutable Term ready_term_;  // the term in which leader_ready() last held (a cache)
   std::function<void()> on_leader_ready_;
   std::optional<raft::IndexedConfiguration> recovered_config_;
   std::uint64_t ticks_ = 0;
