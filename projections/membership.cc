@@ -48,13 +48,13 @@ Result<void> Membership::restore(std::string_view bytes) {
     auto j = nlohmann::json::parse(bytes);
     std::string cid = j.at("cluster_id").get<std::string>();
     std::string founder = j.at("founder").get<std::string>();
-    NodeId max_id(j.at("max_raft_id").get<std::uint64_t>());
+    NodeId max_id(snapshot_u64(j.at("max_raft_id")));
     std::map<std::string, Member> ms;
     for (const auto& m : j.at("members")) {
       Member x{m.at("name").get<std::string>(), m.at("address").get<std::string>(),
                m.at("fingerprint").get<std::string>(), m.at("certificate").get<std::string>(),
-               NodeId(m.at("raft_id").get<std::uint64_t>()), m.at("joined_at_ms").get<std::uint64_t>(),
-               m.at("joined_index").get<std::uint64_t>()};
+               NodeId(snapshot_u64(m.at("raft_id"))), snapshot_u64(m.at("joined_at_ms")),
+               snapshot_u64(m.at("joined_index"))};
       ms[x.name] = std::move(x);
     }
     cluster_id_ = std::move(cid);

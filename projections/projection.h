@@ -3,6 +3,7 @@
 // member that applied the same log holds the same digests. Single-threaded (core thread).
 #pragma once
 
+#include <stdexcept>
 #include <string>
 #include <string_view>
 
@@ -16,6 +17,15 @@ namespace movn::projections {
 
 // Checkpoints nest a few levels deep; bytes nested deeper are damaged (common/cbor_check.h).
 inline constexpr std::size_t kMaxCheckpointDepth = 8;
+
+// An unsigned integer field of a snapshot being restored. Snapshots only ever hold unsigned
+// integers there; a float or a negative number is damage, refused with an exception the restore
+// turns into kCorruption (converting a float that does not fit would be undefined behaviour).
+template <class Json>
+std::uint64_t snapshot_u64(const Json& v) {
+  if (!v.is_number_unsigned()) throw std::invalid_argument("expected an unsigned integer, found " + v.dump());
+  return v.template get<std::uint64_t>();
+}
 
 struct ApplyContext {
   LogIndex index;

@@ -281,6 +281,20 @@ TEST(Checkpoint, DeepNestingIsRefusedWithoutRecursion) {
   EXPECT_FALSE(q.restore(deep).ok());
 }
 
+// Found by fuzz_checkpoint: a float where a snapshot holds an unsigned integer was converted
+// (undefined behaviour for one that does not fit). It is damage now, like any other.
+TEST(Checkpoint, ANumberThatIsNotAnUnsignedIntegerIsRefused) {
+  for (const char* v : {"1e300", "-1", "2.5"}) {
+    std::string snap = std::string(R"({"cluster_id":"c","founder":"m0","max_raft_id":)") + v + R"(,"members":[]})";
+    Membership m;
+    auto r = m.restore(snap);
+    ASSERT_FALSE(r.ok()) << v;
+    EXPECT_EQ(r.error().code, Errc::kCorruption);
+  }
+  Membership ok;
+  EXPECT_TRUE(ok.restore(R"({"cluster_id":"c","founder":"m0","max_raft_id":1,"members":[]})").ok());
+}
+
 // Text inside a checkpoint must be UTF-8 as well, or rendering the state would throw later.
 TEST(Checkpoint, TextThatIsNotUtf8IsRefused) {
   auto v = nlohmann::json::to_cbor(nlohmann::json{

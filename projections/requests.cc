@@ -61,10 +61,10 @@ Result<void> Requests::restore(std::string_view bytes) {
     Requests fresh;
     for (const auto& p : j.at("records")) {
       const auto& bin = p.at(3).get_binary();
-      fresh.record(p.at(0).get<std::string>(), LogIndex(p.at(1).get<std::uint64_t>()), p.at(2).get<bool>(),
-                   std::string(bin.begin(), bin.end()), p.at(4).get<std::uint64_t>());
+      fresh.record(p.at(0).get<std::string>(), LogIndex(snapshot_u64(p.at(1))), p.at(2).get<bool>(),
+                   std::string(bin.begin(), bin.end()), snapshot_u64(p.at(4)));
     }
-    fresh.horizon_ms_ = j.at("horizon_ms").get<std::uint64_t>();
+    fresh.horizon_ms_ = snapshot_u64(j.at("horizon_ms"));
     *this = std::move(fresh);
     return {};
   } catch (const std::exception& ex) {

@@ -132,8 +132,8 @@ Result<void> State::restore_checkpoint(std::string_view bytes) {
     return std::move(c).error().wrap("checkpoint does not parse");
   try {
     auto j = nlohmann::json::from_cbor(bytes.begin(), bytes.end());
-    fresh.applied_index_ = LogIndex(j.at("applied_index").get<std::uint64_t>());
-    fresh.last_time_ms_ = j.at("last_time_ms").get<std::uint64_t>();
+    fresh.applied_index_ = LogIndex(snapshot_u64(j.at("applied_index")));
+    fresh.last_time_ms_ = snapshot_u64(j.at("last_time_ms"));
     const auto& ps = j.at("projections");
     std::vector<Projection*> targets = {&fresh.membership_, &fresh.tokens_, &fresh.config_,
                                         &fresh.requests_};

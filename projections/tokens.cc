@@ -47,8 +47,8 @@ Result<void> Tokens::restore(std::string_view bytes) {
     for (const auto& t : arr) {
       const auto& bin = t.at("secret_sha256").get_binary();
       Token x{t.at("name").get<std::string>(), std::string(bin.begin(), bin.end()),
-              t.at("issued_at_ms").get<std::uint64_t>(), t.at("expires_at_ms").get<std::uint64_t>(),
-              t.at("request_id").get<std::string>(), t.at("issued_index").get<std::uint64_t>()};
+              snapshot_u64(t.at("issued_at_ms")), snapshot_u64(t.at("expires_at_ms")),
+              t.at("request_id").get<std::string>(), snapshot_u64(t.at("issued_index"))};
       ts[x.name] = std::move(x);
     }
     tokens_ = std::move(ts);
