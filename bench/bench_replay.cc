@@ -1,6 +1,6 @@
 // Replay benchmark: writes a store of N events (a fixed mix, below) and measures
 //  - a raw RocksDB scan of the log column family (key + value of every entry),
-//  - a full rebuild (Node::load with rebuild: read, decode, fold into every projection, hash
+//  - a full rebuild (daemon::replay with rebuild: read, decode, fold into every projection, hash
 //    chain) on the first pass, which computes and writes every chain link, and on the second
 //    pass, which verifies every stored link.
 // The event mix, one event per batch, repeating every 10 batches: 5 config_set, 1 config_deleted,
@@ -18,7 +18,7 @@
 #include <boost/asio/io_context.hpp>
 
 #include "daemon/member_info.h"
-#include "daemon/node.h"
+#include "daemon/replay.h"
 #include "eventlog/codec.h"
 
 using namespace movn;
@@ -112,14 +112,9 @@ int main(int argc, char** argv) {
     o.verify_on_open = false;
     auto opened = eventlog::Store::open(store_dir, o);
     if (!opened.ok()) return 1;
-    boost::asio::io_context io;
-    daemon::StorageWorker storage(**opened, io);
-    daemon::Node node(**opened, storage, [](const Error& e) {
-      std::fprintf(stderr, "Error: %s\n", e.message.c_str());
-      std::exit(1);
-    });
+    daemon::ReplayStats stats;
     auto t = SteadyClock::now();
-    auto r = node.load(/*rebuild=*/true);
+    auto r = daemon::replay(**opened, /*rebuild=*/true, &stats);
     double s = since(t);
     if (!r.ok()) {
       std::fprintf(stderr, "Error: %s\n", r.error().message.c_str());
@@ -127,9 +122,8 @@ int main(int argc, char** argv) {
     }
     std::printf("rebuild_pass%d (%s): entries=%llu seconds=%.3f events_per_s=%.0f read_busy_s=%.3f apply_busy_s=%.3f\n",
                 pass, pass == 1 ? "links computed and written" : "links verified",
-                static_cast<unsigned long long>(node.entries_replayed()), s, node.entries_replayed() / s,
-                node.replay_stats().read_seconds, node.replay_stats().apply_seconds);
-    storage.stop();
+                static_cast<unsigned long long>(r->replayed), s, r->replayed / s, stats.read_seconds,
+                stats.apply_seconds);
   }
   {
     auto t = SteadyClock::now();

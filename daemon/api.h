@@ -6,8 +6,7 @@
 #include <functional>
 #include <string>
 
-#include "daemon/node.h"
-#include "daemon/storage_worker.h"
+#include "daemon/host_seams.h"
 #include "pki/identity.h"
 #include "transport/http_server.h"
 

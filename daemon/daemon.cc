@@ -13,7 +13,7 @@
 
 #include "daemon/api.h"
 #include "daemon/member_info.h"
-#include "daemon/node.h"
+#include "daemon/host_seams.h"
 #include "daemon/storage_worker.h"
 #include "pki/files.h"
 #include "pki/secret_key.h"
@@ -93,8 +93,9 @@ Result<void> run_daemon(const DaemonOptions& options) {
   member.state_dir = dir;
 
   asio::io_context io(1);
-  StorageWorker storage(*store, io);
-  Node node(*store, storage, fail_stop);
+  MemberHost host(*store, io, fail_stop);
+  Node& node = host.node;
+  StorageWorker& storage = host.storage;
   Api api(node, storage, member);
 
   MOVN_ASSIGN_OR_RETURN(auto server, transport::LocalApiServer::listen(
@@ -118,7 +119,7 @@ Result<void> run_daemon(const DaemonOptions& options) {
   // Load, then settle who this member is; the API answers 503 until this is done.
   std::optional<Error> startup_error;
   auto start = [&]() -> Result<void> {
-    MOVN_TRY(node.load(options.rebuild));
+    MOVN_TRY(host.load(options.rebuild));
     const auto& ms = node.applied().membership();
     if (ms.bootstrapped() && !store->identity()) {
       // The bootstrap entry is durable but the daemon stopped before recording whose store this
@@ -204,9 +205,11 @@ Result<void> run_daemon(const DaemonOptions& options) {
     fail_stop(make_error(Errc::kInternal, std::string("unexpected exception in the core thread: ") + ex.what()));
   }
   server->close();
+  // The last links and a checkpoint of what was applied go through the storage thread, which
+  // finishes every queued job before it stops.
+  if (!startup_error) node.checkpoint();
   storage.stop();
   if (startup_error) return *startup_error;
-  if (auto cp = node.checkpoint_sync(); !cp.ok()) spdlog::warn("{}", cp.error().message);
   auto flushed = store->flush();
   if (!flushed.ok()) spdlog::warn("{}", flushed.error().message);
   spdlog::info("stopped");
@@ -229,13 +232,12 @@ Result<std::string> rebuild_offline(const DaemonOptions& options) {
   auto store = std::move(opened).value();
   MOVN_TRY(check_store(*store, record, record_path));
   boost::asio::io_context io(1);
-  StorageWorker storage(*store, io);
-  Node node(*store, storage, fail_stop);
-  MOVN_TRY(node.load(/*rebuild=*/true));
-  storage.stop();
+  MemberHost host(*store, io, fail_stop);
+  MOVN_TRY(host.load(/*rebuild=*/true));
+  host.storage.stop();
   MOVN_TRY(store->flush());
   nlohmann::ordered_json arr = nlohmann::ordered_json::array();
-  for (const auto& p : node.applied().describe())
+  for (const auto& p : host.node.applied().describe())
     arr.push_back({{"name", p.name}, {"applied_index", p.applied_index.value}, {"digest", p.digest_hex}});
   return arr.dump();
 }

@@ -15,7 +15,7 @@
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/post.hpp>
 
-#include "daemon/node.h"
+#include "daemon/host_seams.h"
 #include "eventlog/codec.h"
 #include "tests/support/power_loss_fs.h"
 #include "tests/support/temp_dir.h"
@@ -50,11 +50,12 @@ struct Harness {
     auto s = eventlog::Store::open(dir, o);
     EXPECT_TRUE(s.ok()) << (s.ok() ? "" : s.error().message);
     store = std::move(s).value();
-    storage = std::make_unique<StorageWorker>(*store, io);
-    node = std::make_unique<Node>(*store, *storage, [this](const Error&) {
+    host = std::make_unique<MemberHost>(*store, io, [this](const Error&) {
       failed.store(true);
       io.stop();
     });
+    storage = &host->storage;
+    node = &host->node;
   }
   ~Harness() {
     stop();
@@ -75,8 +76,9 @@ struct Harness {
   }
   asio::io_context io{1};
   std::unique_ptr<eventlog::Store> store;
-  std::unique_ptr<StorageWorker> storage;
-  std::unique_ptr<Node> node;
+  std::unique_ptr<MemberHost> host;
+  StorageWorker* storage = nullptr;
+  Node* node = nullptr;
   std::atomic<bool> failed{false};
   std::thread runner;
 };
@@ -93,7 +95,7 @@ TEST(Durability, AcknowledgedRequestsSurvivePowerCutsAtRandomPoints) {
     auto env = rocksdb::NewCompositeEnv(fs);
     {
       Harness h(store_dir, env.get());
-      ASSERT_TRUE(h.node->load().ok());
+      ASSERT_TRUE(h.host->load().ok());
       h.start();
       std::mutex mu;
       std::vector<std::string> round_acks;
@@ -152,7 +154,7 @@ TEST(Durability, AcknowledgedRequestsSurvivePowerCutsAtRandomPoints) {
 
     // Reopen on a healthy file system: everything acknowledged is there, once, and verifies.
     Harness check(store_dir);
-    ASSERT_TRUE(check.node->load(/*rebuild=*/true).ok()) << "round " << round;
+    ASSERT_TRUE(check.host->load(/*rebuild=*/true).ok()) << "round " << round;
     auto ids = logged_requests(*check.store);
     std::set<std::string> unique(ids.begin(), ids.end());
     EXPECT_EQ(unique.size(), ids.size()) << "a request was applied twice";
@@ -166,7 +168,7 @@ TEST(Durability, AcknowledgedRequestsSurvivePowerCutsAtRandomPoints) {
 TEST(Concurrency, TwoConcurrentAddsOfOneNameGiveOneTokenAndOneConflict) {
   TempDir dir;
   Harness h(dir / "store");
-  ASSERT_TRUE(h.node->load().ok());
+  ASSERT_TRUE(h.host->load().ok());
   h.start();
   std::promise<void> booted;
   asio::post(h.io, [&] {
@@ -202,7 +204,7 @@ TEST(Concurrency, TwoConcurrentAddsOfOneNameGiveOneTokenAndOneConflict) {
 TEST(Dedup, ARetryWhileInFlightAndAfterApplyIsAppliedOnce) {
   TempDir dir;
   Harness h(dir / "store");
-  ASSERT_TRUE(h.node->load().ok());
+  ASSERT_TRUE(h.host->load().ok());
   h.start();
   std::mutex mu;
   std::vector<Result<Outcome>> results;
@@ -243,7 +245,7 @@ namespace {
 TEST(Dedup, ARequestIdReusedForADifferentRequestIsRefused) {
   TempDir dir;
   Harness h(dir / "store");
-  ASSERT_TRUE(h.node->load().ok());
+  ASSERT_TRUE(h.host->load().ok());
   h.start();
   auto run = [&](commands::Request req, const std::string& id) {
     std::promise<Result<Outcome>> p;

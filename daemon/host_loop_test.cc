@@ -9,7 +9,8 @@
 #include <utility>
 #include <boost/asio/io_context.hpp>
 
-#include "daemon/node.h"
+#include "daemon/committed_config.h"
+#include "daemon/host_seams.h"
 #include "daemon/raft_log_reader.h"
 #include "tests/support/temp_dir.h"
 
@@ -133,8 +134,9 @@ TEST(StorageWorker, ClientReadsAreBoundedAndAllRunOnceTheThreadIsFree) {
 // A member whose core thread is this test's thread.
 struct Member {
   explicit Member(const std::filesystem::path& dir) : store(open_store(dir)) {
-    storage = std::make_unique<StorageWorker>(*store, io);
-    node = std::make_unique<Node>(*store, *storage, [](const Error& e) { FAIL() << e.message; });
+    host = std::make_unique<MemberHost>(*store, io, [](const Error& e) { FAIL() << e.message; });
+    storage = &host->storage;
+    node = &host->node;
   }
   ~Member() { storage->stop(); }
   // Starts the core and runs the loop until this member serves.
@@ -152,8 +154,9 @@ struct Member {
   boost::asio::io_context io{1};
   boost::asio::executor_work_guard<boost::asio::io_context::executor_type> work{io.get_executor()};
   std::unique_ptr<eventlog::Store> store;
-  std::unique_ptr<StorageWorker> storage;
-  std::unique_ptr<Node> node;
+  std::unique_ptr<MemberHost> host;
+  StorageWorker* storage = nullptr;
+  Node* node = nullptr;
 };
 
 // An uninitialised member runs no Raft: restarting it writes nothing, so a cluster it joins later
@@ -162,7 +165,7 @@ TEST(HostLoop, AnUninitialisedMemberRunsNoRaftUntilItsBootstrap) {
   TempDir dir;
   for (int restart = 0; restart < 3; ++restart) {
     Member m(dir / "store");
-    ASSERT_TRUE(m.node->load().ok());
+    ASSERT_TRUE(m.host->load().ok());
     m.start();
     for (int i = 0; i < 30; ++i) m.node->tick();  // three election timeouts
     m.io.poll();
@@ -180,7 +183,7 @@ TEST(HostLoop, AnUninitialisedMemberRunsNoRaftUntilItsBootstrap) {
     EXPECT_TRUE(read->ok());
   }
   Member m(dir / "store");
-  ASSERT_TRUE(m.node->load().ok());
+  ASSERT_TRUE(m.host->load().ok());
   m.start();
   auto boot = m.run(commands::BootstrapRequest{"cid", "m1", "127.0.0.1", std::string(64, 'f'), "pem"}, "b");
   ASSERT_TRUE(boot.ok()) << boot.error().message;
@@ -211,9 +214,10 @@ TEST(HostLoop, ClusterTimeComesFromTheInjectedClock) {
   auto store = open_store(dir / "store");
   boost::asio::io_context io{1};
   auto work = boost::asio::make_work_guard(io);
-  StorageWorker storage(*store, io);
-  Node node(*store, storage, [](const Error& e) { FAIL() << e.message; }, clock);
-  ASSERT_TRUE(node.load().ok());
+  MemberHost host(*store, io, [](const Error& e) { FAIL() << e.message; }, clock);
+  StorageWorker& storage = host.storage;
+  Node& node = host.node;
+  ASSERT_TRUE(host.load().ok());
   std::vector<Result<Outcome>> out;
   auto run = [&](const commands::Request& r, std::string id) {
     node.propose(r, RequestMeta{std::move(id), {"m1", "t"}}, [&](Result<Outcome> o) { out.push_back(std::move(o)); });
@@ -235,7 +239,7 @@ TEST(HostLoop, DurableEntriesAboveTheStoredCommitAreCommittedAndAppliedAfterARes
   TempDir dir;
   {
     Member m(dir / "store");
-    ASSERT_TRUE(m.node->load().ok());
+    ASSERT_TRUE(m.host->load().ok());
     m.start();
     ASSERT_TRUE(m.run(commands::BootstrapRequest{"cid", "m1", "127.0.0.1", std::string(64, 'f'), "pem"}, "b").ok());
     ASSERT_TRUE(m.run(commands::SetConfigRequest{"ovn.central-ips", "10.0.0.1"}, "c1").ok());
@@ -246,7 +250,7 @@ TEST(HostLoop, DurableEntriesAboveTheStoredCommitAreCommittedAndAppliedAfterARes
     ASSERT_TRUE(m.store->save_hard_state(eventlog::HardState{Term(1), NodeId(1), LogIndex(2)}).ok());
   }
   Member m(dir / "store");
-  ASSERT_TRUE(m.node->load(/*rebuild=*/true).ok());
+  ASSERT_TRUE(m.host->load(/*rebuild=*/true).ok());
   EXPECT_EQ(m.node->entries_replayed(), 2u);
   EXPECT_EQ(m.node->applied().config().get("ovn.central-ips"), std::nullopt);
   // A retry of "c2" arriving the moment this member leads again, before it has applied the
@@ -279,7 +283,7 @@ TEST(HostLoop, AStoreWithEntriesButNoHardStateIsReplayedWholeAndItsTermRaised) {
   TempDir dir;
   {
     Member m(dir / "store");
-    ASSERT_TRUE(m.node->load().ok());
+    ASSERT_TRUE(m.host->load().ok());
     m.start();
     ASSERT_TRUE(m.run(commands::BootstrapRequest{"cid", "m1", "127.0.0.1", std::string(64, 'f'), "pem"}, "b").ok());
     m.io.poll();
@@ -288,7 +292,7 @@ TEST(HostLoop, AStoreWithEntriesButNoHardStateIsReplayedWholeAndItsTermRaised) {
     ASSERT_TRUE(m.store->save_hard_state(eventlog::HardState{Term(0), std::nullopt, LogIndex(0)}).ok());
   }
   Member m(dir / "store");
-  ASSERT_TRUE(m.node->load(/*rebuild=*/true).ok());
+  ASSERT_TRUE(m.host->load(/*rebuild=*/true).ok());
   EXPECT_EQ(m.node->entries_replayed(), 2u);
   EXPECT_TRUE(m.node->applied().membership().bootstrapped());
   m.start();
@@ -301,12 +305,12 @@ TEST(HostLoop, AReadBarrierWaitsForLeadershipAndSeesEveryAcknowledgedWrite) {
   {
     // A member with a log that has not started Raft cannot confirm anything yet.
     Member m(dir / "store");
-    ASSERT_TRUE(m.node->load().ok());
+    ASSERT_TRUE(m.host->load().ok());
     m.start();
     ASSERT_TRUE(m.run(commands::BootstrapRequest{"cid", "m1", "127.0.0.1", std::string(64, 'f'), "pem"}, "b").ok());
   }
   Member m(dir / "store");
-  ASSERT_TRUE(m.node->load().ok());
+  ASSERT_TRUE(m.host->load().ok());
   std::optional<Result<void>> early;
   m.node->read_barrier([&](Result<void> r) { early = std::move(r); });
   ASSERT_TRUE(early.has_value());
@@ -352,7 +356,7 @@ TEST(CommittedConfig, ADamagedRecordStopsTheLoadNamingTheStore) {
     ASSERT_TRUE(store->write({}, std::nullopt, true, std::string("garbage")).ok());
   }
   Member m(dir / "store");
-  auto r = m.node->load();
+  auto r = m.host->load();
   ASSERT_FALSE(r.ok());
   EXPECT_EQ(r.error().code, Errc::kCorruption);
   EXPECT_NE(r.error().message.find((dir / "store").string()), std::string::npos) << r.error().message;

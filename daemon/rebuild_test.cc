@@ -11,7 +11,7 @@
 #include <utility>
 #include <boost/asio/io_context.hpp>
 
-#include "daemon/node.h"
+#include "daemon/host_seams.h"
 #include "eventlog/codec.h"
 #include "tests/support/temp_dir.h"
 
@@ -24,8 +24,9 @@ struct Member {
     auto s = eventlog::Store::open(dir);
     EXPECT_TRUE(s.ok()) << (s.ok() ? "" : s.error().message);
     store = std::move(s).value();
-    storage = std::make_unique<StorageWorker>(*store, io);
-    node = std::make_unique<Node>(*store, *storage, [](const Error& e) { FAIL() << e.message; });
+    host = std::make_unique<MemberHost>(*store, io, [](const Error& e) { FAIL() << e.message; });
+    storage = &host->storage;
+    node = &host->node;
   }
   ~Member() { storage->stop(); }
   // Runs one request to completion on this thread.
@@ -45,8 +46,9 @@ struct Member {
   // Keeps run_one() waiting for the storage thread's completions instead of returning at once.
   boost::asio::executor_work_guard<boost::asio::io_context::executor_type> work{io.get_executor()};
   std::unique_ptr<eventlog::Store> store;
-  std::unique_ptr<StorageWorker> storage;
-  std::unique_ptr<Node> node;
+  std::unique_ptr<MemberHost> host;
+  StorageWorker* storage = nullptr;
+  Node* node = nullptr;
 };
 
 void populate(Member& m, int n) {
@@ -68,22 +70,22 @@ TEST(Rebuild, CheckpointRestartAndFullRebuildGiveIdenticalDigests) {
   std::vector<std::string> before;
   {
     Member m(dir / "store");
-    ASSERT_TRUE(m.node->load().ok());
+    ASSERT_TRUE(m.host->load().ok());
     populate(m, 300);
     before = m.digests();
+    m.node->checkpoint();
     m.storage->stop();
-    ASSERT_TRUE(m.node->checkpoint_sync().ok());
   }
   {
     Member m(dir / "store");
-    ASSERT_TRUE(m.node->load().ok());
+    ASSERT_TRUE(m.host->load().ok());
     EXPECT_TRUE(m.node->loaded_from_checkpoint());
     EXPECT_EQ(m.node->entries_replayed(), 0u);
     EXPECT_EQ(m.digests(), before);
   }
   {
     Member m(dir / "store");
-    ASSERT_TRUE(m.node->load(/*rebuild=*/true).ok());
+    ASSERT_TRUE(m.host->load(/*rebuild=*/true).ok());
     EXPECT_FALSE(m.node->loaded_from_checkpoint());
     EXPECT_EQ(m.node->entries_replayed(), m.store->last_index().value);
     EXPECT_EQ(m.digests(), before);
@@ -95,7 +97,7 @@ TEST(Rebuild, TailAfterACheckpointIsReplayed) {
   std::vector<std::string> before;
   {
     Member m(dir / "store");
-    ASSERT_TRUE(m.node->load().ok());
+    ASSERT_TRUE(m.host->load().ok());
     populate(m, 10);
     m.node->checkpoint();
     m.io.poll();
@@ -104,7 +106,7 @@ TEST(Rebuild, TailAfterACheckpointIsReplayed) {
     before = m.digests();
   }  // no checkpoint at "shutdown": the two tail entries exist only in the log
   Member m(dir / "store");
-  ASSERT_TRUE(m.node->load().ok());
+  ASSERT_TRUE(m.host->load().ok());
   EXPECT_TRUE(m.node->loaded_from_checkpoint());
   EXPECT_EQ(m.node->entries_replayed(), 2u);
   EXPECT_EQ(m.digests(), before);
@@ -115,7 +117,7 @@ TEST(Rebuild, OneChangedEventIsDetectedByTheHashChain) {
   TempDir dir;
   {
     Member m(dir / "store");
-    ASSERT_TRUE(m.node->load().ok());
+    ASSERT_TRUE(m.host->load().ok());
     populate(m, 20);
   }
   // Change one event in place, behind the store's back, keeping the entry well-formed.
@@ -139,7 +141,7 @@ TEST(Rebuild, OneChangedEventIsDetectedByTheHashChain) {
     delete raw;
   }
   Member m(dir / "store");
-  auto r = m.node->load(/*rebuild=*/true);
+  auto r = m.host->load(/*rebuild=*/true);
   ASSERT_FALSE(r.ok());
   EXPECT_EQ(r.error().code, Errc::kCorruption);
   EXPECT_NE(r.error().message.find("index 10"), std::string::npos) << r.error().message;
@@ -161,7 +163,7 @@ TEST(Rebuild, ACommittedEntryThatDoesNotDecodeIsNamed) {
     LogIndex bad;
     {
       Member m(dir / "store");
-      ASSERT_TRUE(m.node->load().ok());
+      ASSERT_TRUE(m.host->load().ok());
       populate(m, 2);
       m.storage->stop();
       bad = m.store->last_index().next();
@@ -173,7 +175,7 @@ TEST(Rebuild, ACommittedEntryThatDoesNotDecodeIsNamed) {
     }
     for (bool rebuild : {false, true}) {
       Member m(dir / "store");
-      auto r = m.node->load(rebuild);
+      auto r = m.host->load(rebuild);
       ASSERT_FALSE(r.ok());
       EXPECT_EQ(r.error().code, Errc::kCorruption);
       EXPECT_NE(r.error().message.find("entry " + std::to_string(bad.value)), std::string::npos) << r.error().message;
@@ -189,7 +191,7 @@ TEST(Rebuild, ADeeplyNestedCheckpointFallsBackToReplay) {
   std::vector<std::string> before;
   {
     Member m(dir / "store");
-    ASSERT_TRUE(m.node->load().ok());
+    ASSERT_TRUE(m.host->load().ok());
     populate(m, 5);
     before = m.digests();
     m.storage->stop();
@@ -199,7 +201,7 @@ TEST(Rebuild, ADeeplyNestedCheckpointFallsBackToReplay) {
     ASSERT_TRUE(m.store->put_checkpoint(Node::kCheckpointName, deep).ok());
   }
   Member m(dir / "store");
-  ASSERT_TRUE(m.node->load().ok());
+  ASSERT_TRUE(m.host->load().ok());
   EXPECT_FALSE(m.node->loaded_from_checkpoint());
   EXPECT_EQ(m.digests(), before);
 }

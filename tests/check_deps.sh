@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Enforces the dependency rules of docs/design.md §3 from the compiler's dependency output (-M; -MM
 # would leave out every header under /usr/include, where Asio, RocksDB and OpenSSL live),
-# not from include paths: projections/ and commands/ use no Asio and no RocksDB; cli/ uses no
+# not from include paths: projections/, commands/ and host/ use no Asio and no RocksDB; cli/ uses no
 # RocksDB, OpenSSL, spdlog or Boost. Also checks that the microovn binary loads none of those
 # libraries. Usage: check_deps.sh CXX SOURCE_DIR BINARY_DIR
 set -euo pipefail
@@ -34,6 +34,7 @@ status=0
 
 check projections 'boost/asio|/rocksdb/' "Asio or RocksDB" || true
 check commands 'boost/asio|/rocksdb/' "Asio or RocksDB" || true
+check host 'boost/asio|/rocksdb/' "Asio or RocksDB" || true
 check cli '/rocksdb/|/openssl/|/spdlog/|/boost/' "RocksDB, OpenSSL, spdlog or Boost" || true
 
 if ldd "$bin/bin/microovn" | grep -E 'rocksdb|libssl|libcrypto|spdlog'; then

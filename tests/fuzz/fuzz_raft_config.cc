@@ -3,7 +3,7 @@
 // bytes must re-encode to themselves: the encoding is canonical.
 #include <cstdint>
 
-#include "daemon/node.h"
+#include "daemon/committed_config.h"
 #include "eventlog/raft/configuration.h"
 #include "tests/fuzz/fuzz_util.h"
 

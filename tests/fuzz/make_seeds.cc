@@ -7,7 +7,7 @@
 #include <string>
 
 #include "commands/decide.h"
-#include "daemon/node.h"
+#include "daemon/committed_config.h"
 #include "eventlog/codec.h"
 #include "eventlog/raft/configuration.h"
 

@@ -1,9 +1,10 @@
-// Node: this member's control plane on the core thread. It replays the committed log at start,
-// runs decide() against the speculative view (applied state plus proposed batches), proposes
-// batches to the Raft core, and runs the host loop: each Ready is persisted by the storage thread
-// (entries and hard state in one synced write), then its messages are sent, its committed entries
-// applied (hash chain linked, requester answered), and the core advanced. One Ready is in flight at
-// a time, so proposals that arrive during a sync share the next one (group commit).
+// Node: the host loop, the layer between the pure Raft core and the world, and the same code in
+// microovnd and microovn-sim. It runs decide() against the speculative view (applied state plus
+// proposed batches), proposes batches to the Raft core, and drives each Ready: persisted through
+// the LogStore (entries and hard state in one synced write), then its messages sent through the
+// Transport, its committed entries applied (hash chain linked, requester answered), and the core
+// advanced. One Ready is in flight at a time, so proposals that arrive during a sync share the
+// next one (group commit). The world reaches it only through host/seams.h.
 // A member that is not part of a cluster yet has an empty log and runs no Raft; a bootstrap makes
 // it a one-voter Raft cluster. Not thread-safe: core thread only.
 #pragma once
@@ -17,13 +18,12 @@
 
 #include "commands/decide.h"
 #include "common/time.h"
-#include "daemon/raft_log_reader.h"
-#include "daemon/storage_worker.h"
+#include "eventlog/entry.h"
 #include "eventlog/raft/core.h"
-#include "eventlog/store.h"
+#include "host/seams.h"
 #include "projections/state.h"
 
-namespace movn::daemon {
+namespace movn::host {
 
 struct RequestMeta {
   std::string request_id;
@@ -38,17 +38,39 @@ struct Outcome {
 using ProposeDone = std::function<void(Result<Outcome>)>;
 using FailStop = std::function<void(const Error&)>;
 
+// What a member's store holds when it starts: the committed log replayed into the projections
+// (the daemon's replay: checkpoint plus the entries after it; the simulator's: nothing, and the
+// core hands every committed entry to apply again).
+struct Recovered {
+  projections::State applied;
+  Digest last_link = eventlog::kGenesisLink;  // the hash-chain link at applied.applied_index()
+  LogIndex last_index;                        // the last entry the store holds
+  raft::HardState hard_state;
+  std::optional<raft::IndexedConfiguration> committed_config;
+  std::uint64_t replayed = 0;  // entries replayed at start
+  bool from_checkpoint = false;
+};
+
+struct NodeOptions {
+  // Raft tuning. The Node sets id, voters and applied; a seed of 0 is drawn from the clock, and
+  // without on_broken_invariant a broken invariant is fail-stop.
+  raft::Config raft;
+  // The simulator's pre-formed cluster: a member whose log is empty starts Raft at once as
+  // `self` with these voters. Empty in the daemon: an uninitialised member runs no Raft until a
+  // bootstrap (or a join).
+  std::vector<NodeId> genesis_voters;
+  NodeId self;
+};
+
 class Node {
  public:
-  // `clock` gives cluster time and the election seed (the system clock unless a test sets one).
-  Node(eventlog::Store& store, StorageWorker& storage, FailStop fail_stop, const Clock& clock = system_clock());
+  Node(LogStore& log, Transport& transport, Executor& executor, FailStop fail_stop,
+       const Clock& clock = system_clock(), Observer* observer = nullptr, NodeOptions options = {});
 
-  // Loads the projection checkpoint (unless `rebuild`) and replays the committed log after it,
-  // verifying the hash chain of every replayed entry and completing missing links. With
-  // `rebuild`, drops the checkpoints and replays the whole committed log. Called once.
-  Result<void> load(bool rebuild = false);
-  // Starts serving on the loaded state (after load()). An uninitialised member (empty log) runs
-  // no Raft, never campaigns, and `on_ready` runs at once; its first bootstrap starts Raft.
+  // The state the store holds (called once, before start()).
+  void recover(Recovered recovered);
+  // Starts serving on the recovered state. An uninitialised member (empty log) runs no Raft,
+  // never campaigns, and `on_ready` runs at once; its first bootstrap starts Raft.
   // Otherwise the Raft core starts with this member's Raft id (from the membership, by
   // `member_name`; the founder's, 1, when the log does not name it): the only voter campaigns at
   // once, and `on_ready` runs (on the core thread) once it leads and has applied its first entry
@@ -60,6 +82,12 @@ class Node {
   NodeId self() const { return self_; }
   // One Raft tick (the daemon calls this every kTickMs).
   void tick();
+  // A message from a peer (through the Transport).
+  void step(raft::Message message);
+  // Operator and host actions on the core (the simulator's, later the daemon's membership loop).
+  void campaign();
+  Result<LogIndex> propose_change(NodeId member, std::optional<raft::MemberRole> role);
+  Result<void> transfer(NodeId to);
   static constexpr int kTickMs = 100;
   // The founder's Raft id (decide() gives it to the bootstrapping member).
   static constexpr NodeId kFounder{1};
@@ -68,10 +96,8 @@ class Node {
   static constexpr int kElectionTicks = 10;
   // How long a read barrier may wait for leadership to be confirmed: two election timeouts.
   static constexpr int kReadTimeoutTicks = 2 * kElectionTicks;
-  // Writes a checkpoint of the applied state now (core thread; through the storage thread).
+  // Writes a checkpoint of the applied state, and the links not yet written, through the store.
   void checkpoint();
-  // Writes a checkpoint directly to the store (after the storage thread has stopped).
-  Result<void> checkpoint_sync();
 
   // Decides `request` against the speculative view and proposes the batch; `done` runs once it is
   // applied (or refused). A leader that has not yet applied its predecessor's entries holds the
@@ -103,23 +129,19 @@ class Node {
   // The applied state plus every proposed batch not yet applied (what decide() sees).
   const projections::State& view() const { return speculative_; }
   std::uint64_t entries_replayed() const { return replayed_; }
+  bool loaded_from_checkpoint() const { return from_checkpoint_; }
   const raft::Core* raft() const { return core_.get(); }
+  // True while a Ready is being written.
+  bool writing() const { return ready_.has_value(); }
   // True once this member leads and has applied an entry of its current term.
   bool leader_ready() const;
-  bool loaded_from_checkpoint() const { return from_checkpoint_; }
-  // Busy time of the two replay stages (read + verify + decode, and apply) of the last load().
-  struct ReplayStats {
-    double read_seconds = 0;
-    double apply_seconds = 0;
-  };
-  ReplayStats replay_stats() const { return replay_stats_; }
 
   // Applied entries between two checkpoints.
   static constexpr std::uint64_t kCheckpointEveryEntries = 10'000;
   static constexpr std::string_view kCheckpointName = "state";
 
  private:
-  void start_raft(NodeId self);
+  void start_raft(NodeId self, std::vector<NodeId> voters);
   void release_held();
   void schedule_drive();
   void drive();
@@ -132,13 +154,15 @@ class Node {
   void serve_reads();
   void fail_reads(const Error& why);
   void write_links();
-  Error chain_error(LogIndex lo, LogIndex hi, Digest prev) const;
   ClusterTimeMs next_cluster_time();
 
-  eventlog::Store& store_;
-  StorageWorker& storage_;
+  LogStore& log_;
+  Transport& transport_;
+  Executor& executor_;
   FailStop fail_stop_;
   const Clock& clock_;
+  Observer* observer_;
+  NodeOptions options_;
   projections::State applied_;
   projections::State speculative_;
   struct Pending {
@@ -159,14 +183,13 @@ class Node {
   std::vector<std::pair<LogIndex, Digest>> unwritten_links_;
   std::uint64_t replayed_ = 0;
   bool from_checkpoint_ = false;
-  ReplayStats replay_stats_;
   std::uint64_t applied_since_checkpoint_ = 0;
+  LogIndex recovered_last_index_;
 
   // Raft host loop.
-  std::unique_ptr<StoreLogReader> reader_;
   std::unique_ptr<raft::Core> core_;
   raft::HardState recovered_hard_state_;
-  raft::HardState written_hard_state_;  // the last one handed to the storage thread
+  raft::HardState written_hard_state_;  // the last one handed to the store
   std::optional<raft::Ready> ready_;    // taken from the core, not yet advanced
   bool drive_scheduled_ = false;
   bool was_leader_ = false;
@@ -183,9 +206,4 @@ class Node {
   std::uint64_t next_read_ctx_ = 0;
 };
 
-// The committed Raft configuration as the store keeps it: u64 index (big-endian) + the raft
-// encoding (eventlog/raft/configuration.h).
-std::string encode_committed_config(const raft::IndexedConfiguration& c);
-Result<raft::IndexedConfiguration> decode_committed_config(std::string_view bytes);
-
-}  // namespace movn::daemon
+}  // namespace movn::host

@@ -1,235 +1,41 @@
-#include "daemon/node.h"
+#include "host/node.h"
 
-#include <condition_variable>
-#include <deque>
-#include <mutex>
-#include <chrono>
-#include <thread>
-
-#include "common/time.h"
 #include "eventlog/codec.h"
 
-namespace movn::daemon {
-namespace {
-constexpr std::uint64_t kReplayChunkEntries = 4096;
-}
+namespace movn::host {
 
-Node::Node(eventlog::Store& store, StorageWorker& storage, FailStop fail_stop, const Clock& clock)
-    : store_(store), storage_(storage), fail_stop_(std::move(fail_stop)), clock_(clock) {}
+Node::Node(LogStore& log, Transport& transport, Executor& executor, FailStop fail_stop, const Clock& clock,
+           Observer* observer, NodeOptions options)
+    : log_(log),
+      transport_(transport),
+      executor_(executor),
+      fail_stop_(std::move(fail_stop)),
+      clock_(clock),
+      observer_(observer),
+      options_(std::move(options)) {}
 
-Result<void> Node::load(bool rebuild) {
-  const LogIndex stored_last = store_.last_index();
-  const eventlog::HardState stored_hs = store_.hard_state();
-  Term last_term(0);
-  if (stored_last.value > 0) {
-    MOVN_ASSIGN_OR_RETURN(auto e, store_.entry(stored_last));
-    last_term = e.term;
-  }
-  if (const auto& bytes = store_.raft_config()) {
-    auto c = decode_committed_config(*bytes);
-    if (!c.ok())
-      return c.error().wrap("store at " + store_.path().string() + ": the committed Raft configuration");
-    recovered_config_ = std::move(c).value();
-  }
-  // Replay what is known to be committed. A store whose hard state has term 0 but holds entries
-  // was written by a single member before the log went through Raft: every entry in it was
-  // committed once synced.
-  LogIndex last = stored_hs.term.value == 0 ? stored_last : std::min(stored_last, stored_hs.commit);
-  Digest prev = eventlog::kGenesisLink;
-  if (rebuild) {
-    MOVN_TRY(store_.drop_checkpoints());
-  } else {
-    MOVN_ASSIGN_OR_RETURN(auto cp, store_.checkpoint(kCheckpointName));
-    if (cp) {
-      projections::State restored;
-      auto r = restored.restore_checkpoint(*cp);
-      LogIndex at = restored.applied_index();
-      std::optional<Digest> link_at;
-      // The commit index in the hard state may lag what was applied (it is written without a
-      // sync when nothing else changes): a checkpoint proves its index was committed.
-      if (r.ok() && at <= stored_last && at > last) last = at;
-      if (r.ok() && at <= last && at.value > 0) {
-        MOVN_ASSIGN_OR_RETURN(link_at, store_.link(at));
-      }
-      if (r.ok() && at <= last && (at.value == 0 || link_at)) {
-        applied_ = std::move(restored);
-        if (link_at) prev = *link_at;
-        from_checkpoint_ = true;
-      }
-      // Otherwise the checkpoint is unusable (damaged, or ahead of the log): a full replay
-      // rebuilds it. Checkpoints are caches.
-    }
-  }
-  // Two-stage pipeline on two threads: a reader scans the log, checks the hash chain and
-  // decodes batches chunk by chunk; this thread folds them into the projections.
-  // A chunk of entries whose chain verified: their bytes in one buffer (one allocation per
-  // chunk), decoded by the folding thread.
-  struct Item {
-    LogIndex index;
-    Term term;
-    eventlog::EntryType type;
-    std::size_t offset;
-    std::size_t size;
-  };
-  struct Chunk {
-    std::string bytes;
-    std::vector<Item> items;
-  };
-  std::mutex mu;
-  std::condition_variable cv;
-  std::deque<Chunk> queue;
-  bool reader_done = false;
-  bool stop_reader = false;
-  constexpr std::size_t kMaxQueuedChunks = 4;
-  std::optional<Error> reader_error, decode_error;
-  std::vector<std::pair<LogIndex, Digest>> missing_links;
-  const std::uint64_t first = applied_.applied_index().value + 1;
-  const LogIndex last_linked = store_.last_linked_index();
-
-  using SteadyClock = std::chrono::steady_clock;
-  double reader_busy_s = 0, apply_busy_s = 0;
-  std::thread reader([&] {
-    auto run = [&]() -> Result<void> {
-      for (std::uint64_t lo = first; lo <= last.value; lo += kReplayChunkEntries) {
-        std::uint64_t hi = std::min(last.value + 1, lo + kReplayChunkEntries);
-        auto busy_from = SteadyClock::now();
-        // The chain is checked against the stored link at the end of each chunk (and at the last
-        // stored link): any changed entry changes every later link, so one comparison per chunk
-        // verifies every entry in it. Links above the last stored one are computed and written.
-        const std::uint64_t check_at = std::min(hi - 1, last_linked.value);
-        const Digest chunk_prev = prev;
-        Chunk chunk;
-        chunk.items.reserve(hi - lo);
-        chunk.bytes.reserve((hi - lo) * 256);
-        MOVN_TRY(store_.scan(LogIndex(lo), LogIndex(hi), [&](const eventlog::EntryView& e) -> Result<void> {
-          Digest link = eventlog::chain_link(prev, e);
-          if (e.index > last_linked) missing_links.emplace_back(e.index, link);
-          if (e.index.value == check_at) {
-            MOVN_ASSIGN_OR_RETURN(auto stored, store_.link(e.index));
-            if (stored && *stored != link) return chain_error(LogIndex(lo), LogIndex(hi), chunk_prev);
-            if (!stored) missing_links.emplace_back(e.index, link);
-          }
-          prev = link;
-          chunk.items.push_back(Item{e.index, e.term, e.type, chunk.bytes.size(), e.data.size()});
-          chunk.bytes.append(e.data);
-          return {};
-        }));
-        reader_busy_s += std::chrono::duration<double>(SteadyClock::now() - busy_from).count();
-        std::unique_lock lock(mu);
-        cv.wait(lock, [&] { return queue.size() < kMaxQueuedChunks || stop_reader; });
-        if (stop_reader) return {};
-        queue.push_back(std::move(chunk));
-        cv.notify_all();
-      }
-      return {};
-    };
-    auto r = run();
-    std::lock_guard lock(mu);
-    if (!r.ok()) reader_error = std::move(r).error();
-    reader_done = true;
-    cv.notify_all();
-  });
-
-  for (;;) {
-    Chunk chunk;
-    {
-      std::unique_lock lock(mu);
-      cv.wait(lock, [&] { return !queue.empty() || reader_done; });
-      if (queue.empty()) break;
-      chunk = std::move(queue.front());
-      queue.pop_front();
-      cv.notify_all();
-    }
-    auto busy_from = SteadyClock::now();
-    for (const auto& item : chunk.items) {
-      if (item.type == eventlog::EntryType::kEventBatch) {
-        auto batch = eventlog::decode_batch(std::string_view(chunk.bytes).substr(item.offset, item.size));
-        if (!batch.ok()) {
-          decode_error = std::move(batch).error().wrap("store at " + store_.path().string() + ", entry " +
-                                                       std::to_string(item.index.value));
-          break;
-        }
-        applied_.apply_batch(*batch, item.index, item.term);
-      } else {
-        applied_.skip(item.index);
-      }
-      ++replayed_;
-    }
-    if (decode_error) {
-      std::lock_guard lock(mu);
-      stop_reader = true;
-      cv.notify_all();
-      break;
-    }
-    chunk = Chunk();
-    apply_busy_s += std::chrono::duration<double>(SteadyClock::now() - busy_from).count();
-  }
-  reader.join();
-  replay_stats_ = ReplayStats{reader_busy_s, apply_busy_s};
-  if (!reader_error && decode_error) reader_error = std::move(decode_error);
-  if (reader_error) {
-    applied_ = projections::State();
-    replayed_ = 0;
-    return *reader_error;
-  }
-  MOVN_TRY(store_.put_links(missing_links));
-  last_link_ = prev;
+void Node::recover(Recovered r) {
+  applied_ = std::move(r.applied);
   speculative_ = applied_;
-  const bool stale_term = stored_hs.term < last_term;
-  recovered_hard_state_ = raft::HardState{stale_term ? last_term : stored_hs.term,
-                                          stale_term ? raft::kNoNode : stored_hs.vote.value_or(raft::kNoNode),
-                                          applied_.applied_index()};
-  written_hard_state_ = recovered_hard_state_;
-  if (replayed_ > 0) {
-    MOVN_TRY(store_.put_checkpoint(kCheckpointName, applied_.checkpoint()));
-  }
-  return {};
-}
-
-Error Node::chain_error(LogIndex lo, LogIndex hi, Digest prev) const {
-  // The error path: find the first entry of the chunk whose link differs from the stored one.
-  std::uint64_t first_bad = hi.value - 1;
-  auto stored = store_.links(lo, hi);
-  if (stored.ok()) {
-    auto scanned = store_.scan(lo, hi, [&](const eventlog::EntryView& e) -> Result<void> {
-      prev = eventlog::chain_link(prev, e);
-      const auto& s = (*stored)[e.index.value - lo.value];
-      if (s && *s != prev) {
-        first_bad = e.index.value;
-        return make_error(Errc::kCorruption, "found");
-      }
-      return {};
-    });
-    (void)scanned;
-  }
-  return make_error(Errc::kCorruption, "hash chain of store at " + store_.path().string() +
-                                           " does not verify at index " + std::to_string(first_bad) +
-                                           ": the entry or an earlier one was changed");
+  last_link_ = r.last_link;
+  recovered_last_index_ = r.last_index;
+  recovered_hard_state_ = r.hard_state;
+  written_hard_state_ = r.hard_state;
+  recovered_config_ = std::move(r.committed_config);
+  replayed_ = r.replayed;
+  from_checkpoint_ = r.from_checkpoint;
 }
 
 void Node::write_links() {
   if (unwritten_links_.empty()) return;
-  storage_.run([links = std::move(unwritten_links_), fail = fail_stop_](eventlog::Store& s) {
-    auto lr = s.put_links(links);
-    if (!lr.ok()) fail(lr.error());
-  });
+  log_.put_links(std::move(unwritten_links_));
   unwritten_links_.clear();
 }
 
 void Node::checkpoint() {
   write_links();
   applied_since_checkpoint_ = 0;
-  storage_.run([bytes = applied_.checkpoint(), fail = fail_stop_](eventlog::Store& s) {
-    auto r = s.put_checkpoint(kCheckpointName, bytes);
-    if (!r.ok()) fail(r.error());
-  });
-}
-
-Result<void> Node::checkpoint_sync() {
-  // The storage thread has stopped: links not yet written go straight to the store.
-  MOVN_TRY(store_.put_links(unwritten_links_));
-  unwritten_links_.clear();
-  return store_.put_checkpoint(kCheckpointName, applied_.checkpoint());
+  log_.put_checkpoint(applied_.checkpoint());
 }
 
 bool Node::known_request(const std::string& request_id) const {
@@ -241,7 +47,7 @@ ClusterTimeMs Node::next_cluster_time() {
 }
 
 bool Node::initialized() const {
-  return core_ != nullptr || store_.last_index().value > 0 || recovered_hard_state_.term.value > 0;
+  return core_ != nullptr || recovered_last_index_.value > 0 || recovered_hard_state_.term.value > 0;
 }
 
 void Node::start(std::function<void()> on_ready, std::string_view member_name) {
@@ -249,35 +55,69 @@ void Node::start(std::function<void()> on_ready, std::string_view member_name) {
   if (!initialized()) {
     // No Raft before a bootstrap (or a join): nothing to elect, and a no-op written now would
     // sit in a log that a cluster joined later overwrites. It serves at once.
-    if (auto cb = std::move(on_leader_ready_)) storage_.post_core(std::move(cb));
+    if (!options_.genesis_voters.empty()) {
+      start_raft(options_.self, options_.genesis_voters);
+      return;
+    }
+    if (auto cb = std::move(on_leader_ready_)) executor_.post(std::move(cb));
     on_leader_ready_ = nullptr;
     return;
   }
+  if (!options_.genesis_voters.empty()) {
+    start_raft(options_.self, options_.genesis_voters);
+    return;
+  }
   const auto* me = member_name.empty() ? nullptr : applied_.membership().find(member_name);
-  start_raft(me != nullptr ? me->raft_id : kFounder);
+  const NodeId self = me != nullptr ? me->raft_id : kFounder;
+  start_raft(self, {self});
 }
 
-void Node::start_raft(NodeId self) {
+void Node::start_raft(NodeId self, std::vector<NodeId> voters) {
   self_ = self;
-  reader_ = std::make_unique<StoreLogReader>(store_, fail_stop_);
-  raft::Config cfg;
+  raft::Config cfg = options_.raft;
   cfg.id = self_;
-  cfg.voters = {self_};
-  cfg.election_ticks = kElectionTicks;
-  cfg.heartbeat_ticks = 1;
-  cfg.seed = clock_.now_ms() ^ (self_.value << 48);
+  cfg.voters = voters;
+  if (cfg.seed == 0) cfg.seed = clock_.now_ms() ^ (self_.value << 48);
   cfg.applied = applied_.applied_index();
-  cfg.on_broken_invariant = [fail = fail_stop_](std::string_view what) {
-    fail(make_error(Errc::kInternal, "raft: " + std::string(what)));
-  };
-  // Without a stored one, the committed configuration is the initial one: this member alone. The
-  // core then reads only the entries above the commit index for configuration changes.
+  if (!cfg.on_broken_invariant)
+    cfg.on_broken_invariant = [fail = fail_stop_](std::string_view what) {
+      fail(make_error(Errc::kInternal, "raft: " + std::string(what)));
+    };
+  // Without a stored one, the committed configuration is the initial one (this member alone in
+  // the daemon). The core then reads only the entries above the commit index for configuration
+  // changes.
   auto committed = recovered_config_.value_or(
-      raft::IndexedConfiguration{LogIndex(0), raft::voters_configuration({self_})});
-  core_ = std::make_unique<raft::Core>(std::move(cfg), *reader_, recovered_hard_state_, std::move(committed));
+      raft::IndexedConfiguration{LogIndex(0), raft::voters_configuration(voters)});
+  core_ = std::make_unique<raft::Core>(std::move(cfg), log_.reader(), recovered_hard_state_, std::move(committed));
   // The only voter needs no election timeout: it campaigns now.
+  if (voters.size() == 1 && voters.front() == self_) core_->campaign();
+  schedule_drive();
+}
+
+void Node::step(raft::Message message) {
+  if (!core_) return;  // no Raft before a bootstrap or a join: nothing to answer
+  core_->step(std::move(message));
+  schedule_drive();
+}
+
+void Node::campaign() {
+  if (!core_) return;
   core_->campaign();
   schedule_drive();
+}
+
+Result<LogIndex> Node::propose_change(NodeId member, std::optional<raft::MemberRole> role) {
+  if (!core_) return make_error(Errc::kUnavailable, "this member runs no Raft yet");
+  auto r = core_->propose_change(member, role);
+  if (r.ok()) schedule_drive();
+  return r;
+}
+
+Result<void> Node::transfer(NodeId to) {
+  if (!core_) return make_error(Errc::kUnavailable, "this member runs no Raft yet");
+  auto r = core_->transfer(to);
+  if (r.ok()) schedule_drive();
+  return r;
 }
 
 void Node::tick() {
@@ -395,7 +235,7 @@ void Node::propose(const commands::Request& request, RequestMeta meta, ProposeDo
       return;
     }
     // The bootstrap starts Raft: this member becomes the only voter, with the founder's id.
-    start_raft(kFounder);
+    start_raft(kFounder, {kFounder});
   }
   if (!core_ || core_->role() != raft::Role::kLeader) {
     done(make_error(Errc::kUnavailable, "this member is not the leader of the cluster's log"));
@@ -443,6 +283,7 @@ void Node::propose(const commands::Request& request, RequestMeta meta, ProposeDo
     return;
   }
   events::EventBatch batch = std::move(decoded).value();
+  if (observer_ != nullptr) observer_->on_proposed(batch.request_id, *index, core_->term());
   speculative_.apply_batch(batch, *index, core_->term());
   pending_by_request_[batch.request_id] = index->value;
   auto& p = pending_[index->value];
@@ -456,7 +297,7 @@ void Node::schedule_drive() {
   if (drive_scheduled_) return;
   drive_scheduled_ = true;
   // Later in this turn of the core thread, so that everything proposed in it shares one Ready.
-  storage_.post_core([this] {
+  executor_.post([this] {
     drive_scheduled_ = false;
     drive();
   });
@@ -477,47 +318,52 @@ void Node::drive() {
   was_leader_ = leader;
   ready_ = core_->ready();
   const raft::Ready& rd = *ready_;
-  std::optional<eventlog::HardState> hs;
-  // A new term or vote must be durable before any message leaves; a commit index alone need not
-  // be (a lost one is learnt again), so it is written without a sync and without waiting.
-  bool needs_sync = !rd.entries_to_persist.empty();
-  if (rd.hard_state) {
-    const auto& h = *rd.hard_state;
-    hs = eventlog::HardState{h.term, h.vote == raft::kNoNode ? std::nullopt : std::optional<NodeId>(h.vote),
-                             h.commit};
-    if (h.term != written_hard_state_.term || h.vote != written_hard_state_.vote) needs_sync = true;
-    written_hard_state_ = h;
-  }
+  if (observer_ != nullptr) observer_->on_ready(*core_, rd);
+  LogStore::Write w;
+  w.entries = &rd.entries_to_persist;
+  w.hard_state = rd.hard_state;
   // The committed configuration is derived from the log like the commit index: it rides along
   // in the same write, without a sync of its own.
-  std::optional<std::string> config;
-  if (rd.committed_config) config = encode_committed_config(*rd.committed_config);
-  if (!needs_sync) {
-    if (hs || config)
-      storage_.persist({}, hs, /*sync=*/false, [fail = fail_stop_](Result<void> r) {
+  w.committed_config = rd.committed_config;
+  // A new term or vote must be durable before any message leaves; a commit index alone need not
+  // be (a lost one is learnt again), so it is written without a sync and without waiting.
+  w.sync = !rd.entries_to_persist.empty();
+  if (rd.hard_state) {
+    const auto& h = *rd.hard_state;
+    if (h.term != written_hard_state_.term || h.vote != written_hard_state_.vote) w.sync = true;
+    written_hard_state_ = h;
+  }
+  if (!w.sync) {
+    if (w.hard_state || w.committed_config) {
+      w.entries = nullptr;
+      log_.submit(std::move(w), [fail = fail_stop_](Result<void> r) {
         if (!r.ok()) fail(r.error());
-      }, std::move(config));
+      });
+    }
     finish_ready();
     return;
   }
-  storage_.persist(rd.entries_to_persist, hs, /*sync=*/true, [this](Result<void> r) {
+  log_.submit(std::move(w), [this](Result<void> r) {
     if (!r.ok()) {
       // A failed write or sync of the log is fail-stop (docs/design.md §6).
       fail_stop_(r.error());
       return;
     }
-    reader_->persisted(ready_->entries_to_persist);
+    if (observer_ != nullptr) observer_->on_durable(*ready_);
     finish_ready();
-  }, std::move(config));
+  });
 }
 
 void Node::finish_ready() {
   raft::Ready rd = std::move(*ready_);
   ready_.reset();
-  // No peers yet: a one-voter cluster sends no messages (the peer transport delivers them).
+  // Persist, then send, then apply.
+  for (auto& m : rd.messages) transport_.send(std::move(m));
   apply_committed(rd.committed);
-  for (const auto& rs : rd.read_states)
+  for (const auto& rs : rd.read_states) {
+    if (observer_ != nullptr) observer_->on_read_state(rs);
     if (auto it = reads_.find(rs.request_ctx); it != reads_.end()) it->second.index = rs.index;
+  }
   serve_reads();
   core_->advance(rd);
   if (on_leader_ready_ && leader_ready()) {
@@ -555,16 +401,19 @@ void Node::apply_committed(const std::vector<eventlog::Entry>& committed) {
       }
     }
     auto outcome = projections::ApplyOutcome::kApplied;
+    std::string folded_id;  // the request id of an event batch
     if (e.type == eventlog::EntryType::kEventBatch) {
       if (mine) {
         outcome = applied_.apply_batch(mine->batch, e.index, e.term);
+        folded_id = mine->batch.request_id;
       } else {
         auto batch = eventlog::decode_batch(e.data);
         if (!batch.ok()) {
           fail_stop_(batch.error().wrap("committed entry " + std::to_string(e.index.value) + " does not decode"));
           return;
         }
-        applied_.apply_batch(*batch, e.index, e.term);
+        outcome = applied_.apply_batch(*batch, e.index, e.term);
+        folded_id = batch->request_id;
         if (pending_.empty()) speculative_.apply_batch(*batch, e.index, e.term);
         else resync = true;
       }
@@ -576,8 +425,13 @@ void Node::apply_committed(const std::vector<eventlog::Entry>& committed) {
     last_link_ = eventlog::chain_link(last_link_, e);
     // Links of the entries applied in one turn of the core thread go to the store in one write.
     unwritten_links_.emplace_back(e.index, last_link_);
-    if (unwritten_links_.size() == 1) storage_.post_core([this] { write_links(); });
+    if (unwritten_links_.size() == 1) executor_.post([this] { write_links(); });
     if (++applied_since_checkpoint_ >= kCheckpointEveryEntries) checkpoint();
+    if (observer_ != nullptr) {
+      std::optional<Observer::Folded> folded;
+      if (e.type == eventlog::EntryType::kEventBatch) folded.emplace(Observer::Folded{folded_id, outcome});
+      observer_->on_applied(e, applied_, folded);
+    }
     if (!mine) continue;
     if (outcome != projections::ApplyOutcome::kApplied) resync = true;  // the view had let it through
     const auto result = outcome_of(outcome, mine->batch.request_id, e.index);
@@ -630,19 +484,4 @@ void Node::resync_speculative() {
   for (auto& [i, q] : pending_) speculative_.apply_batch(q.batch, LogIndex(i), q.term);
 }
 
-std::string encode_committed_config(const raft::IndexedConfiguration& c) {
-  std::string out;
-  for (int shift = 56; shift >= 0; shift -= 8) out.push_back(static_cast<char>(c.index.value >> shift));
-  out += raft::encode_configuration(c.configuration);
-  return out;
-}
-
-Result<raft::IndexedConfiguration> decode_committed_config(std::string_view bytes) {
-  if (bytes.size() < 8) return make_error(Errc::kCorruption, "committed configuration record is truncated");
-  std::uint64_t index = 0;
-  for (int i = 0; i < 8; ++i) index = (index << 8) | static_cast<unsigned char>(bytes[i]);
-  MOVN_ASSIGN_OR_RETURN(auto c, raft::decode_configuration(bytes.substr(8)));
-  return raft::IndexedConfiguration{LogIndex(index), std::move(c)};
-}
-
-}  // namespace movn::daemon
+}  // namespace movn::host

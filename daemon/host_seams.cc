@@ -1,0 +1,67 @@
+#include "daemon/host_seams.h"
+
+#include "daemon/committed_config.h"
+
+namespace movn::daemon {
+
+StorageLogStore::StorageLogStore(eventlog::Store& store, StorageWorker& worker, host::FailStop fail_stop)
+    : store_(store), worker_(worker), fail_stop_(std::move(fail_stop)) {}
+
+const raft::LogReader& StorageLogStore::reader() const {
+  if (!reader_) reader_.emplace(store_, fail_stop_);
+  return *reader_;
+}
+
+void StorageLogStore::submit(Write w, Done done) {
+  std::optional<eventlog::HardState> hs;
+  if (w.hard_state) {
+    const auto& h = *w.hard_state;
+    hs = eventlog::HardState{h.term, h.vote == raft::kNoNode ? std::nullopt : std::optional<NodeId>(h.vote),
+                             h.commit};
+  }
+  std::optional<std::string> config;
+  if (w.committed_config) config = encode_committed_config(*w.committed_config);
+  std::span<const eventlog::Entry> entries;
+  if (w.entries != nullptr) entries = *w.entries;
+  const auto* written = w.entries;
+  worker_.persist(
+      entries, hs, w.sync,
+      [this, written, done = std::move(done)](Result<void> r) {
+        // On the core thread: the reader sees the entries once their write completed.
+        if (r.ok() && written != nullptr && !written->empty()) {
+          reader();
+          reader_->persisted(*written);
+        }
+        done(std::move(r));
+      },
+      std::move(config));
+}
+
+void StorageLogStore::put_links(std::vector<std::pair<LogIndex, Digest>> links) {
+  worker_.run([links = std::move(links), fail = fail_stop_](eventlog::Store& s) {
+    auto r = s.put_links(links);
+    if (!r.ok()) fail(r.error());
+  });
+}
+
+void StorageLogStore::put_checkpoint(std::string bytes) {
+  worker_.run([bytes = std::move(bytes), fail = fail_stop_](eventlog::Store& s) {
+    auto r = s.put_checkpoint(host::Node::kCheckpointName, bytes);
+    if (!r.ok()) fail(r.error());
+  });
+}
+
+MemberHost::MemberHost(eventlog::Store& s, boost::asio::io_context& io, host::FailStop fail_stop, const Clock& clock)
+    : store(s),
+      storage(s, io),
+      executor(io),
+      log(s, storage, fail_stop),
+      node(log, peers, executor, fail_stop, clock) {}
+
+Result<void> MemberHost::load(bool rebuild) {
+  MOVN_ASSIGN_OR_RETURN(auto recovered, replay(store, rebuild, &replay_stats));
+  node.recover(std::move(recovered));
+  return {};
+}
+
+}  // namespace movn::daemon

@@ -1,0 +1,84 @@
+// The seams between the host loop (host::Node) and the world. The daemon and the simulator build
+// the same Node from different parts (docs/design.md §4):
+//   LogStore   the Raft log's storage: RocksDB behind the storage thread in microovnd, the
+//              crash-lossy SimStore in microovn-sim;
+//   Transport  peer messages: unreliable by contract (may drop, delay, reorder, duplicate);
+//   Executor   "later on the core thread": the io_context in microovnd, a queue the simulator drains;
+//   Clock      cluster time and the election seed (common/time.h);
+//   Observer   what the simulator's checker watches (no-op in the daemon).
+// Every callback a seam makes runs on the core thread, through the Executor. Interfaces are
+// virtual: one call per Ready costs nothing beside an fsync.
+#pragma once
+
+#include <functional>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "common/result.h"
+#include "common/sha256.h"
+#include "eventlog/raft/core.h"
+#include "projections/state.h"
+
+namespace movn::host {
+
+class Executor {
+ public:
+  virtual ~Executor() = default;
+  // Runs `fn` later on the core thread, after what is running now: in posting order.
+  virtual void post(std::function<void()> fn) = 0;
+};
+
+class Transport {
+ public:
+  virtual ~Transport() = default;
+  // Never blocks and may drop: Raft retries what matters.
+  virtual void send(raft::Message message) = 0;
+};
+
+class LogStore {
+ public:
+  virtual ~LogStore() = default;
+  using Done = std::function<void(Result<void>)>;
+  struct Write {
+    // Replace stored entries at or above the first, then append. The Node keeps them alive
+    // until `done` runs.
+    const std::vector<raft::Entry>* entries = nullptr;
+    std::optional<raft::HardState> hard_state;
+    std::optional<raft::IndexedConfiguration> committed_config;
+    bool sync = true;  // durable (synced) before `done`; otherwise durable with a later sync
+  };
+  // What the Raft core reads: everything written, once its write has completed.
+  virtual const raft::LogReader& reader() const = 0;
+  // Writes in submission order; `done` runs on the core thread once written (and synced when
+  // w.sync). An error is fail-stop for the member. A write without sync may complete at once.
+  virtual void submit(Write w, Done done) = 0;
+  // Hash-chain links of applied entries (cached beside the log; lost ones are recomputed at start).
+  virtual void put_links(std::vector<std::pair<LogIndex, Digest>> links) = 0;
+  // A checkpoint of the applied projections (a cache; replay rebuilds it).
+  virtual void put_checkpoint(std::string bytes) = 0;
+};
+
+// Hooks for the simulator's checker; every method has an empty default.
+class Observer {
+ public:
+  virtual ~Observer() = default;
+  // A Ready was taken from the core and is about to be written.
+  virtual void on_ready(const raft::Core& /*core*/, const raft::Ready& /*rd*/) {}
+  // Its write is durable (synced). Only synced writes are reported.
+  virtual void on_durable(const raft::Ready& /*rd*/) {}
+  // A committed entry was applied; `state` is the applied state after it. For an event batch,
+  // `folded` says what apply did with its request id.
+  struct Folded {
+    const std::string& request_id;
+    projections::ApplyOutcome outcome;
+  };
+  virtual void on_applied(const raft::Entry& /*e*/, const projections::State& /*state*/,
+                          const std::optional<Folded>& /*folded*/) {}
+  // A batch for request `request_id` was proposed at `index` in `term`.
+  virtual void on_proposed(const std::string& /*request_id*/, LogIndex /*index*/, Term /*term*/) {}
+  // A read barrier was confirmed at rs.index (rs.request_ctx: the Node's read context).
+  virtual void on_read_state(const raft::ReadState& /*rs*/) {}
+};
+
+}  // namespace movn::host
