@@ -1,8 +1,24 @@
 #include "host/node.h"
 
 #include "eventlog/codec.h"
+#include "host/test_hooks.h"
 
 namespace movn::host {
+
+#ifdef MOVN_HOST_TEST_HOOKS
+TestHooks& test_hooks() {
+  static TestHooks hooks;
+  return hooks;
+}
+#endif
+
+namespace {
+#ifdef MOVN_HOST_TEST_HOOKS
+bool planted(bool TestHooks::*bug) { return test_hooks().*bug; }
+#else
+bool planted(bool TestHooks::*) { return false; }
+#endif
+}  // namespace
 
 Node::Node(LogStore& log, Transport& transport, Executor& executor, FailStop fail_stop, const Clock& clock,
            Observer* observer, NodeOptions options)
@@ -55,16 +71,16 @@ void Node::start(std::function<void()> on_ready, std::string_view member_name) {
   if (!initialized()) {
     // No Raft before a bootstrap (or a join): nothing to elect, and a no-op written now would
     // sit in a log that a cluster joined later overwrites. It serves at once.
-    if (!options_.genesis_voters.empty()) {
-      start_raft(options_.self, options_.genesis_voters);
+    if (options_.genesis_voters) {
+      start_raft(options_.self, *options_.genesis_voters);
       return;
     }
     if (auto cb = std::move(on_leader_ready_)) executor_.post(std::move(cb));
     on_leader_ready_ = nullptr;
     return;
   }
-  if (!options_.genesis_voters.empty()) {
-    start_raft(options_.self, options_.genesis_voters);
+  if (options_.genesis_voters) {
+    start_raft(options_.self, *options_.genesis_voters);
     return;
   }
   const auto* me = member_name.empty() ? nullptr : applied_.membership().find(member_name);
@@ -86,8 +102,9 @@ void Node::start_raft(NodeId self, std::vector<NodeId> voters) {
   // Without a stored one, the committed configuration is the initial one (this member alone in
   // the daemon). The core then reads only the entries above the commit index for configuration
   // changes.
-  auto committed = recovered_config_.value_or(
-      raft::IndexedConfiguration{LogIndex(0), raft::voters_configuration(voters)});
+  auto committed = recovered_config_;
+  if (!committed && !options_.genesis_voters)
+    committed = raft::IndexedConfiguration{LogIndex(0), raft::voters_configuration(voters)};
   core_ = std::make_unique<raft::Core>(std::move(cfg), log_.reader(), recovered_hard_state_, std::move(committed));
   // The only voter needs no election timeout: it campaigns now.
   if (voters.size() == 1 && voters.front() == self_) core_->campaign();
@@ -138,25 +155,34 @@ void Node::tick() {
   schedule_drive();
 }
 
-void Node::read_barrier(ReadDone done) {
+std::uint64_t Node::read_barrier(ReadDone done) {
   if (!initialized()) {
     done({});  // an empty log: nothing a read could miss
-    return;
+    return 0;
   }
   if (!core_) {
     done(make_error(Errc::kUnavailable, "this member is not the leader of the cluster's log"));
-    return;
+    return 0;
   }
   const std::uint64_t ctx = ++next_read_ctx_;
+  if (planted(&TestHooks::read_without_confirmation) && core_->role() == raft::Role::kLeader) {
+    // Planted bug: the leader's own commit index, unconfirmed.
+    const raft::ReadState rs{ctx, core_->committed()};
+    reads_[ctx] = PendingRead{std::move(done), rs.index, ticks_ + kReadTimeoutTicks};
+    if (observer_ != nullptr) observer_->on_read_state(rs);
+    serve_reads();
+    return ctx;
+  }
   auto r = core_->read_index(ctx);
   if (!r.ok()) {
     done(r.error().code == Errc::kUnavailable && core_->role() != raft::Role::kLeader
              ? make_error(Errc::kUnavailable, "this member is not the leader of the cluster's log")
              : r.error());
-    return;
+    return 0;
   }
   reads_[ctx] = PendingRead{std::move(done), std::nullopt, ticks_ + kReadTimeoutTicks};
   schedule_drive();
+  return ctx;
 }
 
 void Node::serve_reads() {
@@ -209,7 +235,8 @@ void Node::propose(const commands::Request& request, RequestMeta meta, ProposeDo
                                          " was already used for a different request"));
   };
   // A retry of an applied request gets the first result back; one in flight waits for it.
-  if (auto applied = applied_.requests().find(meta.request_id)) {
+  const bool dedup = !planted(&TestHooks::propose_without_dedup);
+  if (auto applied = dedup ? applied_.requests().find(meta.request_id) : std::nullopt) {
     if (!applied->digest.empty() && applied->digest != digest) return reused();
     if (applied->superseded)
       done(make_error(Errc::kConflict, "a concurrent change won: the request was not applied"));
@@ -217,7 +244,7 @@ void Node::propose(const commands::Request& request, RequestMeta meta, ProposeDo
       done(Outcome{applied->index, true});
     return;
   }
-  if (auto it = pending_by_request_.find(meta.request_id); it != pending_by_request_.end()) {
+  if (auto it = pending_by_request_.find(meta.request_id); dedup && it != pending_by_request_.end()) {
     if (pending_[it->second].batch.request_digest != digest) return reused();
     pending_[it->second].waiters.push_back(
         [done = std::move(done)](Result<Outcome> r) {
@@ -249,7 +276,7 @@ void Node::propose(const commands::Request& request, RequestMeta meta, ProposeDo
   // them may be this very request, proposed by its predecessor. Its dedup check above can only be
   // trusted, and decide() only sees the whole state, once they are applied, which its own first
   // entry (the no-op) committing guarantees. Until then the request waits.
-  if (!leader_ready()) {
+  if (!leader_ready() && !planted(&TestHooks::propose_before_ready)) {
     if (held_.size() >= kMaxHeldProposals) {
       done(make_error(Errc::kUnavailable, "too many requests are waiting for a new leader; retry"));
       return;

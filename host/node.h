@@ -55,10 +55,11 @@ struct NodeOptions {
   // Raft tuning. The Node sets id, voters and applied; a seed of 0 is drawn from the clock, and
   // without on_broken_invariant a broken invariant is fail-stop.
   raft::Config raft;
-  // The simulator's pre-formed cluster: a member whose log is empty starts Raft at once as
-  // `self` with these voters. Empty in the daemon: an uninitialised member runs no Raft until a
-  // bootstrap (or a join).
-  std::vector<NodeId> genesis_voters;
+  // The simulator's pre-formed cluster: when set, the member starts Raft at once as `self` with
+  // these voters (none: a member outside the initial configuration, which learns it from the
+  // log it receives), and a missing committed-configuration record is derived from the log.
+  // Unset in the daemon: an uninitialised member runs no Raft until a bootstrap (or a join).
+  std::optional<std::vector<NodeId>> genesis_voters;
   NodeId self;
 };
 
@@ -108,8 +109,12 @@ class Node {
   // has confirmed it still leads and has applied everything committed when the barrier began, so
   // a read of applied() in `done` is not stale. Error kUnavailable if this member does not lead,
   // or cannot confirm it within kReadTimeoutTicks, or too many reads are waiting.
+  // Returns the barrier's read context (what Observer::on_read_state reports), 0 when `done` ran
+  // at once.
   using ReadDone = std::function<void(Result<void>)>;
-  void read_barrier(ReadDone done);
+  std::uint64_t read_barrier(ReadDone done);
+  // The context the next read barrier will use (an observer can map it before it is reported).
+  std::uint64_t next_read_context() const { return next_read_ctx_ + 1; }
   std::size_t reads_waiting() const { return reads_.size(); }
 
   // True if the request id was applied or is being applied.

@@ -87,9 +87,23 @@ void Checker::record_committed(const raft::Entry& e, Term commit_term, NodeId by
 
 void Checker::on_leader_commit(const raft::Core& leader, LogIndex from, LogIndex to) {
   if (from >= to) return;
+  LogIndex& high = committed_in_term_[leader.term()];
+  high = std::max(high, to);
   for (const raft::Entry& e : leader.log().slice(from.next(), to.next(),
                                                  std::numeric_limits<std::uint64_t>::max())) {
     record_committed(e, leader.term(), leader.id());
+  }
+}
+
+void Checker::on_proposed(NodeId member, LogIndex index, Term term, LogIndex applied) {
+  for (const auto& [t, high] : committed_in_term_) {
+    if (t >= term) break;
+    if (high > applied) {
+      fail("member " + n(member.value) + " proposed at index " + n(index.value) + " in term " + n(term.value) +
+           " having applied only up to " + n(applied.value) + ", while a leader of term " + n(t.value) +
+           " had committed up to " + n(high.value) + ": it decided on a state without them");
+      return;
+    }
   }
 }
 

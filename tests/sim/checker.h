@@ -46,6 +46,11 @@ class Checker {
   // later batch with that id must be refused as a duplicate (or a reused id).
   void on_request_folded(NodeId member, const std::string& id, LogIndex index, projections::ApplyOutcome outcome);
 
+  // A member proposed a batch at `index` in `term`, having applied up to `applied`: a leader
+  // decides only on a state that holds every entry committed in earlier terms (its no-op has
+  // committed), or its dedup check and decide() miss what its predecessors committed.
+  void on_proposed(NodeId member, LogIndex index, Term term, LogIndex applied);
+
   // ---- configurations ----
   // A member (re)started from `log` (what its store holds) with `initial` as Config::voters: the
   // configurations its log holds are found again, and the core's must match them.
@@ -118,6 +123,7 @@ class Checker {
   std::optional<std::string> violation_;
   std::uint64_t digests_compared_ = 0;
   std::map<Term, NodeId> leaders_;
+  std::map<Term, LogIndex> committed_in_term_;  // the highest index a leader of the term committed
   std::vector<Committed> committed_;  // index i at [i - 1]
   std::unordered_map<std::pair<std::uint64_t, std::uint64_t>, Written, PairHash> written_;
   raft::Configuration genesis_;

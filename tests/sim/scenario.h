@@ -5,6 +5,7 @@
 #include <cstdint>
 #include <string>
 
+#include "eventlog/codec.h"
 #include "tests/sim/simulator.h"
 
 namespace movn::sim::scenario {
@@ -22,10 +23,20 @@ inline std::string violation_of(const Simulator& sim) {
   return sim.violation().value_or("none");
 }
 
-// Member id campaigns and wins.
+// Member id campaigns and wins, and has applied its term's first entry (so it proposes at once
+// rather than holding requests). A core without the no-op (planted bug 2) has no such entry.
 inline bool elect(Simulator& sim, std::uint64_t id) {
   sim.campaign(id);
-  return sim.run_until([&] { return sim.leader() == id; }, 100);
+  return sim.run_until(
+      [&] { return sim.leader() == id && (sim.leader_ready(id) || sim.options().plant_bug == 2); }, 100);
+}
+
+// The request id of an entry's event batch ("" for another kind of entry, or bytes that do not
+// decode): what scripted proposals are told apart by.
+inline std::string request_of(const raft::Entry& e) {
+  if (e.type != raft::EntryType::kEventBatch) return {};
+  auto batch = eventlog::decode_batch(e.data);
+  return batch.ok() ? batch->request_id : std::string();
 }
 
 // Proposes data at the leader and waits until its client sees it committed.

@@ -1,6 +1,6 @@
 // Simulator: the random driver of one seed: a fault profile drawn from the seed, random faults,
-// client proposals (opaque bytes, or commands decided on the member they reach) and ReadIndex
-// reads during the safety phase, then the liveness phase. Membership operations are in
+// client requests (handed to the host loop of the member they reach, and sometimes retried with
+// the same id elsewhere) and ReadIndex reads during the safety phase, then the liveness phase. Membership operations are in
 // sim_membership.cc.
 #include "tests/sim/simulator.h"
 
@@ -22,7 +22,7 @@ void Simulator::crash_for(std::uint64_t id) {
 void Simulator::random_faults() {
   const std::uint64_t n = members_.size();
   for (auto& m : members_) {
-    if (m->core && rng_.chance(faults_.crash)) crash_for(m->id);
+    if (m->node && rng_.chance(faults_.crash)) crash_for(m->id);
     if (rng_.chance(faults_.slow_disk)) {
       set_disk_delay(m->id, m->disk_delay ? 0 : static_cast<int>(rng_.range(
                                                     1, faults_.slow_disk_max_ticks)));
@@ -76,7 +76,7 @@ std::optional<std::uint64_t> Simulator::client_target() {
   } else if (pick < 85) {
     std::vector<std::uint64_t> believers;
     for (const auto& m : members_) {
-      if (m->core && m->core->role() == raft::Role::kLeader) believers.push_back(m->id);
+      if (m->core() && m->core()->role() == raft::Role::kLeader) believers.push_back(m->id);
     }
     if (!believers.empty()) target = believers[rng_.below(believers.size())];
   }
@@ -92,33 +92,24 @@ void Simulator::random_proposals() {
     std::optional<std::uint64_t> target = client_target();
     if (!target) continue;
     bool accepted = false;
-    if (options_.workload == Workload::kCommands) {
-      if (!sent_.empty() && rng_.chance(faults_.retry)) {
-        // A client that timed out, or saw the leader change, sends the request again with the
-        // same id, to whichever member it reaches.
-        auto [request, id] = sent_[rng_.below(sent_.size())];
-        ++retried_;
-        event(EventKind::kRetry, *target);
-        auto r = propose_command(*target, request, id);
-        accepted = r.ok() && r->value != 0;
-      } else {
-        // Refused requests (revoking an unknown token, a taken name, a bad address) are skipped.
-        auto request = random_request(*target);
-        auto id = next_request_id();
-        auto r = propose_command(*target, request, id);
-        accepted = r.ok() && r->value != 0;
-        if (accepted) {
-          sent_.emplace_back(std::move(request), std::move(id));
-          if (sent_.size() > 32) sent_.erase(sent_.begin());
-        }
-      }
+    if (!sent_.empty() && rng_.chance(faults_.retry)) {
+      // A client that timed out, or saw the leader change, sends the request again with the
+      // same id, to whichever member it reaches.
+      auto [request, id] = sent_[rng_.below(sent_.size())];
+      ++retried_;
+      event(EventKind::kRetry, *target);
+      auto r = propose_command(*target, request, id);
+      accepted = r.ok() && r->value != 0;
     } else {
-      std::string data = "s";
-      data += std::to_string(options_.seed);
-      data += '.';
-      data += std::to_string(next_proposal_++);
-      data.append(rng_.below(48), 'x');
-      accepted = propose(*target, std::move(data)).ok();
+      // Refused requests (revoking an unknown token, a taken name, a bad address) are skipped.
+      auto request = random_request(*target);
+      auto id = next_request_id();
+      auto r = propose_command(*target, request, id);
+      accepted = r.ok() && r->value != 0;
+      if (r.ok()) {
+        sent_.emplace_back(std::move(request), std::move(id));
+        if (sent_.size() > 32) sent_.erase(sent_.begin());
+      }
     }
     if (accepted && rng_.chance(faults_.fault_after_propose)) {
       // Cut the leader off before its new entry leaves: an entry only the leader holds.
@@ -139,8 +130,8 @@ void Simulator::random_reads() {
   std::optional<std::uint64_t> target;
   if (rng_.chance(0.5)) {
     for (const auto& m : members_) {
-      if (m->core && m->core->role() == raft::Role::kLeader &&
-          (!target || m->core->term() < member(*target).core->term())) {
+      if (m->core() && m->core()->role() == raft::Role::kLeader &&
+          (!target || m->core()->term() < member(*target).core()->term())) {
         target = m->id;
       }
     }
@@ -162,7 +153,7 @@ commands::Request Simulator::bootstrap_request(std::uint64_t id) const {
 }
 
 commands::Request Simulator::random_request(std::uint64_t id) {
-  const projections::State& view = projections(id);
+  const projections::State& view = member(id).node->view();
   // Until the member has applied a bootstrap, that is the only request it accepts.
   if (!view.membership().bootstrapped()) return bootstrap_request(id);
   const std::uint64_t pick = rng_.below(100);
@@ -251,7 +242,7 @@ SeedResult Simulator::run_seed(int safety_ticks, int liveness_ticks) {
   }
   r.ticks = now_;
   r.committed = checker_.committed_count();
-  r.acked = acked_.size();
+  r.acked = acked_requests_.size();
   r.refused = refused_;
   r.leaders = checker_.leaders_seen();
   r.digests_compared = checker_.digests_compared();
@@ -269,20 +260,18 @@ SeedResult Simulator::run_seed(int safety_ticks, int liveness_ticks) {
 
 namespace movn::sim {
 
-SimOptions options_for_seed(std::uint64_t seed, int members, int plant_bug, bool trace,
-                            Workload workload, bool membership) {
+SimOptions options_for_seed(std::uint64_t seed, int members, int plant_bug, bool trace, bool membership) {
   Rng rng(seed ^ 0x5DEECE66DULL);
   SimOptions o;
   o.members = members;
   o.seed = seed;
   o.plant_bug = plant_bug;
   o.trace = trace;
-  o.workload = workload;
   // A projection digest hashes every projection's snapshot, which grows with the log (the
   // requests projection holds one record per batch): taken at every index, mostly while
   // restarted members replay the log, they made a seed take about 9x as long. Sampled, plus the
   // settled states at the end of the liveness phase.
-  o.digest_every_entries = workload == Workload::kCommands ? kProjectionDigestEveryEntries : 1;
+  o.digest_every_entries = kProjectionDigestEveryEntries;
   o.election_ticks = 10;
   o.heartbeat_ticks = static_cast<int>(rng.range(1, 3));
   // Small batches and windows, so byte limits and flow control are exercised.

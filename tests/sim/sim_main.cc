@@ -1,10 +1,12 @@
-// microovn-sim: runs the deterministic Raft cluster simulator over a range of seeds.
-//   microovn-sim --seeds N [--seed-start S] [--members M] [--membership] [--plant-bug 1|2|3]
-//                [--trace] [--keep-going] [--workload commands|bytes]
+// microovn-sim: runs the deterministic cluster simulator (every member runs the host loop,
+// host::Node) over a range of seeds.
+//   microovn-sim --seeds N [--seed-start S] [--members M] [--membership] [--plant-bug 1..5]
+//                [--trace] [--keep-going]
 // --membership adds one or two machines outside the initial M voters, random configuration
 // changes and leadership transfers, and (in most seeds) the leader host's role policy.
 // --plant-bug 1|2 plants the raft-notes.md bugs in the core (test hooks); 3 a host that serves
-// reads without ReadIndex.
+// reads without ReadIndex; 4 apply without the dedup check; 5 a leader that proposes before its
+// no-op has committed.
 // Prints one summary line; exits 0 only if every seed passed. A failing seed prints itself, the
 // violated invariant, the tail of its trace and the command that replays it with a full trace.
 #include <chrono>
@@ -20,7 +22,7 @@ namespace {
 int usage() {
   std::fprintf(stderr,
                "usage: microovn-sim --seeds N [--seed-start S] [--members M] [--membership] "
-               "[--plant-bug 1|2|3|4] [--trace] [--keep-going] [--workload commands|bytes]\n");
+               "[--plant-bug 1..5] [--trace] [--keep-going]\n");
   return 2;
 }
 
@@ -35,7 +37,6 @@ bool parse_u64(const char* s, std::uint64_t& out) {
 int main(int argc, char** argv) {
   std::uint64_t seeds = 0, seed_start = 1, members = 3, plant_bug = 0;
   bool trace = false, keep_going = false, membership = false;
-  movn::sim::Workload workload = movn::sim::Workload::kCommands;
   for (int i = 1; i < argc; ++i) {
     std::string_view a = argv[i];
     auto value = [&](std::uint64_t& out) { return i + 1 < argc && parse_u64(argv[++i], out); };
@@ -46,22 +47,13 @@ int main(int argc, char** argv) {
     } else if (a == "--members") {
       if (!value(members) || members < 1 || members > 9) return usage();
     } else if (a == "--plant-bug") {
-      if (!value(plant_bug) || plant_bug > 4) return usage();
+      if (!value(plant_bug) || plant_bug > 5) return usage();
     } else if (a == "--membership") {
       membership = true;
     } else if (a == "--trace") {
       trace = true;
     } else if (a == "--keep-going") {
       keep_going = true;
-    } else if (a == "--workload" && i + 1 < argc) {
-      std::string_view w = argv[++i];
-      if (w == "commands") {
-        workload = movn::sim::Workload::kCommands;
-      } else if (w == "bytes") {
-        workload = movn::sim::Workload::kBytes;
-      } else {
-        return usage();
-      }
     } else {
       return usage();
     }
@@ -82,7 +74,7 @@ int main(int argc, char** argv) {
   std::uint64_t first_failed = 0;
   for (std::uint64_t s = seed_start; s < seed_start + seeds; ++s) {
     movn::sim::Simulator sim(movn::sim::options_for_seed(
-        s, static_cast<int>(members), static_cast<int>(plant_bug), trace, workload, membership));
+        s, static_cast<int>(members), static_cast<int>(plant_bug), trace, membership));
     movn::sim::SeedResult r = sim.run_seed();
     ticks += r.ticks;
     committed += r.committed;
@@ -110,11 +102,10 @@ int main(int argc, char** argv) {
         }
       }
       std::printf(
-          "  replay: microovn-sim --seed-start %llu --seeds 1 --members %llu%s%s%s --trace\n",
+          "  replay: microovn-sim --seed-start %llu --seeds 1 --members %llu%s%s --trace\n",
           static_cast<unsigned long long>(s), static_cast<unsigned long long>(members),
           membership ? " --membership" : "",
-          plant_bug ? (" --plant-bug " + std::to_string(plant_bug)).c_str() : "",
-          workload == movn::sim::Workload::kBytes ? " --workload bytes" : "");
+          plant_bug ? (" --plant-bug " + std::to_string(plant_bug)).c_str() : "");
       if (!keep_going) {
         seeds = s - seed_start + 1;
         break;

@@ -1,40 +1,72 @@
-// Simulator::Member: one simulated member's state (store, core, applier, pending sync, waiting
-// clients). Private to the simulator's .cc files; single-threaded.
+// Simulator::Member: one simulated machine: its store, and while it is up the real host loop
+// (host::Node) built from the simulator's parts for the seams of host/seams.h: SimLog over the
+// crash-lossy SimStore, the fake network, a task queue as the executor, the fake clock, and an
+// observer that reports to the checker. Private to the simulator's .cc files; single-threaded.
 #pragma once
 
+#include <deque>
+#include <functional>
 #include <map>
 #include <memory>
 #include <optional>
 #include <string>
 #include <vector>
 
-#include "tests/sim/projection_applier.h"
+#include "host/node.h"
 #include "tests/sim/simulator.h"
 
 namespace movn::sim {
 
+// "Later on the core thread": a queue the simulator drains after every input to the member.
+class SimExecutor final : public host::Executor {
+ public:
+  void post(std::function<void()> fn) override { queue_.push_back(std::move(fn)); }
+  bool run_one() {
+    if (queue_.empty()) return false;
+    auto fn = std::move(queue_.front());
+    queue_.pop_front();
+    fn();
+    return true;
+  }
+  void clear() { queue_.clear(); }
+
+ private:
+  std::deque<std::function<void()>> queue_;
+};
+
+class SimClock final : public Clock {
+ public:
+  explicit SimClock(const std::uint64_t& now) : now_(now) {}
+  // One millisecond of cluster time per tick (the workload's token lifetimes count on it).
+  std::uint64_t now_ms() const override { return now_; }
+
+ private:
+  const std::uint64_t& now_;
+};
+
 struct Simulator::Member {
   std::uint64_t id = 0;
-  raft::Configuration initial;  // its Config::voters: the initial voters, or none (a joiner)
+  raft::Configuration initial;  // the initial voters, or none (a machine outside them)
   SimStore store;
-  std::unique_ptr<raft::Core> core;  // null while down
-  std::unique_ptr<Applier> applier;
-  const ProjectionApplier* projections = nullptr;  // the applier, if it folds projections
+  SimExecutor executor;
+  std::unique_ptr<host::LogStore> log;
+  std::unique_ptr<host::Transport> transport;
+  std::unique_ptr<host::Observer> observer;
+  std::unique_ptr<host::Node> node;  // null while down
   LogIndex applied;
-  std::uint64_t restart_at = 0;        // random mode: when a crashed member comes back
-  int disk_delay = 0;                  // max ticks a sync takes; 0 = at once
-  std::optional<raft::Ready> pending;  // written, waiting for its sync
-  std::uint64_t pending_at = 0;
+  std::uint64_t restart_at = 0;  // random mode: when a crashed member comes back
+  int disk_delay = 0;            // max ticks a sync takes; 0 = at once
+  // The synced write in flight (the Node has one at a time): its completion and when it is due.
+  std::optional<host::LogStore::Done> sync_done;
+  std::uint64_t sync_at = 0;
+  bool failed = false;  // fail-stop: crashed at the end of the current input
   Term leader_term_seen;
   LogIndex committed_seen;
-  std::uint64_t last_time_ms = 0;  // cluster time of the last batch this member stamped
-  struct Proposal {
-    raft::EntryType type = raft::EntryType::kEventBatch;
-    std::string data;
-    std::string request_id;  // kCommands
-  };
-  std::map<LogIndex, Proposal> proposals;  // clients waiting on this member, by index
-  std::vector<raft::ReadState> reads;      // confirmed, waiting until applied reaches them
+  std::optional<LogIndex> last_proposed;  // set by on_proposed during one propose call
+  std::map<LogIndex, std::string> changes;       // configuration changes waiting: index -> bytes
+  std::map<std::uint64_t, std::uint64_t> reads;  // the Node's read context -> the client's
+
+  const raft::Core* core() const { return node ? node->raft() : nullptr; }
 };
 
 }  // namespace movn::sim

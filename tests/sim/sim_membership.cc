@@ -38,7 +38,7 @@ void Simulator::random_change() {
   // The operator reaches members like clients do: mostly the newest leader.
   std::optional<std::uint64_t> at = client_target();
   if (!at) return;
-  const raft::Core& core = *member(*at).core;
+  const raft::Core& core = *member(*at).core();
   const raft::Configuration& c = core.configuration();
   std::vector<std::uint64_t> outside, voters, non_voters, in;
   for (const auto& m : members_) {
@@ -99,7 +99,7 @@ void Simulator::random_change() {
 void Simulator::random_transfer() {
   std::optional<std::uint64_t> at = client_target();
   if (!at) return;
-  const raft::Core& core = *member(*at).core;
+  const raft::Core& core = *member(*at).core();
   std::vector<std::uint64_t> voters;
   for (NodeId v : core.configuration().voters()) {
     if (v.value != *at) voters.push_back(v.value);
@@ -115,8 +115,8 @@ void Simulator::run_role_policy() {
   if (every <= 0 || now_ % static_cast<std::uint64_t>(every) != 0) return;
   // Every member's host polls its core; only a leader's answers.
   for (auto& m : members_) {
-    if (!m->core || m->core->role() != raft::Role::kLeader) continue;
-    if (std::optional<raft::RoleChange> c = m->core->next_role_change()) {
+    if (!m->core() || m->core()->role() != raft::Role::kLeader) continue;
+    if (std::optional<raft::RoleChange> c = m->core()->next_role_change()) {
       (void)propose_change(m->id, c->member.value, c->role);
     }
   }

@@ -1,10 +1,12 @@
-// Named regression scenarios for the Raft core, run in the deterministic simulator, and the proof
-// that the simulator's checkers catch the planted bugs (the two of docs/raft-notes.md in the
-// core, and a host serving reads without ReadIndex).
+// Named regression scenarios for the Raft core and the host loop, run in the deterministic
+// simulator, and the proof that the simulator's checkers catch the planted bugs (the two of
+// docs/raft-notes.md in the core; in the host: reads without ReadIndex, no dedup check, a leader
+// proposing before its no-op commits).
 #include <gtest/gtest.h>
 
 #include <algorithm>
 
+#include "host/test_hooks.h"
 #include "tests/sim/scenario.h"
 #include "tests/sim/simulator.h"
 
@@ -16,6 +18,7 @@ using raft::Role;
 
 using scenario::commit;
 using scenario::elect;
+using scenario::request_of;
 using scenario::scripted;
 using scenario::violation_of;
 
@@ -37,7 +40,7 @@ void stale_tail_scenario(bool planted) {
   LogIndex i = *x;
   sim.run(3);
   ASSERT_EQ(sim.store(3).view().last_index(), i);
-  ASSERT_EQ(sim.store(3).view().at(i).data, "X");
+  ASSERT_EQ(request_of(sim.store(3).view().at(i)), "X");
   sim.crash(1);
   sim.heal();
   sim.isolate(3);
@@ -154,12 +157,12 @@ TEST(SimScenario, OldLeaderRestartsHoldingAnEntryItNeverReplicated) {
   std::uint64_t lead = *sim.leader();
   ASSERT_TRUE(commit(sim, lead, "Y"));
   sim.restart(1);
-  ASSERT_EQ(sim.store(1).view().at(*x).data, "X");  // still holds its unreplicated entry
+  ASSERT_EQ(request_of(sim.store(1).view().at(*x)), "X");  // still holds its unreplicated entry
   ASSERT_TRUE(sim.check_liveness(400)) << violation_of(sim);
   EXPECT_FALSE(sim.acked("X"));
-  EXPECT_NE(sim.store(1).view().at(*x).data, "X");  // overwritten by the new leader's log
+  EXPECT_NE(request_of(sim.store(1).view().at(*x)), "X");  // overwritten by the new leader's log
   for (std::uint64_t id : {1, 2, 3}) {
-    for (const raft::Entry& en : sim.store(id).view().all()) EXPECT_NE(en.data, "X");
+    for (const raft::Entry& en : sim.store(id).view().all()) EXPECT_NE(request_of(en), "X");
   }
 }
 
@@ -186,7 +189,7 @@ TEST(SimScenario, PartitionedLeaderNeverCommitsItsProposals) {
   for (int k = 0; k < 5; ++k) EXPECT_FALSE(sim.acked("lost" + std::to_string(k)));
   for (std::uint64_t id : {1, 2, 3}) {
     for (const raft::Entry& en : sim.store(id).view().all()) {
-      EXPECT_EQ(en.data.rfind("lost", 0), std::string::npos) << "member " << id;
+      EXPECT_EQ(request_of(en).rfind("lost", 0), std::string::npos) << "member " << id;
     }
   }
 }
@@ -258,19 +261,15 @@ TEST(SimScenario, FollowerLosesItsUnsyncedTail) {
   for (int k = 0; k < 5; ++k) EXPECT_TRUE(sim.acked("t" + std::to_string(k)));
 }
 
-// ---- members running the real projections and commands ----
+// ---- members running the host loop with the real projections and commands ----
 
-SimOptions with_commands(int members) {
-  SimOptions o = scripted(members);
-  o.workload = Workload::kCommands;
-  return o;
-}
+SimOptions with_commands(int members) { return scripted(members); }
 
-// Proposes `request` at `leader` and waits until the client sees it committed.
+// Proposes `request` at `leader` and waits until the client sees it applied.
 bool commit_command(Simulator& sim, std::uint64_t leader, const commands::Request& request) {
   std::string id = sim.next_request_id();
   auto r = sim.propose_command(leader, request, id);
-  if (!r.ok() || r->value == 0) return false;
+  if (!r.ok()) return false;
   return sim.run_until([&] { return sim.acked_request(id); }, 100);
 }
 
@@ -315,43 +314,97 @@ TEST(SimCommands, EveryMemberFoldsTheDecidedBatches) {
   // A restarted member folds the log again from the start; its digests meet the first ones.
   sim.crash(2);
   sim.restart(2);
-  EXPECT_FALSE(sim.projections(2).membership().bootstrapped());
   ASSERT_TRUE(sim.run_until([&] { return sim.applied(2) >= sim.applied(1); }, 100));
   EXPECT_EQ(sim.projections(2).tokens().find("n1"), nullptr);
   EXPECT_TRUE(sim.check_liveness(400)) << violation_of(sim);
   EXPECT_GT(sim.checker().digests_compared(), 10u);
 }
 
-TEST(SimCommands, ABatchDecidedOnAStaleViewIsSuperseded) {
+// decide() sees the applied state plus the batches proposed and not yet applied: of two
+// conflicting requests decided before either is applied, the second is refused at once and never
+// reaches the log.
+TEST(SimCommands, ASecondConflictingRequestIsRefusedOnTheSpeculativeView) {
   Simulator sim(with_commands(3));
   ASSERT_TRUE(elect(sim, 1));
   ASSERT_TRUE(commit_command(sim, 1, bootstrap("m1")));
-  // Both are decided before either is applied; the second no longer holds when it is applied.
+  sim.set_disk_delay(1, 5);  // the first is still being written when the second arrives
   commands::IssueTokenRequest issue{"n1", std::string(32, 's'), /*lifetime_ms=*/1000};
   std::string first = sim.next_request_id();
   std::string second = sim.next_request_id();
-  ASSERT_TRUE(sim.propose_command(1, issue, first).ok());
-  ASSERT_TRUE(sim.propose_command(1, issue, second).ok());
-  ASSERT_TRUE(sim.run_until([&] { return sim.acked_request(second); }, 100));
+  auto a = sim.propose_command(1, issue, first);
+  ASSERT_TRUE(a.ok());
+  ASSERT_NE(a->value, 0u);
+  ASSERT_EQ(sim.applied(1) < *a, true);
+  auto b = sim.propose_command(1, issue, second);
+  ASSERT_FALSE(b.ok());
+  EXPECT_EQ(b.error().code, Errc::kAlreadyExists);
+  ASSERT_TRUE(sim.run_until([&] { return sim.acked_request(first); }, 100));
   ASSERT_TRUE(all_applied(sim, 3, sim.applied(1)));
   for (std::uint64_t id : {1, 2, 3}) {
-    auto a = sim.projections(id).requests().find(first);
-    auto b = sim.projections(id).requests().find(second);
-    ASSERT_TRUE(a && b) << "member " << id;
-    EXPECT_FALSE(a->superseded);
-    EXPECT_TRUE(b->superseded);
+    EXPECT_TRUE(sim.projections(id).requests().find(first)) << "member " << id;
+    EXPECT_FALSE(sim.projections(id).requests().find(second)) << "member " << id;
   }
   EXPECT_TRUE(sim.check_liveness(400)) << violation_of(sim);
 }
 
-// The checkers are trusted once they catch something: an entry that is not an event batch.
-TEST(SimCommands, AnEntryThatDoesNotDecodeIsAViolation) {
+// A retry with the same id, at the leader or after a change of leader, gets the first outcome
+// and changes nothing again.
+TEST(SimCommands, ARetryAfterAChangeOfLeaderGetsTheFirstOutcome) {
   Simulator sim(with_commands(3));
   ASSERT_TRUE(elect(sim, 1));
-  ASSERT_TRUE(sim.propose(1, "not an event batch").ok());
-  sim.run(20);
+  ASSERT_TRUE(commit_command(sim, 1, bootstrap("m1")));
+  const commands::Request set = commands::SetConfigRequest{"ovn.central-ips", "10.9.0.1"};
+  const std::string id = sim.next_request_id();
+  ASSERT_TRUE(sim.propose_command(1, set, id).ok());
+  ASSERT_TRUE(sim.run_until([&] { return sim.acked_request(id); }, 100));
+  const LogIndex first = sim.projections(1).requests().find(id)->index;
+  // The same id at the leader: answered from its requests projection, nothing proposed.
+  auto again = sim.propose_command(1, set, id);
+  ASSERT_TRUE(again.ok());
+  EXPECT_EQ(again->value, 0u);
+  // A new leader holds the retry until it has applied its predecessor's entries, then answers it
+  // from them.
+  sim.isolate(1);
+  ASSERT_TRUE(sim.run_until(
+      [&] {
+        auto l = sim.leader();
+        return l && *l != 1;
+      },
+      300));
+  const std::uint64_t lead = *sim.leader();
+  ASSERT_TRUE(sim.propose_command(lead, set, id).ok());
+  sim.heal();
+  ASSERT_TRUE(sim.check_liveness(400)) << violation_of(sim);
+  for (std::uint64_t m : {1, 2, 3}) {
+    const auto& requests = sim.projections(m).requests();
+    ASSERT_TRUE(requests.find(id)) << "member " << m;
+    EXPECT_EQ(requests.find(id)->index, first) << "member " << m;
+  }
+}
+
+// The checkers are trusted once they catch something: a committed entry that is not an event
+// batch stops the member that applies it (fail-stop), which the simulator reports.
+TEST(SimCommands, ACommittedEntryThatDoesNotDecodeIsAViolation) {
+  Simulator sim(with_commands(3));
+  ASSERT_TRUE(elect(sim, 1));
+  ASSERT_TRUE(commit(sim, 1, "base"));
+  sim.run(5);
+  sim.isolate(1);
+  const LogIndex last = sim.core(1).last_index();
+  ASSERT_EQ(sim.core(2).last_index(), last);
+  raft::Message m;
+  m.type = MessageType::kApp;
+  m.from = NodeId(1);
+  m.to = NodeId(2);
+  m.term = sim.core(1).term();
+  m.index = last;
+  m.log_term = sim.store(1).view().at(last).term;
+  m.entries = {raft::Entry{last.next(), m.term, raft::EntryType::kEventBatch, "not an event batch"}};
+  m.commit = last.next();
+  sim.deliver(m);
+  sim.run(2);
   ASSERT_TRUE(sim.violation().has_value());
-  EXPECT_NE(sim.violation()->find("not an event batch"), std::string::npos) << *sim.violation();
+  EXPECT_NE(sim.violation()->find("does not decode"), std::string::npos) << *sim.violation();
 }
 
 // ---- the random simulator finds the planted bugs ----
@@ -395,10 +448,10 @@ TEST(SimPlantedBug, Bug3StaleReadIsCaughtWithin500Seeds) {
   EXPECT_TRUE(clean.run_seed().ok) << violation_of(clean);
 }
 
-// Bug 4: apply without the dedup check. Clients retry with the same id; a retry that a member
-// proposes before it has applied the first copy reaches the log twice, and applying it twice is
-// what the exactly-once checker must catch.
-TEST(SimPlantedBug, Bug4ApplyWithoutDedupIsCaughtWithin500Seeds) {
+// Bug 4: no dedup check, neither the host's at propose nor apply's. Clients retry with the same
+// id; a retry then reaches the log twice and is applied twice, which the exactly-once checker
+// must catch.
+TEST(SimPlantedBug, Bug4NoDedupIsCaughtWithin500Seeds) {
   std::uint64_t s = first_safety_failure(3, 4, 500);
   ASSERT_NE(s, 0u);
   Simulator planted(options_for_seed(s, 3, 4, false));
@@ -408,7 +461,35 @@ TEST(SimPlantedBug, Bug4ApplyWithoutDedupIsCaughtWithin500Seeds) {
   SeedResult c = clean.run_seed();
   EXPECT_TRUE(c.ok) << c.violation;
   EXPECT_GT(c.retried, 0u);
-  EXPECT_GT(c.duplicates_refused, 0u);  // the same seed has a retry that reached the log twice
+}
+
+// Apply's own check, alone: with the host's check at propose skipped, retries reach the log
+// twice, and apply refuses every second copy (nothing changes, the client gets the first
+// outcome), so every seed still passes.
+TEST(SimDedup, ApplyRefusesARetryThatReachedTheLogTwice) {
+  std::uint64_t refused = 0;
+  for (std::uint64_t s = 1; s <= 20; ++s) {
+#ifdef MOVN_HOST_TEST_HOOKS
+    host::test_hooks().propose_without_dedup = true;
+#endif
+    Simulator sim(options_for_seed(s, 3, 0, false));
+    SeedResult r = sim.run_seed();
+    ASSERT_TRUE(r.ok) << "seed " << s << ": " << r.violation;
+    refused += r.duplicates_refused;
+  }
+  EXPECT_GT(refused, 0u);
+}
+
+// Bug 5: a new leader proposes before its no-op has committed, so it decides (and checks request
+// ids) on a state without entries its predecessors committed.
+TEST(SimPlantedBug, Bug5ProposingBeforeTheNoopCommitsIsCaughtWithin500Seeds) {
+  std::uint64_t s = first_safety_failure(3, 5, 500);
+  ASSERT_NE(s, 0u);
+  Simulator planted(options_for_seed(s, 3, 5, false));
+  SeedResult r = planted.run_seed();
+  EXPECT_NE(r.violation.find("decided on a state without them"), std::string::npos) << r.violation;
+  Simulator clean(options_for_seed(s, 3, 0, false));
+  EXPECT_TRUE(clean.run_seed().ok) << violation_of(clean);
 }
 
 TEST(SimDeterminism, ASeedReplaysExactly) {

@@ -1,8 +1,11 @@
-// Simulator: N Raft members in one process on a fake network and a fake clock (ticks), with
+// Simulator: N members in one process on a fake network and a fake clock (ticks), with
 // crash-restart that loses unsynced writes, disk errors (fail-stop), slow disks and partitions.
-// Every step is checked by Checker. Deterministic: one seed, one run. Single-threaded.
+// Every member runs the daemon's host loop (host::Node: the speculative view, request dedup,
+// held requests, the ReadIndex barrier, the apply path and the real projections), built from the
+// simulator's parts for its seams (sim_member.h). Every step is checked by Checker.
+// Deterministic: one seed, one run. Single-threaded.
 // Scripted tests drive it through the member/network methods; run_seed() drives it randomly.
-// Workload::kCommands runs the real projections and commands on every member. Membership:
+// Membership:
 // machines past the initial voters start outside the configuration and are added, promoted,
 // demoted and removed by an operator (scripted, or random with SimOptions::membership) and by
 // the leader host's role policy.
@@ -13,14 +16,15 @@
 #include <map>
 #include <memory>
 #include <optional>
+#include <set>
 #include <string>
 #include <vector>
 
 #include "commands/decide.h"
 #include "common/result.h"
+#include "common/time.h"
 #include "eventlog/raft/core.h"
 #include "projections/state.h"
-#include "tests/sim/applier.h"
 #include "tests/sim/checker.h"
 #include "tests/sim/rng.h"
 #include "tests/sim/sim_network.h"
@@ -28,13 +32,6 @@
 #include "tests/sim/trace.h"
 
 namespace movn::sim {
-
-// What clients propose and what members fold committed entries into.
-enum class Workload : std::uint8_t {
-  kBytes,     // opaque byte strings, folded by BytesApplier (scripted Raft tests)
-  kCommands,  // commands::Request decided on the applied projections of the member a client
-              // reaches, proposed as an encoded EventBatch, folded by ProjectionApplier
-};
 
 struct SimOptions {
   int members = 3;  // the initial voters: machines 1..members
@@ -51,8 +48,9 @@ struct SimOptions {
   std::uint64_t seed = 1;
   // 1 or 2: the raft-notes.md bugs, through the core's test hooks. 3: a host bug, a leader that
   // serves reads from its own state without confirming it still leads (ReadIndex skipped).
-  // 4: apply without the dedup check (projections/test_hooks.h): a retried request that reached
-  // the log twice is applied twice.
+  // 4: no dedup check: the host loop proposes a retry of a known request again, and apply folds
+  // it again (host/test_hooks.h, projections/test_hooks.h). 5: a new leader proposes before its no-op has committed
+  // (host/test_hooks.h), deciding on a view that misses committed entries.
   int plant_bug = 0;
   bool trace = false;  // print every event
   std::size_t trace_keep = 400;  // events kept for a failure report
@@ -65,12 +63,9 @@ struct SimOptions {
   std::uint64_t max_append_bytes = 1 << 20;
   std::size_t max_inflight_msgs = 8;
   std::uint64_t max_uncommitted_bytes = 64 << 10;
-  Workload workload = Workload::kBytes;
   // The checker compares state-machine digests at every index that is a multiple of this (1: at
   // every index), and the settled members' digests at the end of the liveness phase.
   std::uint64_t digest_every_entries = 1;
-  // Default: BytesApplier for kBytes, ProjectionApplier for kCommands (which requires one).
-  std::function<std::unique_ptr<Applier>()> make_applier;
 };
 
 struct SeedResult {
@@ -78,8 +73,8 @@ struct SeedResult {
   std::string violation;
   std::uint64_t ticks = 0;
   std::uint64_t committed = 0;         // distinct committed indexes
-  std::uint64_t acked = 0;             // proposals a client saw committed
-  std::uint64_t refused = 0;           // kCommands: requests decide() refused (never proposed)
+  std::uint64_t acked = 0;             // requests a client saw applied
+  std::uint64_t refused = 0;           // requests the member refused (decide(), a reused id, ...)
   std::uint64_t leaders = 0;           // distinct terms with a leader
   std::uint64_t digests_compared = 0;  // state-machine digests compared at an equal index
   std::uint64_t crashes = 0;
@@ -87,7 +82,7 @@ struct SeedResult {
   std::uint64_t configs_committed = 0;  // distinct committed configurations reported
   std::uint64_t transfers = 0;      // leadership transfers a leader accepted
   std::uint64_t reads_served = 0;   // ReadIndex reads served and checked
-  std::uint64_t retried = 0;        // kCommands: requests a client sent again with the same id
+  std::uint64_t retried = 0;        // requests a client sent again with the same id
   std::uint64_t duplicates_refused = 0;  // batches apply refused as already applied (per member)
   std::vector<std::string> trace_tail;
 };
@@ -110,10 +105,13 @@ class Simulator {
   void campaign(std::uint64_t id);
   // Steps a message straight into a live member (scripted tests), as if the network delivered it.
   void deliver(raft::Message m);
+  // A client's request with id `data` (scripted tests): a configuration value unique to it, after
+  // a bootstrap when the member's view has none. acked(data) once applied.
   Result<LogIndex> propose(std::uint64_t id, std::string data);
-  // kCommands: decides `request` against member id's applied projections, stamps the batch with
-  // the cluster time (the tick, made monotonic) and proposes its encoding. LogIndex(0): decide()
-  // accepted it with nothing to record, so nothing was proposed.
+  // Hands `request` to member id's host loop (Node::propose), as a client of that member: the
+  // index where it was proposed; LogIndex(0) when it was accepted without being proposed now (a
+  // retry of an applied or pending request, nothing to record, or held by a new leader). The
+  // client is answered once the member has applied it.
   Result<LogIndex> propose_command(std::uint64_t id, const commands::Request& request,
                                    std::string request_id);
   // A request id no client of this seed has used.
@@ -134,29 +132,35 @@ class Simulator {
   void heal();
   void set_disk_delay(std::uint64_t id, int ticks);  // 0 = sync at once
   FakeNetwork& network() { return network_; }
+  // Member id leads and has applied an entry of its term (host::Node::leader_ready).
+  bool leader_ready(std::uint64_t id) const;
   // The leader with the highest term among live members, if any.
   std::optional<std::uint64_t> leader() const;
-  raft::Core& core(std::uint64_t id);
+  const raft::Core& core(std::uint64_t id) const;
   const SimStore& store(std::uint64_t id) const;
   // Entries applied by a live member in this incarnation.
   LogIndex applied(std::uint64_t id) const;
   bool acked(const std::string& data) const;
   bool acked_request(const std::string& request_id) const;
-  // kCommands: the projections a live member has applied.
+  // The projections a live member has applied.
   const projections::State& projections(std::uint64_t id) const;
   // Liveness: heal everything, restart everyone, and require a new proposal to be acknowledged
   // within `bound_ticks`, every member to apply it and all to settle at one applied index with
-  // equal digests, every acknowledged proposal to be in every member's log and (kCommands) every
+  // equal digests, every acknowledged configuration change to be in every member's log and every
   // acknowledged request in every member's requests projection. Records a violation otherwise.
   bool check_liveness(int bound_ticks);
 
   const std::optional<std::string>& violation() const { return checker_.violation(); }
+  const SimOptions& options() const { return options_; }
   const Checker& checker() const { return checker_; }
   std::uint64_t now() const { return now_; }
   std::vector<std::string> trace_tail(std::size_t n) const { return trace_.tail(n); }
 
  private:
   struct Member;
+  class Log;       // host::LogStore over the member's SimStore
+  class Net;       // host::Transport onto the fake network
+  class Watch;     // host::Observer reporting to the checker
 
   void tick_once();
   void random_faults();
@@ -171,16 +175,15 @@ class Simulator {
   void crash_for(std::uint64_t id);  // random mode: crash, restart after a random delay
   commands::Request random_request(std::uint64_t id);
   commands::Request bootstrap_request(std::uint64_t id) const;
-  Result<LogIndex> propose_entry(std::uint64_t id, std::string data, std::string request_id);
   bool check_acked_visible(const std::vector<std::uint64_t>& ids);
   // The members of the newest leader's committed configuration (empty without a leader): the
   // machines that must hold the whole log once the cluster settles.
   std::vector<std::uint64_t> configured() const;
-  void serve_reads(Member& m);
-  void acknowledge(std::uint64_t id, const raft::Entry& e);
+  // Runs the member's queued host-loop work until none is left, observing after each step; a
+  // member that failed (fail-stop) crashes then.
   void after_input(Member& m);
-  void handle_ready(Member& m);
-  void complete_ready(Member& m);
+  void complete_sync(Member& m);
+  void acknowledge(const std::string& request_id, LogIndex index);
   void observe(Member& m);
   void event(EventKind kind, std::uint64_t a = 0, std::uint64_t b = 0, std::uint64_t c = 0,
              std::uint64_t d = 0);
@@ -193,24 +196,25 @@ class Simulator {
   Checker checker_;
   Trace trace_;
   std::uint64_t now_ = 0;
+  std::unique_ptr<Clock> clock_;  // reads now_
   std::vector<std::unique_ptr<Member>> members_;
   std::uint64_t next_proposal_ = 0;
   std::uint64_t crashes_ = 0;
   std::uint64_t refused_ = 0;
   std::uint64_t changes_ = 0;
   std::uint64_t transfers_ = 0;
-  std::map<std::string, LogIndex> acked_;           // proposal bytes -> index
-  std::map<std::string, LogIndex> acked_requests_;  // kCommands: request id -> index
+  std::map<std::string, LogIndex> acked_requests_;  // request id -> the index its client was told
   std::map<LogIndex, std::string> acked_changes_;   // configuration changes: index -> bytes
+  std::set<std::string> answered_error_;  // requests refused after propose() returned
   LogIndex acked_high_;
-  std::pair<std::string, LogIndex> acked_request_high_;  // kCommands: the newest acked request
+  std::pair<std::string, LogIndex> acked_request_high_;  // the newest acked request
   std::uint64_t next_read_ = 0;
-  // Per read: the newest acknowledged request when it was issued (kCommands), checked visible in
-  // the state it is served from.
+  // Per read: the newest acknowledged request when it was issued, checked visible in the state it
+  // is served from.
   std::map<std::uint64_t, std::pair<std::string, LogIndex>> read_requests_;
   std::map<std::uint64_t, LogIndex> served_reads_;  // ctx -> applied index it was served at
-  // kCommands: requests clients sent lately, which they may send again with the same id (after a
-  // timeout or a change of leader, to any member), as real clients do.
+  // Requests clients sent lately, which they may send again with the same id (after a timeout or
+  // a change of leader, to any member), as real clients do.
   std::vector<std::pair<commands::Request, std::string>> sent_;
   std::uint64_t retried_ = 0;
   std::uint64_t duplicates_refused_ = 0;
@@ -243,5 +247,5 @@ namespace movn::sim {
 // membership: machines past the initial voters, random changes and transfers, and (in most seeds)
 // the role policy with targets drawn from the seed.
 SimOptions options_for_seed(std::uint64_t seed, int members, int plant_bug, bool trace,
-                            Workload workload = Workload::kCommands, bool membership = false);
+                            bool membership = false);
 }  // namespace movn::sim

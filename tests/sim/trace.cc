@@ -63,6 +63,8 @@ std::string format(const TraceEvent& e) {
     case EventKind::kReadConfirmed: return t + "read " + n(e.b) + " confirmed by " + n(e.a) + " at index " + n(e.c);
     case EventKind::kReadServed: return t + "read " + n(e.b) + " served by " + n(e.a) + " at applied " + n(e.c);
     case EventKind::kRetry: return t + "client retries a request at " + n(e.a);
+    case EventKind::kHeld: return t + "request held at " + n(e.a) + " until its term's first entry is applied";
+    case EventKind::kAnswer: return t + "client of " + n(e.a) + " told: applied at index " + n(e.b) + (e.c ? " (a retry)" : "");
   }
   return t + "?";
 }

@@ -16,7 +16,7 @@ namespace movn::sim {
 enum class EventKind : std::uint8_t {
   kDeliver, kDrop, kDuplicate, kPropose, kProposeRejected, kLeader, kCrash, kRestart,
   kDiskError, kSlowDisk, kBlock, kHeal, kPhase, kViolation,
-  kChange, kChangeRejected, kTransfer, kRead, kReadConfirmed, kReadServed, kRetry,
+  kChange, kChangeRejected, kTransfer, kRead, kReadConfirmed, kReadServed, kRetry, kHeld, kAnswer,
 };
 
 struct TraceEvent {

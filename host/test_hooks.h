@@ -1,0 +1,24 @@
+// Test-only switches that plant known host-loop bugs, so the simulator's checkers can prove they
+// catch them. They exist only in host_testing, built with MOVN_HOST_TEST_HOOKS; the production
+// host library has none. Not thread-safe: set before a run.
+#pragma once
+
+namespace movn::host {
+
+struct TestHooks {
+  // A leader answers a read barrier at its own commit index without confirming that it still
+  // leads (ReadIndex skipped): a stale, partitioned leader serves stale reads.
+  bool read_without_confirmation = false;
+  // A new leader proposes before it has applied its predecessor's entries (its no-op has not
+  // committed), so it decides on a view that misses committed entries.
+  bool propose_before_ready = false;
+  // A request id is not looked up among applied and pending requests before it is decided and
+  // proposed, so a retry reaches the log again (and only apply's own check refuses it).
+  bool propose_without_dedup = false;
+};
+
+#ifdef MOVN_HOST_TEST_HOOKS
+TestHooks& test_hooks();
+#endif
+
+}  // namespace movn::host
