@@ -34,7 +34,7 @@ class CoreExecutor final : public host::Executor {
 // none; the peer transport replaces this.
 class NoPeers final : public host::Transport {
  public:
-  void send(raft::Message) override { ++dropped_; }
+  void send(host::PeerMessage) override { ++dropped_; }
   std::uint64_t dropped() const { return dropped_; }
 
  private:

@@ -1,5 +1,8 @@
 #include "host/node.h"
 
+#include <type_traits>
+#include <variant>
+
 #include "eventlog/codec.h"
 #include "host/test_hooks.h"
 
@@ -111,9 +114,24 @@ void Node::start_raft(NodeId self, std::vector<NodeId> voters) {
   schedule_drive();
 }
 
-void Node::step(raft::Message message) {
+void Node::receive(PeerMessage message) {
   if (!core_) return;  // no Raft before a bootstrap or a join: nothing to answer
-  core_->step(std::move(message));
+  std::visit(
+      [this](auto&& m) {
+        using T = std::decay_t<decltype(m)>;
+        if constexpr (std::is_same_v<T, raft::Message>) {
+          core_->step(std::move(m));
+        } else if constexpr (std::is_same_v<T, ForwardWrite>) {
+          on_forward(std::move(m));
+        } else if constexpr (std::is_same_v<T, ForwardReply>) {
+          on_forward_reply(m);
+        } else if constexpr (std::is_same_v<T, ReadIndexAsk>) {
+          on_read_ask(m);
+        } else {
+          on_read_reply(m);
+        }
+      },
+      std::move(message));
   schedule_drive();
 }
 
@@ -151,8 +169,118 @@ void Node::tick() {
     it = reads_.erase(it);
   }
   for (auto& done : expired)
-    done(make_error(Errc::kUnavailable, "could not confirm that this member still leads the cluster; retry"));
+    done(make_error(Errc::kUnavailable, "could not learn the cluster's commit index in time; retry"));
+  expire_waiting();
   schedule_drive();
+}
+
+void Node::expire_waiting() {
+  std::erase_if(remote_reads_, [&](const auto& kv) { return kv.second.deadline_tick <= ticks_; });
+  std::vector<ProposeDone> lost, behind;
+  for (auto it = forwards_.begin(); it != forwards_.end();) {
+    if (it->second.deadline_tick > ticks_) {
+      ++it;
+      continue;
+    }
+    lost.push_back(std::move(it->second.done));
+    it = forwards_.erase(it);
+  }
+  for (auto it = answers_after_apply_.begin(); it != answers_after_apply_.end();) {
+    if (it->second.deadline_tick > ticks_) {
+      ++it;
+      continue;
+    }
+    behind.push_back(std::move(it->second.done));
+    it = answers_after_apply_.erase(it);
+  }
+  for (auto& done : lost)
+    done(make_error(Errc::kUnavailable,
+                    "the leader did not answer in time: the request may or may not be applied; retry with the "
+                    "same request id"));
+  for (auto& done : behind)
+    done(make_error(Errc::kUnavailable,
+                    "the leader applied the request, but this member has not caught up with it yet; retry with "
+                    "the same request id"));
+}
+
+void Node::forward(const commands::Request& request, RequestMeta meta, ProposeDone done) {
+  if (forwards_.size() >= kMaxForwards) {
+    done(make_error(Errc::kUnavailable, "too many requests are waiting for the leader; retry"));
+    return;
+  }
+  const std::uint64_t ctx = ++next_forward_ctx_;
+  forwards_[ctx] = Forward{std::move(done), ticks_ + kForwardTimeoutTicks};
+  transport_.send(ForwardWrite{self_, core_->leader(), ctx, request, std::move(meta.request_id), std::move(meta.actor)});
+}
+
+void Node::on_forward(ForwardWrite f) {
+  const NodeId to = f.from;
+  const std::uint64_t ctx = f.ctx;
+  propose_impl(f.request, RequestMeta{std::move(f.request_id), std::move(f.actor)},
+               [this, to, ctx](Result<Outcome> r) {
+                 ForwardReply reply{self_, to, ctx};
+                 if (r.ok()) {
+                   reply.ok = true;
+                   reply.index = r->index;
+                   reply.duplicate = r->duplicate;
+                 } else {
+                   reply.code = r.error().code;
+                   reply.message = r.error().message;
+                 }
+                 transport_.send(std::move(reply));
+               },
+               /*may_forward=*/false);
+}
+
+void Node::on_forward_reply(const ForwardReply& r) {
+  auto it = forwards_.find(r.ctx);
+  if (it == forwards_.end()) return;  // answered already (a duplicate), or timed out
+  ProposeDone done = std::move(it->second.done);
+  forwards_.erase(it);
+  if (!r.ok) {
+    done(make_error(r.code, r.message));
+    return;
+  }
+  const Outcome outcome{r.index, r.duplicate};
+  // Read your own write: the answer waits until this member has applied the entry too.
+  if (outcome.index <= applied_.applied_index() || planted(&TestHooks::answer_forward_before_apply)) {
+    done(outcome);
+    return;
+  }
+  answers_after_apply_.emplace(outcome.index.value, Answer{std::move(done), outcome, ticks_ + kForwardTimeoutTicks});
+}
+
+void Node::release_answers() {
+  std::vector<Answer> ready;
+  const std::uint64_t applied = applied_.applied_index().value;
+  while (!answers_after_apply_.empty() && answers_after_apply_.begin()->first <= applied) {
+    ready.push_back(std::move(answers_after_apply_.begin()->second));
+    answers_after_apply_.erase(answers_after_apply_.begin());
+  }
+  for (auto& a : ready) a.done(a.outcome);
+}
+
+void Node::on_read_ask(const ReadIndexAsk& a) {
+  auto refuse = [&](std::string why) { transport_.send(ReadIndexReply{self_, a.from, a.ctx, false, LogIndex(0), std::move(why)}); };
+  if (core_->role() != raft::Role::kLeader) return refuse("the member asked is not the leader of the cluster's log");
+  const std::uint64_t ctx = ++next_read_ctx_;
+  auto r = core_->read_index(ctx);
+  if (!r.ok()) return refuse(r.error().message);
+  remote_reads_[ctx] = RemoteRead{a.from, a.ctx, ticks_ + kReadTimeoutTicks};
+}
+
+void Node::on_read_reply(const ReadIndexReply& r) {
+  auto it = reads_.find(r.ctx);
+  if (it == reads_.end() || it->second.index) return;
+  if (!r.ok) {
+    ReadDone done = std::move(it->second.done);
+    reads_.erase(it);
+    done(make_error(Errc::kUnavailable, r.message + "; retry"));
+    return;
+  }
+  it->second.index = r.index;
+  if (observer_ != nullptr) observer_->on_read_state(raft::ReadState{r.ctx, r.index});
+  serve_reads();
 }
 
 std::uint64_t Node::read_barrier(ReadDone done) {
@@ -173,11 +301,24 @@ std::uint64_t Node::read_barrier(ReadDone done) {
     serve_reads();
     return ctx;
   }
+  if (core_->role() != raft::Role::kLeader) {
+    // A follower asks the leader for the index to wait for (docs/adr/0009).
+    const NodeId leader = core_->leader();
+    if (leader == raft::kNoNode || leader == self_) {
+      done(make_error(Errc::kUnavailable, "no leader of the cluster's log is known; retry"));
+      return 0;
+    }
+    if (reads_.size() >= kMaxForwards) {
+      done(make_error(Errc::kUnavailable, "too many reads are waiting; retry"));
+      return 0;
+    }
+    reads_[ctx] = PendingRead{std::move(done), std::nullopt, ticks_ + kReadTimeoutTicks};
+    transport_.send(ReadIndexAsk{self_, leader, ctx});
+    return ctx;
+  }
   auto r = core_->read_index(ctx);
   if (!r.ok()) {
-    done(r.error().code == Errc::kUnavailable && core_->role() != raft::Role::kLeader
-             ? make_error(Errc::kUnavailable, "this member is not the leader of the cluster's log")
-             : r.error());
+    done(std::move(r).error());
     return 0;
   }
   reads_[ctx] = PendingRead{std::move(done), std::nullopt, ticks_ + kReadTimeoutTicks};
@@ -229,6 +370,10 @@ bool Node::leader_ready() const {
 }
 
 void Node::propose(const commands::Request& request, RequestMeta meta, ProposeDone done) {
+  propose_impl(request, std::move(meta), std::move(done), /*may_forward=*/true);
+}
+
+void Node::propose_impl(const commands::Request& request, RequestMeta meta, ProposeDone done, bool may_forward) {
   const std::string digest = commands::request_digest(request);
   auto reused = [&] {
     done(make_error(Errc::kConflict, "request id " + meta.request_id +
@@ -265,7 +410,14 @@ void Node::propose(const commands::Request& request, RequestMeta meta, ProposeDo
     start_raft(kFounder, {kFounder});
   }
   if (!core_ || core_->role() != raft::Role::kLeader) {
-    done(make_error(Errc::kUnavailable, "this member is not the leader of the cluster's log"));
+    // A follower hands the request to the leader it knows; a forwarded request is never
+    // forwarded again (no loops while leadership moves).
+    if (may_forward && core_ && core_->leader() != raft::kNoNode && core_->leader() != self_) {
+      forward(request, std::move(meta), std::move(done));
+      return;
+    }
+    done(make_error(Errc::kUnavailable, may_forward ? "no leader of the cluster's log is known; retry"
+                                                    : "this member is not the leader of the cluster's log"));
     return;
   }
   if (applied_.requests().expired(meta.request_id)) {
@@ -338,6 +490,7 @@ void Node::drive() {
                                "leadership changed before the request committed: it may or may not be "
                                "applied; retry with the same request id"));
     fail_reads(make_error(Errc::kUnavailable, "this member stopped leading the cluster; retry"));
+    remote_reads_.clear();  // their followers time out and ask again
     auto held = std::move(held_);
     held_.clear();
     for (auto& h : held) h.done(make_error(Errc::kUnavailable, "this member stopped leading the cluster; retry"));
@@ -388,8 +541,14 @@ void Node::finish_ready() {
   for (auto& m : rd.messages) transport_.send(std::move(m));
   apply_committed(rd.committed);
   for (const auto& rs : rd.read_states) {
-    if (observer_ != nullptr) observer_->on_read_state(rs);
-    if (auto it = reads_.find(rs.request_ctx); it != reads_.end()) it->second.index = rs.index;
+    if (auto it = reads_.find(rs.request_ctx); it != reads_.end()) {
+      if (observer_ != nullptr) observer_->on_read_state(rs);
+      it->second.index = rs.index;
+    } else if (auto rr = remote_reads_.find(rs.request_ctx); rr != remote_reads_.end()) {
+      // A follower's read: it waits for its own apply of this index.
+      transport_.send(ReadIndexReply{self_, rr->second.from, rr->second.ctx, true, rs.index, {}});
+      remote_reads_.erase(rr);
+    }
   }
   serve_reads();
   core_->advance(rd);
@@ -465,6 +624,7 @@ void Node::apply_committed(const std::vector<eventlog::Entry>& committed) {
     for (auto& w : mine->waiters) w(result);
   }
   if (resync) resync_speculative();
+  release_answers();
 }
 
 Error Node::expired_error(const std::string& request_id) const {

@@ -20,6 +20,7 @@
 #include "common/time.h"
 #include "eventlog/entry.h"
 #include "eventlog/raft/core.h"
+#include "host/peer_message.h"
 #include "host/seams.h"
 #include "projections/state.h"
 
@@ -84,7 +85,8 @@ class Node {
   // One Raft tick (the daemon calls this every kTickMs).
   void tick();
   // A message from a peer (through the Transport).
-  void step(raft::Message message);
+  void receive(PeerMessage message);
+  void step(raft::Message message) { receive(std::move(message)); }
   // Operator and host actions on the core (the simulator's, later the daemon's membership loop).
   void campaign();
   Result<LogIndex> propose_change(NodeId member, std::optional<raft::MemberRole> role);
@@ -97,18 +99,27 @@ class Node {
   static constexpr int kElectionTicks = 10;
   // How long a read barrier may wait for leadership to be confirmed: two election timeouts.
   static constexpr int kReadTimeoutTicks = 2 * kElectionTicks;
+  // How long a follower waits for the leader's answer to a forwarded write, and then for its own
+  // apply of the answer's index.
+  static constexpr int kForwardTimeoutTicks = 2 * kElectionTicks;
+  // Forwarded writes a follower keeps waiting (more are refused: retry).
+  static constexpr std::size_t kMaxForwards = 4096;
   // Writes a checkpoint of the applied state, and the links not yet written, through the store.
   void checkpoint();
 
   // Decides `request` against the speculative view and proposes the batch; `done` runs once it is
   // applied (or refused). A leader that has not yet applied its predecessor's entries holds the
-  // request until it has (its dedup check and decide() need them). Error kUnavailable when this
-  // member is not the leader.
+  // request until it has (its dedup check and decide() need them). A follower forwards the
+  // request to the leader, and answers once the leader has applied it and it has applied that
+  // entry itself (so a read of your own write here sees it). Error kUnavailable when no leader is
+  // known or the leader does not answer in time (the outcome is then unknown: retry with the
+  // same request id).
   void propose(const commands::Request& request, RequestMeta meta, ProposeDone done);
   // A linearizable read barrier (Raft ReadIndex): `done` runs on the core thread once this member
-  // has confirmed it still leads and has applied everything committed when the barrier began, so
-  // a read of applied() in `done` is not stale. Error kUnavailable if this member does not lead,
-  // or cannot confirm it within kReadTimeoutTicks, or too many reads are waiting.
+  // has applied everything the cluster had committed when the barrier began, so a read of
+  // applied() in `done` is not stale. A leader confirms it still leads; a follower asks the leader
+  // for that index (docs/adr/0009). Error kUnavailable if no leader is known, or the index cannot
+  // be had within kReadTimeoutTicks, or too many reads are waiting.
   // Returns the barrier's read context (what Observer::on_read_state reports), 0 when `done` ran
   // at once.
   using ReadDone = std::function<void(Result<void>)>;
@@ -122,6 +133,8 @@ class Node {
   // Requests held or appended that are not applied yet.
   std::size_t in_flight() const { return pending_.size() + held_.size(); }
   std::size_t held() const { return held_.size(); }
+  // Forwarded writes waiting for the leader's answer or for this member's apply.
+  std::size_t forwards_waiting() const { return forwards_.size() + answers_after_apply_.size(); }
 
   // The role of a member in the committed Raft configuration, nullopt when it has none (a
   // member not yet added, or no Raft running).
@@ -147,6 +160,14 @@ class Node {
 
  private:
   void start_raft(NodeId self, std::vector<NodeId> voters);
+  void propose_impl(const commands::Request& request, RequestMeta meta, ProposeDone done, bool may_forward);
+  void forward(const commands::Request& request, RequestMeta meta, ProposeDone done);
+  void on_forward(ForwardWrite f);
+  void on_forward_reply(const ForwardReply& r);
+  void on_read_ask(const ReadIndexAsk& a);
+  void on_read_reply(const ReadIndexReply& r);
+  void release_answers();
+  void expire_waiting();
   void release_held();
   void schedule_drive();
   void drive();
@@ -209,6 +230,27 @@ class Node {
   };
   std::map<std::uint64_t, PendingRead> reads_;  // by request context
   std::uint64_t next_read_ctx_ = 0;
+  // Leader: followers' reads being confirmed, by the core's read context.
+  struct RemoteRead {
+    NodeId from;
+    std::uint64_t ctx = 0;
+    std::uint64_t deadline_tick = 0;
+  };
+  std::map<std::uint64_t, RemoteRead> remote_reads_;
+  // Follower: forwarded writes waiting for the leader's answer, by context.
+  struct Forward {
+    ProposeDone done;
+    std::uint64_t deadline_tick = 0;
+  };
+  std::map<std::uint64_t, Forward> forwards_;
+  std::uint64_t next_forward_ctx_ = 0;
+  // Follower: answers the leader gave, waiting until this member has applied their index.
+  struct Answer {
+    ProposeDone done;
+    Outcome outcome;
+    std::uint64_t deadline_tick = 0;
+  };
+  std::multimap<std::uint64_t, Answer> answers_after_apply_;  // by index
 };
 
 }  // namespace movn::host

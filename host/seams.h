@@ -18,6 +18,7 @@
 #include "common/result.h"
 #include "common/sha256.h"
 #include "eventlog/raft/core.h"
+#include "host/peer_message.h"
 #include "projections/state.h"
 
 namespace movn::host {
@@ -32,8 +33,9 @@ class Executor {
 class Transport {
  public:
   virtual ~Transport() = default;
-  // Never blocks and may drop: Raft retries what matters.
-  virtual void send(raft::Message message) = 0;
+  // Never blocks and may drop: Raft retries what matters, and the host loop times out forwarded
+  // writes and reads. Inbound messages reach Node::receive on the core thread.
+  virtual void send(PeerMessage message) = 0;
 };
 
 class LogStore {

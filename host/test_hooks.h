@@ -15,6 +15,9 @@ struct TestHooks {
   // A request id is not looked up among applied and pending requests before it is decided and
   // proposed, so a retry reaches the log again (and only apply's own check refuses it).
   bool propose_without_dedup = false;
+  // A follower answers a forwarded write as soon as the leader does, before it has applied the
+  // entry itself: a read of your own write on that member may miss it.
+  bool answer_forward_before_apply = false;
 };
 
 #ifdef MOVN_HOST_TEST_HOOKS

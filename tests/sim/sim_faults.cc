@@ -252,6 +252,8 @@ SeedResult Simulator::run_seed(int safety_ticks, int liveness_ticks) {
   r.transfers = transfers_;
   r.reads_served = checker_.reads_served();
   r.retried = retried_;
+  r.forwarded = forwarded_;
+  r.follower_reads = follower_reads_;
   r.duplicates_refused = duplicates_refused_;
   return r;
 }

@@ -1,12 +1,12 @@
 // microovn-sim: runs the deterministic cluster simulator (every member runs the host loop,
 // host::Node) over a range of seeds.
-//   microovn-sim --seeds N [--seed-start S] [--members M] [--membership] [--plant-bug 1..5]
+//   microovn-sim --seeds N [--seed-start S] [--members M] [--membership] [--plant-bug 1..6]
 //                [--trace] [--keep-going]
 // --membership adds one or two machines outside the initial M voters, random configuration
 // changes and leadership transfers, and (in most seeds) the leader host's role policy.
 // --plant-bug 1|2 plants the raft-notes.md bugs in the core (test hooks); 3 a host that serves
-// reads without ReadIndex; 4 apply without the dedup check; 5 a leader that proposes before its
-// no-op has committed.
+// reads without ReadIndex; 4 no dedup check; 5 a leader that proposes before its no-op has
+// committed; 6 a follower that answers a forwarded write before its own apply.
 // Prints one summary line; exits 0 only if every seed passed. A failing seed prints itself, the
 // violated invariant, the tail of its trace and the command that replays it with a full trace.
 #include <chrono>
@@ -22,7 +22,7 @@ namespace {
 int usage() {
   std::fprintf(stderr,
                "usage: microovn-sim --seeds N [--seed-start S] [--members M] [--membership] "
-               "[--plant-bug 1..5] [--trace] [--keep-going]\n");
+               "[--plant-bug 1..6] [--trace] [--keep-going]\n");
   return 2;
 }
 
@@ -47,7 +47,7 @@ int main(int argc, char** argv) {
     } else if (a == "--members") {
       if (!value(members) || members < 1 || members > 9) return usage();
     } else if (a == "--plant-bug") {
-      if (!value(plant_bug) || plant_bug > 5) return usage();
+      if (!value(plant_bug) || plant_bug > 6) return usage();
     } else if (a == "--membership") {
       membership = true;
     } else if (a == "--trace") {
@@ -70,7 +70,7 @@ int main(int argc, char** argv) {
   auto t0 = std::chrono::steady_clock::now();
   std::uint64_t failed = 0, ticks = 0, committed = 0, acked = 0, refused = 0, leaders = 0;
   std::uint64_t crashes = 0, digests = 0, changes = 0, configs = 0, transfers = 0, reads = 0;
-  std::uint64_t retried = 0, duplicates_refused = 0;
+  std::uint64_t retried = 0, duplicates_refused = 0, forwarded = 0, follower_reads = 0;
   std::uint64_t first_failed = 0;
   for (std::uint64_t s = seed_start; s < seed_start + seeds; ++s) {
     movn::sim::Simulator sim(movn::sim::options_for_seed(
@@ -89,6 +89,8 @@ int main(int argc, char** argv) {
     reads += r.reads_served;
     retried += r.retried;
     duplicates_refused += r.duplicates_refused;
+    forwarded += r.forwarded;
+    follower_reads += r.follower_reads;
     if (!r.ok) {
       if (failed == 0) first_failed = s;
       ++failed;
@@ -117,7 +119,7 @@ int main(int argc, char** argv) {
       "seeds=%llu seed_start=%llu members=%llu membership=%d plant_bug=%llu violations=%llu "
       "first_failed=%llu ticks=%llu committed=%llu acked=%llu refused=%llu leaders=%llu "
       "crashes=%llu digests_compared=%llu reads=%llu changes=%llu configs_committed=%llu "
-      "transfers=%llu retried=%llu duplicates_refused=%llu secs=%.1f\n",
+      "transfers=%llu retried=%llu forwarded=%llu duplicates_refused=%llu follower_reads=%llu secs=%.1f\n",
       static_cast<unsigned long long>(seeds), static_cast<unsigned long long>(seed_start),
       static_cast<unsigned long long>(members), membership ? 1 : 0,
       static_cast<unsigned long long>(plant_bug),
@@ -128,6 +130,7 @@ int main(int argc, char** argv) {
       static_cast<unsigned long long>(digests), static_cast<unsigned long long>(reads),
       static_cast<unsigned long long>(changes), static_cast<unsigned long long>(configs),
       static_cast<unsigned long long>(transfers), static_cast<unsigned long long>(retried),
-      static_cast<unsigned long long>(duplicates_refused), secs);
+      static_cast<unsigned long long>(forwarded), static_cast<unsigned long long>(duplicates_refused),
+      static_cast<unsigned long long>(follower_reads), secs);
   return failed == 0 ? 0 : 1;
 }

@@ -2,8 +2,8 @@
 
 namespace movn::sim {
 
-int FakeNetwork::send(raft::Message m, std::uint64_t now) {
-  if (blocked(m.from.value, m.to.value) || rng_.chance(faults.drop)) return 0;
+int FakeNetwork::send(host::PeerMessage m, std::uint64_t now) {
+  if (blocked(host::sender(m).value, host::receiver(m).value) || rng_.chance(faults.drop)) return 0;
   int copies = rng_.chance(faults.duplicate) ? 2 : 1;
   for (int i = 0; i < copies; ++i) {
     std::uint64_t delay = rng_.range(1, static_cast<std::uint64_t>(faults.max_delay_ticks));
@@ -12,13 +12,14 @@ int FakeNetwork::send(raft::Message m, std::uint64_t now) {
   return copies;
 }
 
-std::vector<raft::Message> FakeNetwork::due(std::uint64_t now,
-                                            std::vector<raft::Message>& dropped) {
-  std::vector<raft::Message> out;
+std::vector<host::PeerMessage> FakeNetwork::due(std::uint64_t now, std::vector<host::PeerMessage>& dropped) {
+  std::vector<host::PeerMessage> out;
   while (!queue_.empty() && queue_.top().at <= now) {
-    raft::Message m = std::move(const_cast<InFlight&>(queue_.top()).m);
+    host::PeerMessage m = std::move(const_cast<InFlight&>(queue_.top()).m);
     queue_.pop();
-    if (blocked(m.from.value, m.to.value) || (drop_if && drop_if(m))) {
+    const auto* raft_message = std::get_if<raft::Message>(&m);
+    if (blocked(host::sender(m).value, host::receiver(m).value) ||
+        (drop_if && raft_message != nullptr && drop_if(*raft_message))) {
       dropped.push_back(std::move(m));
     } else {
       out.push_back(std::move(m));

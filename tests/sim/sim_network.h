@@ -1,5 +1,6 @@
 // FakeNetwork: the simulator's unreliable transport (drop, duplicate, delay and so reorder,
-// symmetric and asymmetric partitions), driven by the fake clock and a seeded PRNG.
+// symmetric and asymmetric partitions) for every peer message (host/peer_message.h), driven by
+// the fake clock and a seeded PRNG.
 // Owned by one Simulator; single-threaded.
 #pragma once
 
@@ -11,6 +12,7 @@
 #include <vector>
 
 #include "eventlog/raft/message.h"
+#include "host/peer_message.h"
 #include "tests/sim/rng.h"
 
 namespace movn::sim {
@@ -26,13 +28,13 @@ class FakeNetwork {
   explicit FakeNetwork(Rng& rng) : rng_(rng) {}
 
   NetworkFaults faults;
-  // Scripted drops (tests): return true to drop a message at delivery.
+  // Scripted drops (tests): return true to drop a Raft message at delivery.
   std::function<bool(const raft::Message&)> drop_if;
 
   // Returns how many copies were queued (0 = dropped, 2 = duplicated).
-  int send(raft::Message m, std::uint64_t now);
+  int send(host::PeerMessage m, std::uint64_t now);
   // Messages due at `now`, in delivery order; blocked links drop (reported through `dropped`).
-  std::vector<raft::Message> due(std::uint64_t now, std::vector<raft::Message>& dropped);
+  std::vector<host::PeerMessage> due(std::uint64_t now, std::vector<host::PeerMessage>& dropped);
 
   void block(std::uint64_t from, std::uint64_t to) { blocked_.insert({from, to}); }
   void unblock(std::uint64_t from, std::uint64_t to) { blocked_.erase({from, to}); }
@@ -47,7 +49,7 @@ class FakeNetwork {
   struct InFlight {
     std::uint64_t at;
     std::uint64_t seq;
-    raft::Message m;
+    host::PeerMessage m;
   };
   struct Later {
     bool operator()(const InFlight& x, const InFlight& y) const {

@@ -382,6 +382,29 @@ TEST(SimCommands, ARetryAfterAChangeOfLeaderGetsTheFirstOutcome) {
   }
 }
 
+// A request at a follower goes to the leader; the follower answers once it has applied the
+// entry itself, so a read there right after sees the write. A follower's read asks the leader for
+// the index to wait for.
+TEST(SimCommands, AFollowerForwardsWritesAndServesReadsOfThem) {
+  Simulator sim(with_commands(3));
+  ASSERT_TRUE(elect(sim, 1));
+  ASSERT_TRUE(commit_command(sim, 1, bootstrap("m1")));
+  sim.set_disk_delay(2, 3);  // the follower lags the leader a little
+  const std::string id = sim.next_request_id();
+  auto r = sim.propose_command(2, commands::SetConfigRequest{"ovn.central-ips", "10.7.0.1"}, id);
+  ASSERT_TRUE(r.ok()) << r.error().message;
+  EXPECT_EQ(r->value, 0u);  // proposed by the leader, not here
+  ASSERT_TRUE(sim.run_until([&] { return sim.acked_request(id); }, 100)) << violation_of(sim);
+  EXPECT_EQ(sim.projections(2).config().get("ovn.central-ips"), "10.7.0.1");
+  auto read = sim.read(2);
+  ASSERT_TRUE(read.ok());
+  ASSERT_TRUE(sim.run_until([&] { return sim.read_served(*read); }, 50)) << violation_of(sim);
+  // A retry of the same id at the other follower gets the first outcome.
+  ASSERT_TRUE(sim.propose_command(3, commands::SetConfigRequest{"ovn.central-ips", "10.7.0.1"}, id).ok());
+  EXPECT_TRUE(sim.check_liveness(400)) << violation_of(sim);
+  for (std::uint64_t m : {1, 2, 3}) EXPECT_EQ(sim.projections(m).requests().find(id)->index, sim.projections(1).requests().find(id)->index);
+}
+
 // The checkers are trusted once they catch something: a committed entry that is not an event
 // batch stops the member that applies it (fail-stop), which the simulator reports.
 TEST(SimCommands, ACommittedEntryThatDoesNotDecodeIsAViolation) {
@@ -490,6 +513,20 @@ TEST(SimPlantedBug, Bug5ProposingBeforeTheNoopCommitsIsCaughtWithin500Seeds) {
   EXPECT_NE(r.violation.find("decided on a state without them"), std::string::npos) << r.violation;
   Simulator clean(options_for_seed(s, 3, 0, false));
   EXPECT_TRUE(clean.run_seed().ok) << violation_of(clean);
+}
+
+// Bug 6: a follower answers a forwarded write as soon as the leader does, before its own apply;
+// a read of your own write on that member could then miss it.
+TEST(SimPlantedBug, Bug6AnsweringAForwardBeforeApplyIsCaughtWithin500Seeds) {
+  std::uint64_t s = first_safety_failure(3, 6, 500);
+  ASSERT_NE(s, 0u);
+  Simulator planted(options_for_seed(s, 3, 6, false));
+  SeedResult r = planted.run_seed();
+  EXPECT_NE(r.violation.find("before applying that index itself"), std::string::npos) << r.violation;
+  Simulator clean(options_for_seed(s, 3, 0, false));
+  SeedResult c = clean.run_seed();
+  EXPECT_TRUE(c.ok) << c.violation;
+  EXPECT_GT(c.forwarded, 0u);
 }
 
 TEST(SimDeterminism, ASeedReplaysExactly) {

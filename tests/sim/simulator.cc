@@ -65,7 +65,8 @@ class Simulator::Log final : public host::LogStore {
 class Simulator::Net final : public host::Transport {
  public:
   explicit Net(Simulator& sim) : sim_(sim) {}
-  void send(raft::Message msg) override {
+  void send(host::PeerMessage msg) override {
+    if (std::holds_alternative<host::ForwardWrite>(msg)) ++sim_.forwarded_;
     TraceEvent e = message_event(sim_.now_, EventKind::kDrop, msg);
     int copies = sim_.network_.send(std::move(msg), sim_.now_);
     if (copies != 1) {
@@ -152,6 +153,7 @@ Simulator::Simulator(SimOptions options)
   host::test_hooks().read_without_confirmation = options_.plant_bug == 3;
   // A core without the no-op (bug 2) gives its host nothing to wait for: it proposes at once.
   host::test_hooks().propose_before_ready = options_.plant_bug == 5 || options_.plant_bug == 2;
+  host::test_hooks().answer_forward_before_apply = options_.plant_bug == 6;
   // With the host's own check, a retry never reaches the log twice, and apply's check is never
   // needed: bug 4 removes both.
   if (options_.plant_bug == 4) host::test_hooks().propose_without_dedup = true;
@@ -376,6 +378,7 @@ Result<std::uint64_t> Simulator::read(std::uint64_t at) {
     // read was issued.
     const LogIndex applied = mm.node->applied().applied_index();
     checker_.on_read_served(NodeId(at), ctx, applied);
+    if (mm.core() != nullptr && mm.core()->role() != raft::Role::kLeader) ++follower_reads_;
     if (auto it = read_requests_.find(ctx); it != read_requests_.end()) {
       const auto& [request_id, index] = it->second;
       auto found = mm.node->applied().requests().find(request_id);
@@ -418,6 +421,13 @@ Result<LogIndex> Simulator::propose_command(std::uint64_t id, const commands::Re
                   [this, id, request_id, call](Result<host::Outcome> r) {
                     if (call->in_propose) call->at_once = r;
                     else if (!r.ok()) answered_error_.insert(request_id);
+                    if (r.ok() && r->index.value != 0 && member(id).applied < r->index) {
+                      // Read your own write: the member that answers has applied the entry.
+                      checker_.fail("member " + std::to_string(id) + " answered request " + request_id +
+                                    " (applied at index " + std::to_string(r->index.value) +
+                                    ") before applying that index itself (applied " +
+                                    std::to_string(member(id).applied.value) + ")");
+                    }
                     if (r.ok() && r->index.value != 0) {
                       event(EventKind::kAnswer, id, r->index.value, r->duplicate ? 1 : 0);
                       acknowledge(request_id, r->index);
@@ -558,18 +568,18 @@ void Simulator::tick_once() {
     m->node->tick();
     after_input(*m);
   }
-  std::vector<raft::Message> dropped;
-  std::vector<raft::Message> due = network_.due(now_, dropped);
-  for (const raft::Message& msg : dropped) trace_.add(message_event(now_, EventKind::kDrop, msg));
-  for (raft::Message& msg : due) {
+  std::vector<host::PeerMessage> dropped;
+  std::vector<host::PeerMessage> due = network_.due(now_, dropped);
+  for (const host::PeerMessage& msg : dropped) trace_.add(message_event(now_, EventKind::kDrop, msg));
+  for (host::PeerMessage& msg : due) {
     if (violation()) return;
-    Member& to = member(msg.to.value);
+    Member& to = member(host::receiver(msg).value);
     if (!to.node) {
       trace_.add(message_event(now_, EventKind::kDrop, msg));
       continue;
     }
     trace_.add(message_event(now_, EventKind::kDeliver, msg));
-    to.node->step(std::move(msg));
+    to.node->receive(std::move(msg));
     after_input(to);
   }
   for (auto& m : members_) {

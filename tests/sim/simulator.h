@@ -83,6 +83,8 @@ struct SeedResult {
   std::uint64_t transfers = 0;      // leadership transfers a leader accepted
   std::uint64_t reads_served = 0;   // ReadIndex reads served and checked
   std::uint64_t retried = 0;        // requests a client sent again with the same id
+  std::uint64_t forwarded = 0;      // writes a follower forwarded to the leader
+  std::uint64_t follower_reads = 0;  // reads served by a member that did not lead
   std::uint64_t duplicates_refused = 0;  // batches apply refused as already applied (per member)
   std::vector<std::string> trace_tail;
 };
@@ -217,6 +219,8 @@ class Simulator {
   // a change of leader, to any member), as real clients do.
   std::vector<std::pair<commands::Request, std::string>> sent_;
   std::uint64_t retried_ = 0;
+  std::uint64_t forwarded_ = 0;
+  std::uint64_t follower_reads_ = 0;
   std::uint64_t duplicates_refused_ = 0;
   bool random_mode_ = false;
   bool liveness_phase_ = false;

@@ -1,5 +1,8 @@
 #include "tests/sim/trace.h"
 
+#include <type_traits>
+#include <variant>
+
 namespace movn::sim {
 
 TraceEvent message_event(std::uint64_t tick, EventKind kind, const raft::Message& m) {
@@ -21,6 +24,27 @@ TraceEvent message_event(std::uint64_t tick, EventKind kind, const raft::Message
   return e;
 }
 
+TraceEvent message_event(std::uint64_t tick, EventKind kind, const host::PeerMessage& m) {
+  if (const auto* r = std::get_if<raft::Message>(&m)) return message_event(tick, kind, *r);
+  TraceEvent e;
+  e.tick = tick;
+  e.kind = kind;
+  e.a = host::sender(m).value;
+  e.b = host::receiver(m).value;
+  e.host_type = static_cast<std::uint8_t>(m.index());
+  std::visit(
+      [&](const auto& x) {
+        using T = std::decay_t<decltype(x)>;
+        if constexpr (!std::is_same_v<T, raft::Message>) e.host_ctx = x.ctx;
+        if constexpr (std::is_same_v<T, host::ForwardReply> || std::is_same_v<T, host::ReadIndexReply>) {
+          e.host_ok = x.ok;
+          e.host_index = x.index.value;
+        }
+      },
+      m);
+  return e;
+}
+
 // A MemberRole code, 0 for a removal.
 static std::string role_text(std::uint64_t role) {
   if (role == 0) return "removed";
@@ -28,6 +52,13 @@ static std::string role_text(std::uint64_t role) {
 }
 
 static std::string message_text(const TraceEvent& e) {
+  if (e.host_type != 0) {
+    static const char* const kNames[] = {"", "ForwardWrite", "ForwardReply", "ReadIndexAsk", "ReadIndexReply"};
+    std::string s = kNames[e.host_type];
+    s += ' ' + std::to_string(e.a) + "->" + std::to_string(e.b) + " ctx=" + std::to_string(e.host_ctx);
+    if (e.host_type == 2 || e.host_type == 4) s += e.host_ok ? " index=" + std::to_string(e.host_index) : " refused";
+    return s;
+  }
   std::string s(raft::message_type_name(e.msg_type));
   s += ' ' + std::to_string(e.a) + "->" + std::to_string(e.b) + " t=" +
        std::to_string(e.msg_term) + " i=" + std::to_string(e.msg_index) +

@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "eventlog/raft/message.h"
+#include "host/peer_message.h"
 
 namespace movn::sim {
 
@@ -30,9 +31,14 @@ struct TraceEvent {
   std::uint64_t msg_term = 0, msg_index = 0, msg_log_term = 0, msg_commit = 0;
   std::uint64_t msg_first = 0, msg_last = 0;
   bool msg_reject = false;
+  // A host message (host/peer_message.h): 0 for a Raft message, else its variant index.
+  std::uint8_t host_type = 0;
+  std::uint64_t host_ctx = 0, host_index = 0;
+  bool host_ok = false;
 };
 
 TraceEvent message_event(std::uint64_t tick, EventKind kind, const raft::Message& m);
+TraceEvent message_event(std::uint64_t tick, EventKind kind, const host::PeerMessage& m);
 std::string format(const TraceEvent& e);
 
 class Trace {
