@@ -497,8 +497,27 @@ void Node::drive() {
   }
   was_leader_ = leader;
   ready_ = core_->ready();
-  const raft::Ready& rd = *ready_;
+  raft::Ready& rd = *ready_;
   if (observer_ != nullptr) observer_->on_ready(*core_, rd);
+  // The leader sends its appends and heartbeats while its own write runs (host-loop-notes.md §2):
+  // replies wait for the write, and so does everything when the term or the vote changes.
+  const bool new_term_or_vote = rd.hard_state && (rd.hard_state->term != written_hard_state_.term ||
+                                                  rd.hard_state->vote != written_hard_state_.vote);
+  if (planted(&TestHooks::replies_before_persist)) {
+    std::vector<raft::Message> after;
+    for (auto& m : rd.messages) {
+      if (raft::must_follow_persist(m.type)) transport_.send(std::move(m));
+      else after.push_back(std::move(m));
+    }
+    rd.messages = std::move(after);
+  } else if (!new_term_or_vote && !rd.entries_to_persist.empty()) {
+    std::vector<raft::Message> after;
+    for (auto& m : rd.messages) {
+      if (raft::must_follow_persist(m.type)) after.push_back(std::move(m));
+      else transport_.send(std::move(m));
+    }
+    rd.messages = std::move(after);
+  }
   LogStore::Write w;
   w.entries = &rd.entries_to_persist;
   w.hard_state = rd.hard_state;
@@ -537,7 +556,7 @@ void Node::drive() {
 void Node::finish_ready() {
   raft::Ready rd = std::move(*ready_);
   ready_.reset();
-  // Persist, then send, then apply.
+  // Persist, then send what had to wait for it, then apply.
   for (auto& m : rd.messages) transport_.send(std::move(m));
   apply_committed(rd.committed);
   for (const auto& rs : rd.read_states) {

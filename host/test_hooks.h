@@ -18,6 +18,9 @@ struct TestHooks {
   // A follower answers a forwarded write as soon as the leader does, before it has applied the
   // entry itself: a read of your own write on that member may miss it.
   bool answer_forward_before_apply = false;
+  // Replies (append, heartbeat and vote acknowledgements) leave before the write of what they
+  // acknowledge is durable.
+  bool replies_before_persist = false;
 };
 
 #ifdef MOVN_HOST_TEST_HOOKS

@@ -73,6 +73,14 @@ bool Core::hook_reply_with_last_index() const {
 #endif
 }
 
+bool Core::hook_self_match_on_append() const {
+#ifdef MOVN_RAFT_TEST_HOOKS
+  return config_.hooks.self_match_on_append;
+#else
+  return false;
+#endif
+}
+
 bool Core::hook_commit_old_terms() const {
 #ifdef MOVN_RAFT_TEST_HOOKS
   return config_.hooks.commit_old_terms_without_noop;
@@ -477,6 +485,11 @@ void Core::advance(const Ready& rd) {
   if (!rd.entries_to_persist.empty()) {
     const Entry& last = rd.entries_to_persist.back();
     log_.stable_to(last.index, last.term);
+  }
+  // A leader counts its own copy toward a quorum once it is durable.
+  if (role_ == Role::kLeader) {
+    auto self = progress_.find(config_.id);
+    if (self != progress_.end() && self->second.maybe_update(log_.stable_last()) && maybe_commit()) bcast_append();
   }
 }
 

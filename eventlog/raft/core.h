@@ -25,6 +25,10 @@
 // Host loop: feed tick() / step() / propose(); when has_ready(), take ready(); persist its hard
 // state and entries (truncating from the first entry's index) and sync; send its messages; apply
 // its committed entries; then advance(ready). Never take a second Ready before advance().
+// The leader may send while it persists: messages that are not replies (must_follow_persist())
+// may leave before the write completes, unless the Ready changes the term or the vote. A leader
+// counts its own log toward a quorum only from advance() on (its match is what is durable), so
+// an entry commits once a quorum holds it durably, with or without the leader's own copy.
 // Storage model (etcd's): entries not yet persisted live in the core's unstable tail and are handed
 // out in Ready::entries_to_persist; after advance() they are read back through the LogReader.
 // Heartbeats are empty Apps (they carry prev index/term and prove a match up to there only).
@@ -48,6 +52,9 @@ struct TestHooks {
   bool reply_with_last_index = false;
   // Bug 2: the leader commits by counting replicas of any term and appends no no-op on election.
   bool commit_old_terms_without_noop = false;
+  // Bug 7: the leader counts its own copy of an entry toward a quorum as soon as it appends it,
+  // while the host sends it before the leader's write is durable.
+  bool self_match_on_append = false;
 };
 #endif
 
@@ -230,6 +237,7 @@ class Core {
   void broken(std::string_view what);
   bool hook_reply_with_last_index() const;
   bool hook_commit_old_terms() const;
+  bool hook_self_match_on_append() const;
 
   Config config_;
   RaftLog log_;

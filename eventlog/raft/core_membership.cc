@@ -115,7 +115,7 @@ void Core::add_progress_for_members() {
     Progress pr(config_.max_inflight_msgs);
     pr.next = last.next();
     if (id == config_.id) {
-      pr.match = last;
+      pr.match = log_.stable_last();  // what is durable here; the rest once persisted
       pr.become_replicate();
       pr.recent_active = true;
     } else {

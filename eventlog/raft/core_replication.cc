@@ -146,8 +146,12 @@ void Core::append_entries(std::vector<Entry> entries) {
   bool appended = log_append(std::move(entries));
   assert(appended);  // the leader encodes its own configurations
   (void)appended;
-  progress_.at(config_.id).maybe_update(log_.last_index());
-  maybe_commit();
+  // The leader's own match moves only once the host has persisted the entries (advance()): it
+  // sends them to its followers while its own write runs (docs/design.md §4).
+  if (hook_self_match_on_append()) {
+    progress_.at(config_.id).maybe_update(log_.last_index());
+    maybe_commit();
+  }
 }
 
 bool Core::maybe_send_append(NodeId to, bool send_if_empty) {

@@ -36,6 +36,15 @@ enum class MessageType : std::uint8_t {
 
 std::string_view message_type_name(MessageType type);
 
+// Replies that acknowledge what their sender holds (entries, a match, a vote): the host sends them
+// only once the Ready that produced them is durable. Every other message of a Ready (the leader's
+// appends and heartbeats, which carry entries still being written) may leave while the Ready's
+// write runs, unless that Ready changes the term or the vote: then every message waits for it.
+inline bool must_follow_persist(MessageType type) {
+  return type == MessageType::kAppResp || type == MessageType::kHeartbeatResp ||
+         type == MessageType::kVoteResp || type == MessageType::kPreVoteResp;
+}
+
 struct Message {
   MessageType type = MessageType::kApp;
   NodeId from;

@@ -44,6 +44,8 @@ class RaftLog {
 
   // The unstable tail (not yet persisted by the host).
   const std::vector<Entry>& unstable() const { return unstable_; }
+  // The last index of the persisted part (everything below the unstable tail).
+  LogIndex stable_last() const { return offset_.prev(); }
   // The host persisted entries up to (index, term): drop them from the unstable tail, unless
   // the tail was rewritten in the meantime.
   void stable_to(LogIndex index, Term term);

@@ -95,6 +95,35 @@ void Checker::on_leader_commit(const raft::Core& leader, LogIndex from, LogIndex
   }
 }
 
+void Checker::on_send(NodeId member, const raft::Message& m, const raft::MemoryLog& durable,
+                      LogIndex synced_through) {
+  using raft::MessageType;
+  if (m.type == MessageType::kPreVote || m.type == MessageType::kPreVoteResp) return;
+  if (durable.hard_state().term < m.term) {
+    fail("member " + n(member.value) + " sent " + raft::to_string(m) + " before its term " + n(m.term.value) +
+         " was durable (durable term " + n(durable.hard_state().term.value) + ")");
+    return;
+  }
+  if (m.reject) return;
+  if ((m.type == MessageType::kAppResp || m.type == MessageType::kHeartbeatResp) && m.index > synced_through) {
+    fail("member " + n(member.value) + " acknowledged index " + n(m.index.value) + " (" + raft::to_string(m) +
+         ") while only " + n(synced_through.value) + " was durable");
+    return;
+  }
+  // A durable later term also holds the vote: the member can never vote in that term again.
+  if (m.type == MessageType::kVoteResp && durable.hard_state().term == m.term && durable.hard_state().vote != m.to) {
+    fail("member " + n(member.value) + " granted its vote to " + n(m.to.value) + " in term " + n(m.term.value) +
+         " before that vote was durable (durable term " + n(durable.hard_state().term.value) + ", vote " +
+         n(durable.hard_state().vote.value) + ")");
+  }
+}
+
+void Checker::on_commit_quorum(NodeId leader, LogIndex commit, std::size_t durable_holders, std::size_t quorum) {
+  if (durable_holders >= quorum) return;
+  fail("leader " + n(leader.value) + " committed index " + n(commit.value) + " held durably by only " +
+       n(durable_holders) + " voters (quorum " + n(quorum) + ")");
+}
+
 void Checker::on_proposed(NodeId member, LogIndex index, Term term, LogIndex applied) {
   for (const auto& [t, high] : committed_in_term_) {
     if (t >= term) break;

@@ -51,6 +51,16 @@ class Checker {
   // committed), or its dedup check and decide() miss what its predecessors committed.
   void on_proposed(NodeId member, LogIndex index, Term term, LogIndex applied);
 
+  // ---- durability before messages (host-loop-notes.md §2, §6) ----
+  // Member sends `m`, with `durable` its durable log and hard state and `synced_through` the last
+  // index of it no pending write rewrites: a reply reports only what is durable there (an
+  // append's or heartbeat's matched index, a vote), and no message of a term leaves before that
+  // term is durable (pre-votes excepted: they ask about a term nobody has entered).
+  void on_send(NodeId member, const raft::Message& m, const raft::MemoryLog& durable, LogIndex synced_through);
+  // A leader's commit index reached `commit`, an entry of its term: a quorum of the voters of its
+  // configuration hold that entry durably. `durable_holders` counts them.
+  void on_commit_quorum(NodeId leader, LogIndex commit, std::size_t durable_holders, std::size_t quorum);
+
   // ---- configurations ----
   // A member (re)started from `log` (what its store holds) with `initial` as Config::voters: the
   // configurations its log holds are found again, and the core's must match them.

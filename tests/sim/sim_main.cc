@@ -1,12 +1,14 @@
 // microovn-sim: runs the deterministic cluster simulator (every member runs the host loop,
 // host::Node) over a range of seeds.
-//   microovn-sim --seeds N [--seed-start S] [--members M] [--membership] [--plant-bug 1..6]
+//   microovn-sim --seeds N [--seed-start S] [--members M] [--membership] [--plant-bug 1..8]
 //                [--trace] [--keep-going]
 // --membership adds one or two machines outside the initial M voters, random configuration
 // changes and leadership transfers, and (in most seeds) the leader host's role policy.
 // --plant-bug 1|2 plants the raft-notes.md bugs in the core (test hooks); 3 a host that serves
 // reads without ReadIndex; 4 no dedup check; 5 a leader that proposes before its no-op has
-// committed; 6 a follower that answers a forwarded write before its own apply.
+// committed; 6 a follower that answers a forwarded write before its own apply; 7 a leader that
+// counts its own copy on append (7 needs MICROOVN_RAFT_TEST_HOOKS); 8 replies sent before what
+// they acknowledge is durable.
 // Prints one summary line; exits 0 only if every seed passed. A failing seed prints itself, the
 // violated invariant, the tail of its trace and the command that replays it with a full trace.
 #include <chrono>
@@ -22,7 +24,7 @@ namespace {
 int usage() {
   std::fprintf(stderr,
                "usage: microovn-sim --seeds N [--seed-start S] [--members M] [--membership] "
-               "[--plant-bug 1..6] [--trace] [--keep-going]\n");
+               "[--plant-bug 1..8] [--trace] [--keep-going]\n");
   return 2;
 }
 
@@ -47,7 +49,7 @@ int main(int argc, char** argv) {
     } else if (a == "--members") {
       if (!value(members) || members < 1 || members > 9) return usage();
     } else if (a == "--plant-bug") {
-      if (!value(plant_bug) || plant_bug > 6) return usage();
+      if (!value(plant_bug) || plant_bug > 8) return usage();
     } else if (a == "--membership") {
       membership = true;
     } else if (a == "--trace") {
@@ -60,9 +62,9 @@ int main(int argc, char** argv) {
   }
   if (seeds == 0) return usage();
 #ifndef MOVN_RAFT_TEST_HOOKS
-  if (plant_bug == 1 || plant_bug == 2) {
+  if (plant_bug == 1 || plant_bug == 2 || plant_bug == 7) {
     std::fprintf(stderr,
-                 "Error: built without MICROOVN_RAFT_TEST_HOOKS: cannot plant bugs 1 and 2\n");
+                 "Error: built without MICROOVN_RAFT_TEST_HOOKS: cannot plant bugs 1, 2 and 7\n");
     return 2;
   }
 #endif

@@ -76,7 +76,10 @@ void stale_tail_scenario(bool planted) {
       500);
   if (planted) {
     ASSERT_TRUE(sim.violation().has_value());
-    EXPECT_TRUE(sim.violation()->find("leader completeness") != std::string::npos ||
+    // The commit itself is caught (fewer than a quorum hold the entry durably), or later the
+    // loss it leads to.
+    EXPECT_TRUE(sim.violation()->find("held durably by only") != std::string::npos ||
+                sim.violation()->find("leader completeness") != std::string::npos ||
                 sim.violation()->find("committed entry changed") != std::string::npos)
         << *sim.violation();
     return;
@@ -191,6 +194,35 @@ TEST(SimScenario, PartitionedLeaderNeverCommitsItsProposals) {
     for (const raft::Entry& en : sim.store(id).view().all()) {
       EXPECT_EQ(request_of(en).rfind("lost", 0), std::string::npos) << "member " << id;
     }
+  }
+}
+
+// The leader sends entries while it writes them (host-loop-notes.md §2): with a slow disk on the
+// leader, an entry commits once both followers hold it durably. The leader crashes before its own
+// write completes and loses that tail; the entry survives in the followers' logs and is applied
+// everywhere, at the same index.
+TEST(SimScenario, ALeaderWithASlowDiskCommitsThroughItsFollowers) {
+  Simulator sim(scripted(3));
+  ASSERT_TRUE(elect(sim, 1));
+  ASSERT_TRUE(commit(sim, 1, "base"));
+  sim.run(3);
+  sim.set_disk_delay(1, 50);
+  auto fast = sim.propose(1, "fast");
+  ASSERT_TRUE(fast.ok());
+  const LogIndex i = *fast;
+  ASSERT_TRUE(sim.run_until([&] { return sim.core(1).committed() >= i; }, 20)) << violation_of(sim);
+  ASSERT_TRUE(sim.store(1).has_unsynced());  // committed while the leader's own copy is not durable
+  EXPECT_LT(sim.store(1).durable().last_index(), i);
+  EXPECT_LT(sim.applied(1), i);  // nothing is applied before it is durable here
+  EXPECT_FALSE(sim.acked("fast"));
+  sim.crash(1);
+  EXPECT_LT(sim.store(1).view().last_index(), i);  // the tail is gone
+  sim.set_disk_delay(1, 0);
+  sim.restart(1);
+  ASSERT_TRUE(sim.check_liveness(400)) << violation_of(sim);
+  for (std::uint64_t id : {1, 2, 3}) {
+    EXPECT_EQ(request_of(sim.store(id).view().at(i)), "fast") << "member " << id;
+    EXPECT_TRUE(sim.projections(id).requests().find("fast")) << "member " << id;
   }
 }
 
@@ -527,6 +559,34 @@ TEST(SimPlantedBug, Bug6AnsweringAForwardBeforeApplyIsCaughtWithin500Seeds) {
   SeedResult c = clean.run_seed();
   EXPECT_TRUE(c.ok) << c.violation;
   EXPECT_GT(c.forwarded, 0u);
+}
+
+#ifdef MOVN_RAFT_TEST_HOOKS
+// Bug 7: the leader counts its own copy toward a quorum on append, while it sends entries before
+// they are durable on it: an entry "commits" held durably by fewer than a quorum.
+TEST(SimPlantedBug, Bug7SelfMatchOnAppendIsCaughtWithin500Seeds) {
+  std::uint64_t s = first_safety_failure(3, 7, 500);
+  ASSERT_NE(s, 0u);
+  Simulator planted(options_for_seed(s, 3, 7, false));
+  SeedResult r = planted.run_seed();
+  EXPECT_NE(r.violation.find("held durably by only"), std::string::npos) << r.violation;
+  Simulator clean(options_for_seed(s, 3, 0, false));
+  EXPECT_TRUE(clean.run_seed().ok) << violation_of(clean);
+}
+#endif
+
+// Bug 8: acknowledgements (appends, heartbeats, votes) leave before what they acknowledge is
+// durable.
+TEST(SimPlantedBug, Bug8RepliesBeforePersistAreCaughtWithin500Seeds) {
+  std::uint64_t s = first_safety_failure(3, 8, 500);
+  ASSERT_NE(s, 0u);
+  Simulator planted(options_for_seed(s, 3, 8, false));
+  SeedResult r = planted.run_seed();
+  EXPECT_TRUE(r.violation.find("was durable") != std::string::npos ||
+              r.violation.find("acknowledged index") != std::string::npos)
+      << r.violation;
+  Simulator clean(options_for_seed(s, 3, 0, false));
+  EXPECT_TRUE(clean.run_seed().ok) << violation_of(clean);
 }
 
 TEST(SimDeterminism, ASeedReplaysExactly) {

@@ -67,6 +67,10 @@ class Simulator::Net final : public host::Transport {
   explicit Net(Simulator& sim) : sim_(sim) {}
   void send(host::PeerMessage msg) override {
     if (std::holds_alternative<host::ForwardWrite>(msg)) ++sim_.forwarded_;
+    if (const auto* r = std::get_if<raft::Message>(&msg)) {
+      const Member& from = sim_.member(r->from.value);
+      sim_.checker_.on_send(r->from, *r, from.store.durable(), from.store.synced_through());
+    }
     TraceEvent e = message_event(sim_.now_, EventKind::kDrop, msg);
     int copies = sim_.network_.send(std::move(msg), sim_.now_);
     if (copies != 1) {
@@ -154,6 +158,7 @@ Simulator::Simulator(SimOptions options)
   // A core without the no-op (bug 2) gives its host nothing to wait for: it proposes at once.
   host::test_hooks().propose_before_ready = options_.plant_bug == 5 || options_.plant_bug == 2;
   host::test_hooks().answer_forward_before_apply = options_.plant_bug == 6;
+  host::test_hooks().replies_before_persist = options_.plant_bug == 8;
   // With the host's own check, a retry never reaches the log twice, and apply's check is never
   // needed: bug 4 removes both.
   if (options_.plant_bug == 4) host::test_hooks().propose_without_dedup = true;
@@ -234,6 +239,7 @@ void Simulator::restart(std::uint64_t id) {
 #ifdef MOVN_RAFT_TEST_HOOKS
   cfg.hooks.reply_with_last_index = options_.plant_bug == 1;
   cfg.hooks.commit_old_terms_without_noop = options_.plant_bug == 2;
+  cfg.hooks.self_match_on_append = options_.plant_bug == 7;
 #endif
   o.self = NodeId(id);
   std::vector<NodeId> voters;
@@ -516,13 +522,25 @@ void Simulator::observe(Member& m) {
       event(EventKind::kLeader, m.id, 0, core.term().value);
       checker_.on_leader(NodeId(m.id), core.term(), core);
     }
-    // A commit counts once the entries it covers are durable on the leader. Only a leader that
-    // is the only voter commits before that (on append): a crash before its write is synced
-    // loses entries and commit index together, and nothing depending on them has left it.
-    const LogIndex durable = std::min(core.committed(), m.store.synced_through());
-    if (durable > m.committed_seen) {
-      checker_.on_leader_commit(core, m.committed_seen, durable);
-      m.committed_seen = durable;
+    // A leader commits an entry of its term once a quorum of voters holds it durably, its own
+    // copy counted only once durable: it may commit before its own write completes, and a crash
+    // then loses its tail but not the entries, which the quorum holds.
+    const LogIndex commit = core.committed();
+    if (commit > m.committed_seen) {
+      if (core.log().term(commit) == core.term() && options_.plant_bug != 2) {
+        std::size_t holders = 0;
+        const std::vector<NodeId> voters = core.configuration().voters();
+        for (NodeId v : voters) {
+          if (v.value < 1 || v.value > members_.size()) continue;
+          const raft::MemoryLog& d = member(v.value).store.durable();
+          if (d.last_index() >= commit && d.term(commit) == core.term() &&
+              member(v.value).store.synced_through() >= commit)
+            ++holders;
+        }
+        checker_.on_commit_quorum(NodeId(m.id), commit, holders, core.configuration().quorum());
+      }
+      checker_.on_leader_commit(core, m.committed_seen, commit);
+      m.committed_seen = commit;
     }
     return;
   }
