@@ -77,6 +77,39 @@ Result<Events> decide_revoke(const projections::State& view, const RevokeTokenRe
   return Events{events::JoinTokenRevoked{r.name, events::RevokeReason::kRevoked}};
 }
 
+Result<Events> decide_join(const projections::State& view, const JoinRequest& r, ClusterTimeMs now) {
+  MOVN_TRY(require_bootstrapped(view));
+  MOVN_TRY(validate_member_name(r.name));
+  MOVN_ASSIGN_OR_RETURN(std::string address, normalize_address(r.address));
+  if (r.fingerprint.size() != 64 || !is_lower_hex(r.fingerprint))
+    return make_error(Errc::kInvalidArgument, "member certificate fingerprint must be 64 hex characters");
+  if (r.certificate.empty() || !is_valid_utf8(r.certificate))
+    return make_error(Errc::kInvalidArgument, "member certificate is missing or is not PEM text");
+  if (view.membership().find(r.name) != nullptr)
+    return make_error(Errc::kAlreadyExists, "\"" + r.name + "\" is already a member of the cluster");
+  const projections::Token* token = view.tokens().find(r.name);
+  if (token == nullptr)
+    return make_error(Errc::kPermissionDenied, "no join token for \"" + r.name +
+                                                   "\" (never issued, revoked, or used already)");
+  if (token->expired_at(now.value))
+    return make_error(Errc::kPermissionDenied, "the join token for \"" + r.name + "\" has expired");
+  const Digest hash = sha256(r.secret);
+  if (std::string(hash.begin(), hash.end()) != token->secret_sha256)
+    return make_error(Errc::kPermissionDenied, "the join token for \"" + r.name + "\" does not match");
+  return Events{events::JoinTokenRevoked{r.name, events::RevokeReason::kUsed},
+                events::MemberJoined{r.name, address, r.fingerprint, r.certificate,
+                                     view.membership().next_raft_id().value}};
+}
+
+Result<Events> decide_remove(const projections::State& view, const RemoveMemberRequest& r) {
+  MOVN_TRY(require_bootstrapped(view));
+  const projections::Member* m = view.membership().find(r.name);
+  if (m == nullptr) return make_error(Errc::kNotFound, "no member named \"" + r.name + "\"");
+  if (view.membership().members().size() <= 1)
+    return make_error(Errc::kFailedPrecondition, "\"" + r.name + "\" is the last member of the cluster");
+  return Events{events::MemberRemoved{r.name, m->raft_id.value}};
+}
+
 Result<Events> decide_set_config(const projections::State& view, const SetConfigRequest& r) {
   MOVN_TRY(require_bootstrapped(view));
   MOVN_TRY(validate_config(r.key, r.value));
@@ -104,6 +137,12 @@ std::string request_digest(const Request& request) {
     h.update_field(r->key).update_field(r->value);
   } else if (auto* r = std::get_if<DeleteConfigRequest>(&request)) {
     h.update_field(r->key);
+  } else if (auto* r = std::get_if<JoinRequest>(&request)) {
+    const Digest secret = sha256(r->secret);
+    h.update_field(r->name).update_field(r->address).update_field(r->fingerprint).update_field(
+        std::string_view(reinterpret_cast<const char*>(secret.data()), secret.size()));
+  } else if (auto* r = std::get_if<RemoveMemberRequest>(&request)) {
+    h.update_field(r->name);
   }
   Digest d = h.finish();
   return std::string(d.begin(), d.end());
@@ -115,6 +154,8 @@ Result<std::vector<events::Event>> decide(const projections::State& view, const 
   if (auto* r = std::get_if<IssueTokenRequest>(&request)) return decide_issue(view, *r, now);
   if (auto* r = std::get_if<RevokeTokenRequest>(&request)) return decide_revoke(view, *r);
   if (auto* r = std::get_if<SetConfigRequest>(&request)) return decide_set_config(view, *r);
+  if (auto* r = std::get_if<JoinRequest>(&request)) return decide_join(view, *r, now);
+  if (auto* r = std::get_if<RemoveMemberRequest>(&request)) return decide_remove(view, *r);
   return decide_delete_config(view, std::get<DeleteConfigRequest>(request));
 }
 

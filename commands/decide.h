@@ -45,8 +45,25 @@ struct DeleteConfigRequest {
   std::string key;
 };
 
+// A new member asks to join with the secret of the token issued for its name: the token must
+// exist, be unexpired at the cluster time of the decision and match; it is used up in the same
+// batch that admits the member (join_token_revoked{used}, then member_joined with a new Raft id).
+struct JoinRequest {
+  std::string name;
+  std::string address;  // normalized ip:port
+  std::string fingerprint;
+  std::string certificate;
+  std::string secret;  // the token's secret, as the joiner holds it (never logged)
+};
+
+// Removes a member from the cluster (member_removed); the leader then takes its Raft id out of
+// the Raft configuration. The last member cannot be removed.
+struct RemoveMemberRequest {
+  std::string name;
+};
+
 using Request = std::variant<BootstrapRequest, IssueTokenRequest, RevokeTokenRequest,
-                             SetConfigRequest, DeleteConfigRequest>;
+                             SetConfigRequest, DeleteConfigRequest, JoinRequest, RemoveMemberRequest>;
 
 // SHA-256 (32 raw bytes) of what the requester asked for: the command and its parameters, not the
 // daemon-made parts (cluster id, certificate). A retry has the same digest; a request id reused

@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include "common/sha256.h"
+
 namespace movn::commands {
 namespace {
 using namespace movn::events;
@@ -165,6 +167,82 @@ TEST(DecideConfig, RejectsUnknownKeysAndBadValues) {
                           "host.example", "10.0.0.256"})
     EXPECT_FALSE(h.run(SetConfigRequest{"ovn.central-ips", bad}).ok()) << bad;
   EXPECT_FALSE(h.view.config().get("ovn.central-ips").has_value());
+}
+
+// ---- join (token path) and removal ----
+
+JoinRequest join_req(std::string name, std::string secret_bytes) {
+  return JoinRequest{std::move(name), "10.0.0.2", kFp, "pem2", std::move(secret_bytes)};
+}
+
+std::string hash_of(const std::string& s) {
+  const Digest d = sha256(s);
+  return std::string(d.begin(), d.end());
+}
+
+TEST(DecideJoin, AValidTokenIsUsedUpInTheBatchThatAdmitsTheMember) {
+  Harness h;
+  h.bootstrap();
+  ASSERT_TRUE(h.run(IssueTokenRequest{"movn2", hash_of("s2"), 60000}).ok());
+  auto r = h.run(join_req("movn2", "s2"), 2000);
+  ASSERT_TRUE(r.ok()) << r.error().message;
+  ASSERT_EQ(r->size(), 2u);
+  EXPECT_EQ(std::get<JoinTokenRevoked>((*r)[0]), (JoinTokenRevoked{"movn2", RevokeReason::kUsed}));
+  EXPECT_EQ(std::get<MemberJoined>((*r)[1]).raft_id, 2u);
+  EXPECT_EQ(std::get<MemberJoined>((*r)[1]).address, "10.0.0.2:6686");
+  EXPECT_EQ(h.view.tokens().find("movn2"), nullptr);
+  EXPECT_NE(h.view.membership().find("movn2"), nullptr);
+  // Single use: the same token admits nobody again.
+  auto again = h.run(join_req("movn2", "s2"), 2001);
+  ASSERT_FALSE(again.ok());
+  EXPECT_EQ(again.error().code, Errc::kAlreadyExists);
+}
+
+TEST(DecideJoin, AWrongExpiredOrMissingTokenIsRefused) {
+  Harness h;
+  h.bootstrap();
+  ASSERT_TRUE(h.run(IssueTokenRequest{"movn2", hash_of("s2"), 1000}, 1000).ok());
+  EXPECT_EQ(h.run(join_req("movn2", "wrong"), 1500).error().code, Errc::kPermissionDenied);
+  EXPECT_EQ(h.run(join_req("movn3", "s2"), 1500).error().code, Errc::kPermissionDenied);
+  auto expired = h.run(join_req("movn2", "s2"), 2000);  // expires at 2000
+  ASSERT_FALSE(expired.ok());
+  EXPECT_NE(expired.error().message.find("expired"), std::string::npos);
+  EXPECT_EQ(h.run(join_req("-bad", "s2"), 1500).error().code, Errc::kInvalidArgument);
+}
+
+// The token is checked again at apply: revoked between decide and apply, the join is superseded
+// and admits nobody.
+TEST(DecideJoin, ATokenRevokedConcurrentlyDoesNotAdmitTheJoiner) {
+  Harness h;
+  h.bootstrap();
+  ASSERT_TRUE(h.run(IssueTokenRequest{"movn2", hash_of("s2"), 60000}).ok());
+  auto join = decide(h.view, join_req("movn2", "s2"), ClusterTimeMs(2000));
+  ASSERT_TRUE(join.ok());
+  ASSERT_TRUE(h.run(RevokeTokenRequest{"movn2"}, 2000).ok());
+  auto outcome = h.view.apply_batch(EventBatch{"late-join", Actor{}, ClusterTimeMs(2001), *join}, LogIndex(100), Term(1));
+  EXPECT_EQ(outcome, projections::ApplyOutcome::kSuperseded);
+  EXPECT_EQ(h.view.membership().find("movn2"), nullptr);
+}
+
+TEST(DecideRemove, RemovesAMemberButNeverTheLast) {
+  Harness h;
+  h.bootstrap();
+  EXPECT_EQ(h.run(RemoveMemberRequest{"movn1"}).error().code, Errc::kFailedPrecondition);
+  ASSERT_TRUE(h.run(IssueTokenRequest{"movn2", hash_of("s2"), 60000}).ok());
+  ASSERT_TRUE(h.run(join_req("movn2", "s2"), 2000).ok());
+  EXPECT_EQ(h.run(RemoveMemberRequest{"nobody"}).error().code, Errc::kNotFound);
+  auto r = h.run(RemoveMemberRequest{"movn1"}, 3000);
+  ASSERT_TRUE(r.ok()) << r.error().message;
+  EXPECT_EQ(std::get<MemberRemoved>((*r)[0]), (MemberRemoved{"movn1", 1}));
+  EXPECT_EQ(h.view.membership().find("movn1"), nullptr);
+  EXPECT_EQ(h.view.membership().removed().at(NodeId(1)), "movn1");
+  // Ids are never given twice: the next joiner gets 3, not 1 or 2.
+  EXPECT_EQ(h.view.membership().next_raft_id(), NodeId(3));
+  EXPECT_EQ(h.run(RemoveMemberRequest{"movn2"}).error().code, Errc::kFailedPrecondition);
+  // The removal survives a checkpoint.
+  projections::State restored;
+  ASSERT_TRUE(restored.restore_checkpoint(h.view.checkpoint()).ok());
+  EXPECT_EQ(restored.membership().removed(), h.view.membership().removed());
 }
 
 }  // namespace

@@ -47,6 +47,10 @@ std::pair<fb::Event, Offset<void>> encode_event(FlatBufferBuilder& b, const even
             auto o = fb::CreateConfigDeleted(b, b.CreateString(x.key));
             return {fb::Event::ConfigDeleted, o.Union()};
           },
+          [&](const events::MemberRemoved& x) -> std::pair<fb::Event, Offset<void>> {
+            auto o = fb::CreateMemberRemoved(b, b.CreateString(x.name), x.raft_id);
+            return {fb::Event::MemberRemoved, o.Union()};
+          },
       },
       e);
 }
@@ -82,6 +86,7 @@ Result<void> check_text(const events::Event& e) {
             return check_text("value", x.value);
           },
           [](const events::ConfigDeleted& x) -> Result<void> { return check_text("key", x.key); },
+          [](const events::MemberRemoved& x) -> Result<void> { return check_text("name", x.name); },
       },
       e);
 }
@@ -125,6 +130,10 @@ Result<events::Event> decode_event(const fb::EventRecord* rec) {
     case fb::Event::ConfigDeleted: {
       auto* x = rec->event_as_ConfigDeleted();
       return events::Event{events::ConfigDeleted{str(x->key())}};
+    }
+    case fb::Event::MemberRemoved: {
+      auto* x = rec->event_as_MemberRemoved();
+      return events::Event{events::MemberRemoved{str(x->name()), x->raft_id()}};
     }
     case fb::Event::NONE:
       break;

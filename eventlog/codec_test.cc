@@ -78,6 +78,11 @@ TEST(GoldenBytes, ConfigDeleted) {
   EXPECT_EQ(e.key, "ovn.central-ips");
 }
 
+TEST(GoldenBytes, MemberRemoved) {
+  auto e = decode_single<MemberRemoved>("member_removed");
+  EXPECT_EQ(e, (MemberRemoved{"movn2", 2}));
+}
+
 TEST(GoldenBytes, EveryEventTypeHasAFixture) {
   for (std::size_t i = 0; i < std::variant_size_v<Event>; ++i) {
     Event e;
@@ -88,6 +93,7 @@ TEST(GoldenBytes, EveryEventTypeHasAFixture) {
       case 3: e = JoinTokenRevoked{}; break;
       case 4: e = ConfigSet{}; break;
       case 5: e = ConfigDeleted{}; break;
+      case 6: e = MemberRemoved{}; break;
       default: FAIL() << "event type " << i << " has no golden fixture: add one";
     }
     EXPECT_FALSE(read_fixture(std::string(type_name(e))).empty()) << type_name(e);
@@ -102,6 +108,7 @@ TEST(Codec, RoundTripEveryType) {
   b.events.push_back(JoinTokenRevoked{"m2", RevokeReason::kUsed});
   b.events.push_back(ConfigSet{"k", "v"});
   b.events.push_back(ConfigDeleted{"k"});
+  b.events.push_back(MemberRemoved{"m2", 2});
   b.request_digest = std::string(32, '\x11');
   auto r = decode_batch(encode_batch(b));
   ASSERT_TRUE(r.ok()) << r.error().message;

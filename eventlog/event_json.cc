@@ -34,6 +34,7 @@ ordered_json event_to_json(const events::Event& e) {
           },
           [](const events::ConfigSet& x) { return ordered_json{{"key", x.key}, {"value", x.value}}; },
           [](const events::ConfigDeleted& x) { return ordered_json{{"key", x.key}}; },
+          [](const events::MemberRemoved& x) { return ordered_json{{"name", x.name}, {"raft_id", x.raft_id}}; },
       },
       e);
 }
@@ -55,6 +56,7 @@ std::string event_summary(const events::Event& e) {
           },
           [](const events::ConfigSet& x) { return "config " + x.key + " set to '" + x.value + "'"; },
           [](const events::ConfigDeleted& x) { return "config " + x.key + " deleted"; },
+          [](const events::MemberRemoved& x) { return "member " + x.name + " removed"; },
       },
       e);
 }

@@ -6,9 +6,9 @@
 
 namespace movn::events {
 namespace {
-constexpr std::array<std::string_view, 6> kTypeNames = {
-    "cluster_bootstrapped", "member_joined", "join_token_issued",
-    "join_token_revoked",   "config_set",    "config_deleted",
+constexpr std::array<std::string_view, 7> kTypeNames = {
+    "cluster_bootstrapped", "member_joined",  "join_token_issued", "join_token_revoked",
+    "config_set",           "config_deleted", "member_removed",
 };
 static_assert(kTypeNames.size() == std::variant_size_v<Event>);
 
@@ -40,6 +40,7 @@ std::optional<std::string_view> member_of(const Event& e) {
           [](const JoinTokenRevoked& x) -> std::optional<std::string_view> { return x.name; },
           [](const ConfigSet&) -> std::optional<std::string_view> { return std::nullopt; },
           [](const ConfigDeleted&) -> std::optional<std::string_view> { return std::nullopt; },
+          [](const MemberRemoved& x) -> std::optional<std::string_view> { return x.name; },
       },
       e);
 }

@@ -55,8 +55,14 @@ struct ConfigDeleted {
   bool operator==(const ConfigDeleted&) const = default;
 };
 
+struct MemberRemoved {
+  std::string name;
+  std::uint64_t raft_id = 0;
+  bool operator==(const MemberRemoved&) const = default;
+};
+
 using Event = std::variant<ClusterBootstrapped, MemberJoined, JoinTokenIssued, JoinTokenRevoked,
-                           ConfigSet, ConfigDeleted>;
+                           ConfigSet, ConfigDeleted, MemberRemoved>;
 
 struct Actor {
   std::string member;

@@ -30,6 +30,7 @@ int main(int argc, char** argv) {
       {"join_token_revoked", batch(JoinTokenRevoked{"movn2", RevokeReason::kExpired})},
       {"config_set", batch(ConfigSet{"ovn.central-ips", "10.0.0.1,10.0.0.2"})},
       {"config_deleted", batch(ConfigDeleted{"ovn.central-ips"})},
+      {"member_removed", batch(MemberRemoved{"movn2", 2})},
   };
   for (const auto& [name, b] : fixtures) {
     auto path = out / (std::string(name) + ".bin");

@@ -16,6 +16,9 @@ void Membership::apply(const events::Event& e, const ApplyContext& ctx) {
              ctx.index.value};
     if (m.raft_id > max_raft_id_) max_raft_id_ = m.raft_id;
     members_[j->name] = std::move(m);
+  } else if (const auto* r = std::get_if<events::MemberRemoved>(&e)) {
+    members_.erase(r->name);
+    removed_[NodeId(r->raft_id)] = r->name;
   }
 }
 
@@ -35,6 +38,8 @@ std::string Membership::snapshot() const {
   j["cluster_id"] = cluster_id_;
   j["founder"] = founder_;
   j["max_raft_id"] = max_raft_id_.value;
+  auto& removed = j["removed"] = nlohmann::json::array();
+  for (const auto& [id, name] : removed_) removed.push_back({{"raft_id", id.value}, {"name", name}});
   auto& arr = j["members"] = nlohmann::json::array();
   for (const auto& [n, m] : members_)
     arr.push_back({{"name", m.name}, {"address", m.address}, {"fingerprint", m.fingerprint},
@@ -50,6 +55,11 @@ Result<void> Membership::restore(std::string_view bytes) {
     std::string founder = j.at("founder").get<std::string>();
     NodeId max_id(snapshot_u64(j.at("max_raft_id")));
     std::map<std::string, Member> ms;
+    std::map<NodeId, std::string> removed;
+    // Checkpoints written before member_removed existed have no list: nobody was removed.
+    if (j.contains("removed"))
+      for (const auto& r : j.at("removed"))
+        removed[NodeId(snapshot_u64(r.at("raft_id")))] = r.at("name").get<std::string>();
     for (const auto& m : j.at("members")) {
       Member x{m.at("name").get<std::string>(), m.at("address").get<std::string>(),
                m.at("fingerprint").get<std::string>(), m.at("certificate").get<std::string>(),
@@ -61,6 +71,7 @@ Result<void> Membership::restore(std::string_view bytes) {
     founder_ = std::move(founder);
     max_raft_id_ = max_id;
     members_ = std::move(ms);
+    removed_ = std::move(removed);
     return {};
   } catch (const std::exception& ex) {
     return make_error(Errc::kCorruption, std::string("membership checkpoint does not parse: ") + ex.what());

@@ -1,5 +1,6 @@
 // Membership projection: the cluster id and the members with their addresses, certificates and
-// roles. Folded from cluster_bootstrapped and member_joined. Single-threaded (core thread).
+// roles. Folded from cluster_bootstrapped, member_joined and member_removed. Single-threaded (core
+// thread).
 #pragma once
 
 #include <map>
@@ -37,12 +38,16 @@ class Membership final : public Projection {
   const Member* find(NodeId raft_id) const;
   // The Raft id decide() gives the next member to join: one above every id ever given.
   NodeId next_raft_id() const { return NodeId(max_raft_id_.value + 1); }
+  // Raft ids of removed members (the leader takes them out of the Raft configuration), with the
+  // name each had.
+  const std::map<NodeId, std::string>& removed() const { return removed_; }
 
  private:
   std::string cluster_id_;
   std::string founder_;
   std::map<std::string, Member> members_;
   NodeId max_raft_id_;  // never lowered, so an id is never given twice
+  std::map<NodeId, std::string> removed_;
 };
 
 }  // namespace movn::projections

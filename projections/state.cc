@@ -27,7 +27,7 @@ TestHooks& test_hooks() {
 bool State::preconditions_hold(const events::EventBatch& batch) const {
   // Effects of earlier events of the same batch, so a batch is checked as a sequence.
   bool bootstrapped = membership_.bootstrapped();
-  std::set<std::string_view> joined, issued, revoked, set_keys, deleted_keys;
+  std::set<std::string_view> joined, issued, revoked, set_keys, deleted_keys, removed_names;
   std::set<NodeId> joined_ids;
   const std::uint64_t now = batch.cluster_time.value;
   auto has_token = [&](std::string_view name) {
@@ -57,8 +57,20 @@ bool State::preconditions_hold(const events::EventBatch& batch) const {
       revoked.erase(t->name);
     } else if (const auto* r = std::get_if<events::JoinTokenRevoked>(&e)) {
       if (!has_token(r->name)) return false;
+      // A join uses a token only while it is valid at the batch's cluster time.
+      if (r->reason == events::RevokeReason::kUsed && !issued.contains(r->name)) {
+        const Token* t = tokens_.find(r->name);
+        if (t != nullptr && t->expired_at(now)) return false;
+      }
       revoked.insert(r->name);
       issued.erase(r->name);
+    } else if (const auto* rm = std::get_if<events::MemberRemoved>(&e)) {
+      // The member exists, with that Raft id, and is not the last one.
+      const Member* m = membership_.find(rm->name);
+      if (!bootstrapped || m == nullptr || m->raft_id != NodeId(rm->raft_id) || removed_names.contains(rm->name))
+        return false;
+      removed_names.insert(rm->name);
+      if (membership_.members().size() + joined.size() <= removed_names.size()) return false;
     } else if (std::holds_alternative<events::ConfigSet>(e)) {
       if (!bootstrapped) return false;
     } else if (const auto* d = std::get_if<events::ConfigDeleted>(&e)) {
