@@ -542,6 +542,14 @@ void Node::drive() {
     finish_ready();
     return;
   }
+  // Committed entries below this write's first entry are durable here already: they are applied
+  // while the write runs (a lone voter's entries commit once written, and would otherwise wait
+  // for the next group's sync). The rest are applied once the write is durable.
+  std::vector<eventlog::Entry> durable_committed;
+  for (const auto& e : rd.committed) {
+    if (!rd.entries_to_persist.empty() && e.index >= rd.entries_to_persist.front().index) break;
+    durable_committed.push_back(e);
+  }
   log_.submit(std::move(w), [this](Result<void> r) {
     if (!r.ok()) {
       // A failed write or sync of the log is fail-stop (docs/design.md §6).
@@ -551,6 +559,10 @@ void Node::drive() {
     if (observer_ != nullptr) observer_->on_durable(*ready_);
     finish_ready();
   });
+  if (!durable_committed.empty()) {
+    apply_committed(durable_committed);
+    serve_reads();
+  }
 }
 
 void Node::finish_ready() {

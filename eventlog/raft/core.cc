@@ -107,6 +107,14 @@ void Core::reset(Term term) {
   if (term_ != term) {
     term_ = term;
     vote_ = kNoNode;
+    // Acknowledgements of the old term not yet handed out may cover entries that a leader of the
+    // new term truncates before they are ever written: sent later, with the write of the new
+    // term, they would tell the old leader of a match that is no longer there. Messages are
+    // lossy by contract, so they are dropped.
+    std::erase_if(msgs_, [&](const Message& m) {
+      return m.term < term && !m.reject &&
+             (m.type == MessageType::kAppResp || m.type == MessageType::kHeartbeatResp);
+    });
   }
   lead_ = kNoNode;
   election_elapsed_ = 0;

@@ -44,6 +44,42 @@ TEST(Ready, TruncationIsImpliedByTheFirstEntryToPersist) {
   EXPECT_TRUE(c.node(2).log().unstable().empty());
 }
 
+// An acknowledgement not yet handed out when a leader of a newer term truncates what it covers
+// is dropped: sent with the new term's write, it would tell the old leader of a match that is
+// gone (a stale ack, like bug 1 of raft-notes.md).
+TEST(Ready, AnAckOfAnEarlierTermIsDroppedWhenTheTermChanges) {
+  TestCluster c(3);
+  c.storage(2).append({make_entry(1, 1)});
+  c.storage(2).set_hard_state({Term(1), kNoNode, LogIndex(1)});
+  c.restart(2);
+  Message app;
+  app.type = MessageType::kApp;
+  app.from = NodeId(1);
+  app.to = NodeId(2);
+  app.term = Term(1);
+  app.index = LogIndex(1);
+  app.log_term = Term(1);
+  app.entries = {make_entry(2, 1, "old")};
+  c.node(2).step(app);  // acknowledged in term 1, not yet written (no Ready taken)
+  Message newer = app;
+  newer.from = NodeId(3);
+  newer.term = Term(2);
+  newer.entries = {make_entry(2, 2, "new")};
+  c.node(2).step(newer);  // term 2 truncates index 2 before it was ever written
+  Ready rd = c.node(2).ready();
+  ASSERT_EQ(rd.entries_to_persist.size(), 1u);
+  EXPECT_EQ(rd.entries_to_persist[0].term, Term(2));
+  for (const Message& m : rd.messages) {
+    EXPECT_FALSE(m.type == MessageType::kAppResp && m.term == Term(1)) << to_string(m);
+  }
+  bool acked_new = false;
+  for (const Message& m : rd.messages)
+    acked_new = acked_new || (m.type == MessageType::kAppResp && m.term == Term(2) && m.index == LogIndex(2));
+  EXPECT_TRUE(acked_new);
+  c.storage(2).persist(rd);
+  c.node(2).advance(rd);
+}
+
 TEST(Ready, CommittedEntriesAreHandedOutOnce) {
   TestCluster c(3);
   c.elect(1);

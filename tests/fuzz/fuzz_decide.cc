@@ -22,7 +22,7 @@ std::uint64_t number(const std::vector<std::string_view>& f, std::size_t i) {
 }
 
 commands::Request request_from(std::string_view record) {
-  const unsigned kind = record.empty() ? 0 : static_cast<unsigned char>(record.front()) % 5;
+  const unsigned kind = record.empty() ? 0 : static_cast<unsigned char>(record.front()) % 7;
   if (!record.empty()) record.remove_prefix(1);
   auto f = fuzz::split(record, '\x01', 5);
   switch (kind) {
@@ -30,7 +30,9 @@ commands::Request request_from(std::string_view record) {
     case 1: return commands::IssueTokenRequest{field(f, 0), field(f, 1), number(f, 2)};
     case 2: return commands::RevokeTokenRequest{field(f, 0)};
     case 3: return commands::SetConfigRequest{field(f, 0), field(f, 1)};
-    default: return commands::DeleteConfigRequest{field(f, 0)};
+    case 4: return commands::DeleteConfigRequest{field(f, 0)};
+    case 5: return commands::JoinRequest{field(f, 0), field(f, 1), field(f, 2), field(f, 3), field(f, 4)};
+    default: return commands::RemoveMemberRequest{field(f, 0)};
   }
 }
 }  // namespace
