@@ -31,7 +31,12 @@ Node::Node(LogStore& log, Transport& transport, Executor& executor, FailStop fai
       fail_stop_(std::move(fail_stop)),
       clock_(clock),
       observer_(observer),
-      options_(std::move(options)) {}
+      options_(std::move(options)),
+      // Contexts of forwarded writes and reads are matched with their answers; an answer meant
+      // for an earlier incarnation of this member must find none of this one's, so each
+      // incarnation counts from its start time (65,536 per millisecond before any overlap).
+      next_read_ctx_(clock.now_ms() << 16),
+      next_forward_ctx_(clock.now_ms() << 16) {}
 
 void Node::recover(Recovered r) {
   applied_ = std::move(r.applied);
@@ -66,29 +71,32 @@ ClusterTimeMs Node::next_cluster_time() {
 }
 
 bool Node::initialized() const {
-  return core_ != nullptr || recovered_last_index_.value > 0 || recovered_hard_state_.term.value > 0;
+  return core_ != nullptr || recovered_last_index_.value > 0 || recovered_hard_state_.term.value > 0 ||
+         options_.self != raft::kNoNode;
 }
 
 void Node::start(std::function<void()> on_ready, std::string_view member_name) {
   on_leader_ready_ = std::move(on_ready);
-  if (!initialized()) {
-    // No Raft before a bootstrap (or a join): nothing to elect, and a no-op written now would
-    // sit in a log that a cluster joined later overwrites. It serves at once.
-    if (options_.genesis_voters) {
-      start_raft(options_.self, *options_.genesis_voters);
-      return;
-    }
-    if (auto cb = std::move(on_leader_ready_)) executor_.post(std::move(cb));
-    on_leader_ready_ = nullptr;
-    return;
-  }
   if (options_.genesis_voters) {
     start_raft(options_.self, *options_.genesis_voters);
     return;
   }
-  const auto* me = member_name.empty() ? nullptr : applied_.membership().find(member_name);
-  const NodeId self = me != nullptr ? me->raft_id : kFounder;
-  start_raft(self, {self});
+  if (!initialized()) {
+    // No Raft before a bootstrap (or a join): nothing to elect, and a no-op written now would
+    // sit in a log that a cluster joined later overwrites. It serves at once.
+    if (auto cb = std::move(on_leader_ready_)) executor_.post(std::move(cb));
+    on_leader_ready_ = nullptr;
+    return;
+  }
+  // Its Raft id: given (a member that joined knows it before its log holds anything), or the
+  // membership's for its name, or the founder's. Every cluster's configuration before its first
+  // configuration entry is the founder alone.
+  NodeId self = options_.self;
+  if (self == raft::kNoNode) {
+    const auto* me = member_name.empty() ? nullptr : applied_.membership().find(member_name);
+    self = me != nullptr ? me->raft_id : kFounder;
+  }
+  start_raft(self, {kFounder});
 }
 
 void Node::start_raft(NodeId self, std::vector<NodeId> voters) {
@@ -109,13 +117,23 @@ void Node::start_raft(NodeId self, std::vector<NodeId> voters) {
   if (!committed && !options_.genesis_voters)
     committed = raft::IndexedConfiguration{LogIndex(0), raft::voters_configuration(voters)};
   core_ = std::make_unique<raft::Core>(std::move(cfg), log_.reader(), recovered_hard_state_, std::move(committed));
+  if (observer_ != nullptr) observer_->on_start(*core_, voters);
   // The only voter needs no election timeout: it campaigns now.
-  if (voters.size() == 1 && voters.front() == self_) core_->campaign();
+  const auto in_effect = core_->configuration().voters();
+  if (in_effect.size() == 1 && in_effect.front() == self_) core_->campaign();
   schedule_drive();
 }
 
 void Node::receive(PeerMessage message) {
-  if (!core_) return;  // no Raft before a bootstrap or a join: nothing to answer
+  if (auto* r = std::get_if<JoinReply>(&message)) return on_join_reply(*r);
+  if (!core_) {
+    // No Raft before a bootstrap or a join: nothing to answer, except that a join asked of a
+    // member outside any cluster is refused, so the joiner tries its next address.
+    if (auto* a = std::get_if<JoinAsk>(&message))
+      transport_.send(JoinReply{options_.address, a->from_address, a->ctx, false, raft::kNoNode, Errc::kUnavailable,
+                                "the member asked is not part of a cluster"});
+    return;
+  }
   std::visit(
       [this](auto&& m) {
         using T = std::decay_t<decltype(m)>;
@@ -127,12 +145,158 @@ void Node::receive(PeerMessage message) {
           on_forward_reply(m);
         } else if constexpr (std::is_same_v<T, ReadIndexAsk>) {
           on_read_ask(m);
-        } else {
+        } else if constexpr (std::is_same_v<T, ReadIndexReply>) {
           on_read_reply(m);
+        } else if constexpr (std::is_same_v<T, JoinAsk>) {
+          on_join_ask(std::move(m));
+        } else if constexpr (std::is_same_v<T, RemovalNotice>) {
+          on_removal_notice(m);
         }
       },
       std::move(message));
   schedule_drive();
+}
+
+void Node::join(commands::JoinRequest request, std::string request_id, std::vector<std::string> addresses,
+                JoinDone done) {
+  if (initialized() || joining_) {
+    done(make_error(Errc::kFailedPrecondition, "this member is part of a cluster already, or joining one"));
+    return;
+  }
+  if (addresses.empty()) {
+    done(make_error(Errc::kInvalidArgument, "the join token names no member to ask"));
+    return;
+  }
+  joining_ = Joining{std::move(request), std::move(request_id), std::move(addresses), 0, 0, 0, {}, std::move(done)};
+  send_join_ask();
+}
+
+void Node::send_join_ask() {
+  Joining& j = *joining_;
+  if (j.next >= j.addresses.size()) {
+    std::string why = "no member admitted this one:";
+    for (std::size_t i = 0; i < j.failures.size(); ++i) why += (i ? "; " : " ") + j.failures[i];
+    auto done = std::move(j.done);
+    joining_.reset();
+    done(make_error(Errc::kUnavailable, why));
+    return;
+  }
+  j.ctx = ++next_forward_ctx_;
+  j.deadline_tick = join_ticks_ + kForwardTimeoutTicks;
+  transport_.send(JoinAsk{options_.address, j.addresses[j.next], j.ctx, j.request, j.request_id});
+}
+
+void Node::on_join_ask(JoinAsk a) {
+  auto reply = [this, to = a.from_address, ctx = a.ctx](Result<NodeId> r) {
+    JoinReply out{options_.address, to, ctx};
+    if (r.ok()) {
+      out.ok = true;
+      out.raft_id = *r;
+    } else {
+      out.code = r.error().code;
+      out.message = r.error().message;
+    }
+    transport_.send(std::move(out));
+  };
+  const std::string name = a.request.name;
+  propose(a.request, RequestMeta{std::move(a.request_id), events::Actor{name, {}}},
+          [this, name, reply](Result<Outcome> r) {
+            if (!r.ok()) return reply(std::move(r).error());
+            // Applied here: the joiner's Raft id is in this member's membership now.
+            const auto* m = applied_.membership().find(name);
+            if (m == nullptr) return reply(make_error(Errc::kConflict, "the join was not applied"));
+            reply(m->raft_id);
+          });
+}
+
+void Node::on_join_reply(const JoinReply& r) {
+  if (!joining_ || joining_->ctx != r.ctx) return;  // late, or for an earlier attempt
+  Joining& j = *joining_;
+  if (!r.ok && r.code == Errc::kUnavailable) {
+    j.failures.push_back(j.addresses[j.next] + ": " + r.message);
+    ++j.next;
+    send_join_ask();
+    return;
+  }
+  auto done = std::move(j.done);
+  joining_.reset();
+  if (!r.ok) {
+    done(make_error(r.code, r.message));
+    return;
+  }
+  // No configuration of its own: the leader's appends bring it, from index 1.
+  start_raft(r.raft_id, {});
+  done(r.raft_id);
+}
+
+void Node::on_removal_notice(const RemovalNotice& n) {
+  if (!core_ || n.to != self_) return;  // for an earlier incarnation
+  // Accepted from a member of a configuration this one holds (which may be behind).
+  if (!core_->committed_configuration().configuration.contains(n.from) && !core_->configuration().contains(n.from))
+    return;
+  removed_ = true;
+  abandon_pending(make_error(Errc::kFailedPrecondition, "this member was removed from the cluster"));
+  fail_reads(make_error(Errc::kFailedPrecondition, "this member was removed from the cluster"));
+  auto held = std::move(held_);
+  held_.clear();
+  for (auto& h : held) h.done(make_error(Errc::kFailedPrecondition, "this member was removed from the cluster"));
+  core_.reset();
+  ready_.reset();
+  if (options_.on_removed) executor_.post(options_.on_removed);
+}
+
+Result<NodeId> Node::hand_over() {
+  if (!core_ || core_->role() != raft::Role::kLeader)
+    return make_error(Errc::kUnavailable, "this member does not lead");
+  NodeId best = raft::kNoNode;
+  LogIndex best_match;
+  for (NodeId v : core_->configuration().voters()) {
+    if (v == self_) continue;
+    const raft::Progress* pr = core_->progress(v);
+    if (pr != nullptr && (best == raft::kNoNode || pr->match > best_match)) {
+      best = v;
+      best_match = pr->match;
+    }
+  }
+  if (best == raft::kNoNode) return make_error(Errc::kUnavailable, "no other voter to hand leadership to");
+  MOVN_TRY(transfer(best));
+  return best;
+}
+
+void Node::membership_loop() {
+  if (!options_.reconcile_membership || !leader_ready()) {
+    if (options_.role_policy_every_ticks > 0 && leader_ready() &&
+        ticks_ % static_cast<std::uint64_t>(options_.role_policy_every_ticks) == 0)
+      if (auto c = core_->next_role_change()) (void)propose_change(c->member, c->role);
+    return;
+  }
+  const raft::Configuration& current = core_->configuration();
+  const raft::Configuration& committed = core_->committed_configuration().configuration;
+  const auto& ms = applied_.membership();
+  // Tell removed members that their removal has committed.
+  for (const auto& [id, name] : ms.removed()) {
+    if (!committed.contains(id) && !current.contains(id)) notify_removed(id);
+  }
+  if (!(current == committed)) return;  // one change at a time
+  for (const auto& [name, m] : ms.members()) {
+    if (current.contains(m.raft_id)) continue;
+    // A new member enters without a vote; the role policy promotes it once it has caught up.
+    if (propose_change(m.raft_id, raft::MemberRole::kSpare).ok()) return;
+  }
+  for (const auto& [id, name] : ms.removed()) {
+    if (!current.contains(id)) continue;
+    if (propose_change(id, std::nullopt).ok()) return;
+  }
+  if (options_.role_policy_every_ticks > 0 && ticks_ % static_cast<std::uint64_t>(options_.role_policy_every_ticks) == 0)
+    if (auto c = core_->next_role_change()) (void)propose_change(c->member, c->role);
+}
+
+void Node::notify_removed(NodeId id) {
+  auto [it, fresh] = notified_at_.emplace(id, ticks_);
+  // Again every election timeout, in case a notice was lost.
+  if (!fresh && ticks_ < it->second + kElectionTicks) return;
+  it->second = ticks_;
+  transport_.send(RemovalNotice{self_, id});
 }
 
 void Node::campaign() {
@@ -144,7 +308,10 @@ void Node::campaign() {
 Result<LogIndex> Node::propose_change(NodeId member, std::optional<raft::MemberRole> role) {
   if (!core_) return make_error(Errc::kUnavailable, "this member runs no Raft yet");
   auto r = core_->propose_change(member, role);
-  if (r.ok()) schedule_drive();
+  if (r.ok()) {
+    if (observer_ != nullptr) observer_->on_change_proposed(member, role, *r);
+    schedule_drive();
+  }
   return r;
 }
 
@@ -156,9 +323,16 @@ Result<void> Node::transfer(NodeId to) {
 }
 
 void Node::tick() {
+  ++join_ticks_;
+  if (joining_ && joining_->deadline_tick <= join_ticks_) {
+    joining_->failures.push_back(joining_->addresses[joining_->next] + ": no answer");
+    ++joining_->next;
+    send_join_ask();
+  }
   if (!core_) return;
   ++ticks_;
   core_->tick();
+  membership_loop();
   std::vector<ReadDone> expired;
   for (auto it = reads_.begin(); it != reads_.end();) {
     if (it->second.deadline_tick > ticks_) {

@@ -61,7 +61,21 @@ struct NodeOptions {
   // log it receives), and a missing committed-configuration record is derived from the log.
   // Unset in the daemon: an uninitialised member runs no Raft until a bootstrap (or a join).
   std::optional<std::vector<NodeId>> genesis_voters;
+  // This member's Raft id when it is known before its log holds anything (a member that joined);
+  // such a member runs Raft from the start. kNoNode: from the membership, by name.
   NodeId self;
+  // The leader reconciles the Raft configuration with the membership projection (below). Off in
+  // the simulator's pre-formed clusters, whose voters the projection does not list.
+  bool reconcile_membership = true;
+  // This member's address (where join answers come back).
+  std::string address;
+  // The leader's membership loop (every tick): members of the membership projection not in the
+  // Raft configuration are added without a vote, removed ones are taken out (one change at a
+  // time), and a committed removal is announced to the removed member. Every this many ticks it
+  // also proposes what Core::next_role_change() returns (0: never).
+  int role_policy_every_ticks = 10;
+  // Runs when this member learns that it was removed from the cluster (its Raft has stopped).
+  std::function<void()> on_removed;
 };
 
 class Node {
@@ -87,6 +101,17 @@ class Node {
   // A message from a peer (through the Transport).
   void receive(PeerMessage message);
   void step(raft::Message message) { receive(std::move(message)); }
+  // An uninitialised member asks the cluster to admit it with `request` (its token's secret), through
+  // each of `addresses` in turn. On success it starts Raft with the Raft id it was given and no
+  // configuration (it learns it from the log the leader sends) and `done` gets the id; `done`
+  // gets the first refusal, or kUnavailable once every address failed.
+  using JoinDone = std::function<void(Result<NodeId>)>;
+  void join(commands::JoinRequest request, std::string request_id, std::vector<std::string> addresses, JoinDone done);
+  // True once a removal notice stopped this member's Raft.
+  bool removed() const { return removed_; }
+  // On a clean stop: a leader hands leadership to the most up-to-date voter (kUnavailable if it
+  // does not lead or no other voter exists).
+  Result<NodeId> hand_over();
   // Operator and host actions on the core (the simulator's, later the daemon's membership loop).
   void campaign();
   Result<LogIndex> propose_change(NodeId member, std::optional<raft::MemberRole> role);
@@ -168,6 +193,12 @@ class Node {
   void on_read_reply(const ReadIndexReply& r);
   void release_answers();
   void expire_waiting();
+  void on_join_ask(JoinAsk a);
+  void on_join_reply(const JoinReply& r);
+  void send_join_ask();
+  void on_removal_notice(const RemovalNotice& n);
+  void membership_loop();
+  void notify_removed(NodeId id);
   void release_held();
   void schedule_drive();
   void drive();
@@ -251,6 +282,21 @@ class Node {
     std::uint64_t deadline_tick = 0;
   };
   std::multimap<std::uint64_t, Answer> answers_after_apply_;  // by index
+  // Joining: the request, the addresses left to try, and when the current one times out.
+  struct Joining {
+    commands::JoinRequest request;
+    std::string request_id;
+    std::vector<std::string> addresses;
+    std::size_t next = 0;
+    std::uint64_t ctx = 0;
+    std::uint64_t deadline_tick = 0;
+    std::vector<std::string> failures;
+    JoinDone done;
+  };
+  std::optional<Joining> joining_;
+  bool removed_ = false;
+  std::map<NodeId, std::uint64_t> notified_at_;  // removed member -> tick of the last notice
+  std::uint64_t join_ticks_ = 0;                 // ticks, counted with or without Raft
 };
 
 }  // namespace movn::host

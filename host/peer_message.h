@@ -50,13 +50,50 @@ struct ReadIndexReply {
   std::string message;   // !ok
 };
 
-using PeerMessage = std::variant<raft::Message, ForwardWrite, ForwardReply, ReadIndexAsk, ReadIndexReply>;
+// A machine that is not part of the cluster asks to join, through a member's address from its
+// token (it has no Raft id yet, so both ends are addresses). The member asked hands the request
+// to the leader like any other and answers once it has applied it.
+struct JoinAsk {
+  std::string from_address, to_address;
+  std::uint64_t ctx = 0;
+  commands::JoinRequest request;
+  std::string request_id;
+};
 
+struct JoinReply {
+  std::string from_address, to_address;
+  std::uint64_t ctx = 0;
+  bool ok = false;
+  NodeId raft_id;                  // ok: the joiner's Raft id
+  Errc code = Errc::kUnavailable;  // !ok
+  std::string message;             // !ok
+};
+
+// The leader tells a removed member that it is out (its removal has committed): the log no
+// longer reaches it, so it would not learn it otherwise.
+struct RemovalNotice {
+  NodeId from, to;
+};
+
+using PeerMessage = std::variant<raft::Message, ForwardWrite, ForwardReply, ReadIndexAsk, ReadIndexReply, JoinAsk,
+                                 JoinReply, RemovalNotice>;
+
+// The Raft ids at both ends; kNoNode for a join message, addressed by address.
 inline NodeId sender(const PeerMessage& m) {
-  return std::visit([](const auto& x) { return x.from; }, m);
+  return std::visit(
+      [](const auto& x) -> NodeId {
+        if constexpr (requires { x.from; }) return x.from;
+        else return raft::kNoNode;
+      },
+      m);
 }
 inline NodeId receiver(const PeerMessage& m) {
-  return std::visit([](const auto& x) { return x.to; }, m);
+  return std::visit(
+      [](const auto& x) -> NodeId {
+        if constexpr (requires { x.to; }) return x.to;
+        else return raft::kNoNode;
+      },
+      m);
 }
 
 }  // namespace movn::host

@@ -65,6 +65,9 @@ class LogStore {
 class Observer {
  public:
   virtual ~Observer() = default;
+  // The Raft core started (at start, at a bootstrap or once a join was admitted), with `voters`
+  // as its configuration before the log's first configuration entry.
+  virtual void on_start(const raft::Core& /*core*/, const std::vector<NodeId>& /*voters*/) {}
   // A Ready was taken from the core and is about to be written.
   virtual void on_ready(const raft::Core& /*core*/, const raft::Ready& /*rd*/) {}
   // Its write is durable (synced). Only synced writes are reported.
@@ -77,6 +80,8 @@ class Observer {
   };
   virtual void on_applied(const raft::Entry& /*e*/, const projections::State& /*state*/,
                           const std::optional<Folded>& /*folded*/) {}
+  // A configuration change (member gets role; nullopt: removed) was proposed at `index`.
+  virtual void on_change_proposed(NodeId /*member*/, std::optional<raft::MemberRole> /*role*/, LogIndex /*index*/) {}
   // A batch for request `request_id` was proposed at `index` in `term`.
   virtual void on_proposed(const std::string& /*request_id*/, LogIndex /*index*/, Term /*term*/) {}
   // A read barrier was confirmed at rs.index (rs.request_ctx: the Node's read context).

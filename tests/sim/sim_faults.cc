@@ -91,6 +91,9 @@ void Simulator::random_proposals() {
   for (std::uint64_t i = 0; i < burst; ++i) {
     std::optional<std::uint64_t> target = client_target();
     if (!target) continue;
+    // When the cluster forms by joins, clients talk to members (and to machine 1 until it has
+    // bootstrapped): a machine outside the cluster would bootstrap a cluster of its own.
+    if (options_.joins && !member(*target).raft_id && (*target != 1 || founded_)) continue;
     bool accepted = false;
     if (!sent_.empty() && rng_.chance(faults_.retry)) {
       // A client that timed out, or saw the leader change, sends the request again with the
@@ -154,8 +157,13 @@ commands::Request Simulator::bootstrap_request(std::uint64_t id) const {
 
 commands::Request Simulator::random_request(std::uint64_t id) {
   const projections::State& view = member(id).node->view();
-  // Until the member has applied a bootstrap, that is the only request it accepts.
-  if (!view.membership().bootstrapped()) return bootstrap_request(id);
+  // Until the member has applied a bootstrap, that is the only request it accepts. When the
+  // cluster forms by joins, only machine 1 bootstraps, once; any other machine outside it
+  // refuses what it is asked.
+  if (!view.membership().bootstrapped()) {
+    if (!options_.joins || (id == 1 && !founded_)) return bootstrap_request(id);
+    return commands::SetConfigRequest{"ovn.central-ips", "10.1.0.1"};
+  }
   const std::uint64_t pick = rng_.below(100);
   if (pick < 35) {
     // 1-3 addresses; now and then an invalid one, which decide() refuses.
@@ -226,12 +234,18 @@ SeedResult Simulator::run_seed(int safety_ticks, int liveness_ticks) {
     faults_.fault_after_change = rng_.uniform(0, 0.3) * storm;
     faults_.forget_config_record = rng_.uniform(0, 0.2);
   }
+  if (options_.joins) {
+    faults_.join = rng_.uniform(0.01, 0.05);
+    faults_.remove = rng_.uniform(0.002, 0.012);
+    faults_.clean_stop = rng_.uniform(0, 0.01);
+  }
   event(EventKind::kPhase, 0);
   for (int t = 0; t < safety_ticks && !violation(); ++t) tick_once();
   // An operator may have made a voter of a member hundreds of entries behind; catching it up
   // takes a round trip per entry or two whenever reordering sends the leader back to probing
   // (seeds needed up to about 600 ticks), so membership seeds get three times the bound.
-  if (!violation()) check_liveness(options_.membership ? 3 * liveness_ticks : liveness_ticks);
+  if (!violation())
+    check_liveness(options_.membership || options_.joins ? 3 * liveness_ticks : liveness_ticks);
 
   SeedResult r;
   r.ok = !violation();
@@ -253,6 +267,8 @@ SeedResult Simulator::run_seed(int safety_ticks, int liveness_ticks) {
   r.reads_served = checker_.reads_served();
   r.retried = retried_;
   r.forwarded = forwarded_;
+  r.joined = joined_;
+  r.removed = removed_;
   r.follower_reads = follower_reads_;
   r.duplicates_refused = duplicates_refused_;
   return r;
@@ -262,7 +278,8 @@ SeedResult Simulator::run_seed(int safety_ticks, int liveness_ticks) {
 
 namespace movn::sim {
 
-SimOptions options_for_seed(std::uint64_t seed, int members, int plant_bug, bool trace, bool membership) {
+SimOptions options_for_seed(std::uint64_t seed, int members, int plant_bug, bool trace, bool membership,
+                            bool joins) {
   Rng rng(seed ^ 0x5DEECE66DULL);
   SimOptions o;
   o.members = members;
@@ -282,6 +299,16 @@ SimOptions options_for_seed(std::uint64_t seed, int members, int plant_bug, bool
   // Bounds the backlog a leader can build while cut off, so the liveness bound holds.
   o.max_uncommitted_bytes = rng.range(2048, 8192);
   o.check_quorum = !rng.chance(0.2);
+  if (joins) {
+    // Machine 1 bootstraps; the others join. Every seed runs the role policy, as the daemon
+    // does, toward 3 voters and 0-2 stand-bys.
+    o.joins = true;
+    o.machines = members + static_cast<int>(rng.range(0, 2));
+    o.role_policy_every_ticks = static_cast<int>(rng.range(1, 20));
+    o.role_targets.voters = 3;
+    o.role_targets.standbys = rng.range(0, 2);
+    return o;
+  }
   if (membership) {
     o.membership = true;
     // One or two machines outside the initial configuration, so members can be added.

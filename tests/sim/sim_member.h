@@ -67,6 +67,16 @@ struct Simulator::Member {
   std::map<std::uint64_t, std::uint64_t> reads;  // the Node's read context -> the client's
 
   const raft::Core* core() const { return node ? node->raft() : nullptr; }
+  // SimOptions::joins: the machine's Raft id once admitted, its token (secret and the request id
+  // its join uses, the same on every attempt), whether a join is under way, and whether it has
+  // learnt of its removal (wiped at the end of the input).
+  std::optional<NodeId> raft_id;
+  std::string token_secret;
+  std::vector<std::string> token_addresses;  // the members' addresses when the token was issued
+  std::string join_request_id;
+  bool joining = false;
+  bool wipe = false;
+  std::uint64_t stop_at = 0;  // a clean stop: crash at this tick, after handing over
 };
 
 }  // namespace movn::sim

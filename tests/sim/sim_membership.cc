@@ -4,6 +4,11 @@
 #include "tests/sim/sim_member.h"
 #include "tests/sim/simulator.h"
 
+#include <algorithm>
+#include <set>
+
+#include "common/sha256.h"
+
 namespace movn::sim {
 namespace {
 
@@ -110,16 +115,139 @@ void Simulator::random_transfer() {
   (void)transfer(*at, to);
 }
 
-void Simulator::run_role_policy() {
-  const int every = options_.role_policy_every_ticks;
-  if (every <= 0 || now_ % static_cast<std::uint64_t>(every) != 0) return;
-  // Every member's host polls its core; only a leader's answers.
+// ---- SimOptions::joins: the cluster formed and changed as an operator does it ----
+
+std::vector<std::string> Simulator::member_addresses() const {
+  // What a token lists: every member's address, as the issuing member knows them.
+  std::vector<std::string> out;
+  auto l = leader();
+  if (!l) return out;
+  for (const auto& [name, m] : member(*l).node->applied().membership().members()) out.push_back(m.address);
+  return out;
+}
+
+void Simulator::random_joins() {
+  // Joins with a token already issued start (or start again after a crash, with the same request
+  // id, so a join the cluster applied is answered with its first outcome).
   for (auto& m : members_) {
-    if (!m->core() || m->core()->role() != raft::Role::kLeader) continue;
-    if (std::optional<raft::RoleChange> c = m->core()->next_role_change()) {
-      (void)propose_change(m->id, c->member.value, c->role);
+    if (m->node && !m->raft_id && !m->joining && !m->join_request_id.empty()) start_join(*m);
+  }
+  if (!random_mode_ || liveness_phase_) return;
+  if (rng_.chance(faults_.join)) {
+    // The operator adds a machine that is not a member: `cluster add` at a member, then the
+    // machine joins with the token.
+    std::vector<std::uint64_t> outside;
+    // (One token at a time per machine: a second would replace the secret the first was issued
+    // with, and its join would use another request id.)
+    std::set<std::uint64_t> pending;
+    for (const auto& [request, machine] : token_requests_) pending.insert(machine);
+    for (const auto& m : members_)
+      if (!m->raft_id && m->join_request_id.empty() && !m->joining && m->node && m->id != 1 && !pending.contains(m->id))
+        outside.push_back(m->id);
+    auto at = client_target();
+    if (!outside.empty() && at && member(*at).raft_id) (void)add_machine(*at, outside[rng_.below(outside.size())]);
+  }
+  if (rng_.chance(faults_.remove)) {
+    // The operator removes a member (now and then the leader itself) at any member.
+    auto l = leader();
+    auto at = client_target();
+    if (l && at && member(*at).raft_id) {
+      const auto& members = member(*l).node->applied().membership().members();
+      if (members.size() > 1) {
+        auto it = members.begin();
+        std::advance(it, static_cast<std::ptrdiff_t>(rng_.below(members.size())));
+        // As a careful operator does: never the last voter among the members (the others could
+        // not take over until one of them has caught up and been promoted).
+        const raft::Configuration& c = member(*l).core()->committed_configuration().configuration;
+        std::size_t other_voters = 0;
+        for (const auto& [name, mm] : members)
+          if (name != it->first && c.is_voter(mm.raft_id)) ++other_voters;
+        if (other_voters > 0) (void)remove_member(*at, it->first);
+      }
     }
   }
+  if (rng_.chance(faults_.clean_stop)) {
+    // The leader stops cleanly: it hands leadership over first, then exits.
+    if (auto l = leader(); l && member(*l).stop_at == 0) {
+      Member& m = member(*l);
+      auto to = m.node->hand_over();
+      event(EventKind::kTransfer, m.id, to.ok() ? to->value : 0, m.core()->term().value);
+      m.stop_at = now_ + 3;
+      after_input(m);
+    }
+  }
+}
+
+Result<LogIndex> Simulator::add_machine(std::uint64_t at, std::uint64_t machine) {
+  Member& joiner = member(machine);
+  std::string secret;
+  for (int k = 0; k < 4; ++k) {
+    const std::uint64_t w = rng_.next();
+    secret.append(reinterpret_cast<const char*>(&w), sizeof(w));
+  }
+  joiner.token_secret = secret;
+  joiner.token_addresses = member_addresses();
+  joiner.join_request_id.clear();
+  const Digest hash = sha256(secret);
+  const std::string id = next_request_id();
+  token_requests_[id] = joiner.id;
+  auto r = propose_command(at, commands::IssueTokenRequest{"m" + std::to_string(joiner.id),
+                                                           std::string(hash.begin(), hash.end()), 400},
+                           id);
+  if (!r.ok()) token_requests_.erase(id);
+  return r;
+}
+
+Result<LogIndex> Simulator::remove_member(std::uint64_t at, const std::string& name) {
+  return propose_command(at, commands::RemoveMemberRequest{name}, next_request_id());
+}
+
+void Simulator::start_join(Member& m) {
+  // The token's addresses (as `cluster join` has them), then the members known now; never its
+  // own (a machine whose join was applied but never answered is listed as a member itself).
+  const std::string own = "10.0.0." + std::to_string(m.id) + ":6686";
+  std::vector<std::string> addresses;
+  for (const auto& list : {m.token_addresses, member_addresses()})
+    for (const auto& a : list)
+      if (a != own && std::find(addresses.begin(), addresses.end(), a) == addresses.end()) addresses.push_back(a);
+  if (addresses.empty()) return;
+  m.joining = true;
+  const std::string name = "m" + std::to_string(m.id);
+  commands::JoinRequest request{name, "10.0.0." + std::to_string(m.id), sha256_hex(name), "sim certificate of " + name,
+                                m.token_secret};
+  const std::uint64_t id = m.id;
+  m.node->join(std::move(request), m.join_request_id, std::move(addresses), [this, id](Result<NodeId> r) {
+    Member& mm = member(id);
+    mm.joining = false;
+    if (!r.ok()) {
+      // Refused (the token expired, was revoked or replaced): the operator may add it again.
+      if (r.error().code != Errc::kUnavailable) {
+        mm.join_request_id.clear();
+        mm.token_secret.clear();
+      }
+      return;
+    }
+    mm.raft_id = *r;
+    machine_of_raft_[r->value] = id;
+    ++joined_;
+  });
+  after_input(m);
+}
+
+void Simulator::wipe(std::uint64_t id) {
+  // A removed member moves its state aside and is a machine outside the cluster again, ready
+  // to join anew (with a new Raft id).
+  Member& m = member(id);
+  if (m.raft_id) machine_of_raft_.erase(m.raft_id->value);
+  crash(id);
+  m.store = SimStore();
+  m.raft_id.reset();
+  m.token_secret.clear();
+  m.token_addresses.clear();
+  m.join_request_id.clear();
+  m.wipe = false;
+  ++removed_;
+  restart(id);
 }
 
 }  // namespace movn::sim

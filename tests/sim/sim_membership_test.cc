@@ -326,6 +326,59 @@ TEST(SimReadIndex, ReadsAreServedOnlyAtTheCurrentLeadersIndex) {
   EXPECT_FALSE(sim.violation().has_value()) << violation_of(sim);
 }
 
+// ---- a cluster formed as an operator forms one (SimOptions::joins) ----
+
+// Machine 1 bootstraps; 2 and 3 join through tokens (the token used up in the batch that admits
+// each, with a Raft id from decide()); the leader's membership loop adds each without a vote and
+// the role policy promotes them. Removing member m2 at member 3 (forwarded to the leader) takes
+// its Raft id out of the configuration, and m2, told so, leaves; it joins again later with a new
+// Raft id.
+TEST(SimJoins, MembersJoinThroughTokensAndLeaveWhenRemoved) {
+  SimOptions o = scripted(1);
+  o.machines = 3;
+  o.joins = true;
+  o.role_policy_every_ticks = 1;
+  o.role_targets.voters = 3;
+  Simulator sim(o);
+  EXPECT_FALSE(sim.up(1) && sim.leader().has_value());  // no Raft anywhere before the bootstrap
+  ASSERT_TRUE(commit(sim, 1, "base"));
+  ASSERT_EQ(sim.raft_id_of(1), NodeId(1));
+  ASSERT_TRUE(sim.add_machine(1, 2).ok());
+  ASSERT_TRUE(sim.add_machine(1, 3).ok());
+  const raft::Configuration three = config_of({{1, kVoter}, {2, kVoter}, {3, kVoter}});
+  ASSERT_TRUE(sim.run_until(
+      [&] {
+        auto l = sim.leader();
+        return l && sim.core(*l).committed_configuration().configuration == three;
+      },
+      400))
+      << violation_of(sim);
+  EXPECT_EQ(sim.raft_id_of(2), NodeId(2));
+  EXPECT_EQ(sim.raft_id_of(3), NodeId(3));
+  for (std::uint64_t m : {1, 2, 3}) {
+    ASSERT_TRUE(sim.run_until([&] { return sim.applied(m) >= sim.applied(1); }, 100));
+    const auto& ms = sim.projections(m).membership();
+    EXPECT_EQ(ms.members().size(), 3u) << "member " << m;
+    EXPECT_EQ(sim.projections(m).tokens().tokens().size(), 0u) << "member " << m;  // both used up
+  }
+  ASSERT_TRUE(sim.remove_member(3, "m2").ok());
+  const raft::Configuration two = config_of({{1, kVoter}, {3, kVoter}});
+  ASSERT_TRUE(sim.run_until(
+      [&] {
+        auto l = sim.leader();
+        return l && sim.core(*l).committed_configuration().configuration == two && !sim.raft_id_of(2);
+      },
+      400))
+      << violation_of(sim);
+  EXPECT_TRUE(sim.up(2));  // a machine outside the cluster again, with an empty store
+  EXPECT_EQ(sim.store(2).view().last_index(), LogIndex(0));
+  EXPECT_EQ(sim.projections(1).membership().removed().at(NodeId(2)), "m2");
+  ASSERT_TRUE(sim.add_machine(1, 2).ok());
+  ASSERT_TRUE(sim.run_until([&] { return sim.raft_id_of(2).has_value(); }, 400)) << violation_of(sim);
+  EXPECT_EQ(sim.raft_id_of(2), NodeId(4));  // ids are never given twice
+  ASSERT_TRUE(sim.check_liveness(400)) << violation_of(sim);
+}
+
 // ---- the membership and ReadIndex checkers catch what they are for ----
 
 TEST(SimChecker, AReadOlderThanAnAcknowledgedWriteIsAViolation) {

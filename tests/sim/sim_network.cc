@@ -3,7 +3,8 @@
 namespace movn::sim {
 
 int FakeNetwork::send(host::PeerMessage m, std::uint64_t now) {
-  if (blocked(host::sender(m).value, host::receiver(m).value) || rng_.chance(faults.drop)) return 0;
+  const auto [from, to] = endpoints(m);
+  if (blocked(from, to) || rng_.chance(faults.drop)) return 0;
   int copies = rng_.chance(faults.duplicate) ? 2 : 1;
   for (int i = 0; i < copies; ++i) {
     std::uint64_t delay = rng_.range(1, static_cast<std::uint64_t>(faults.max_delay_ticks));
@@ -18,7 +19,8 @@ std::vector<host::PeerMessage> FakeNetwork::due(std::uint64_t now, std::vector<h
     host::PeerMessage m = std::move(const_cast<InFlight&>(queue_.top()).m);
     queue_.pop();
     const auto* raft_message = std::get_if<raft::Message>(&m);
-    if (blocked(host::sender(m).value, host::receiver(m).value) ||
+    const auto [from, to] = endpoints(m);
+    if (blocked(from, to) ||
         (drop_if && raft_message != nullptr && drop_if(*raft_message))) {
       dropped.push_back(std::move(m));
     } else {

@@ -30,6 +30,10 @@ class FakeNetwork {
   NetworkFaults faults;
   // Scripted drops (tests): return true to drop a Raft message at delivery.
   std::function<bool(const raft::Message&)> drop_if;
+  // The machines at both ends of a message (0: none), for partitions and delivery. Default: the
+  // Raft ids it names.
+  std::function<std::pair<std::uint64_t, std::uint64_t>(const host::PeerMessage&)> endpoints =
+      [](const host::PeerMessage& m) { return std::pair{host::sender(m).value, host::receiver(m).value}; };
 
   // Returns how many copies were queued (0 = dropped, 2 = duplicated).
   int send(host::PeerMessage m, std::uint64_t now);

@@ -64,13 +64,11 @@ class Simulator::Log final : public host::LogStore {
 
 class Simulator::Net final : public host::Transport {
  public:
-  explicit Net(Simulator& sim) : sim_(sim) {}
+  Net(Simulator& sim, Member& m) : sim_(sim), m_(m) {}
   void send(host::PeerMessage msg) override {
     if (std::holds_alternative<host::ForwardWrite>(msg)) ++sim_.forwarded_;
-    if (const auto* r = std::get_if<raft::Message>(&msg)) {
-      const Member& from = sim_.member(r->from.value);
-      sim_.checker_.on_send(r->from, *r, from.store.durable(), from.store.synced_through());
-    }
+    if (const auto* r = std::get_if<raft::Message>(&msg))
+      sim_.checker_.on_send(r->from, *r, m_.store.durable(), m_.store.synced_through());
     TraceEvent e = message_event(sim_.now_, EventKind::kDrop, msg);
     int copies = sim_.network_.send(std::move(msg), sim_.now_);
     if (copies != 1) {
@@ -81,29 +79,34 @@ class Simulator::Net final : public host::Transport {
 
  private:
   Simulator& sim_;
+  Member& m_;
 };
 
 class Simulator::Watch final : public host::Observer {
  public:
   Watch(Simulator& sim, Member& m) : sim_(sim), m_(m) {}
+  void on_start(const raft::Core& core, const std::vector<NodeId>& voters) override {
+    sim_.checker_.on_start(core.id(), raft::voters_configuration(voters), m_.store.view(), core);
+    m_.committed_seen = core.committed();
+  }
   void on_ready(const raft::Core& core, const raft::Ready& rd) override {
-    sim_.checker_.on_write(NodeId(m_.id), rd.entries_to_persist, m_.store.hard_state().commit, m_.store.view());
-    sim_.checker_.on_ready(NodeId(m_.id), core, rd);
+    sim_.checker_.on_write(core.id(), rd.entries_to_persist, m_.store.hard_state().commit, m_.store.view());
+    sim_.checker_.on_ready(core.id(), core, rd);
   }
   void on_durable(const raft::Ready& rd) override {
     // One synced write is in flight at a time, so the durable log now ends with its entries.
     Term prev_term;
     if (!rd.entries_to_persist.empty() && rd.entries_to_persist.front().index.value > 1)
       prev_term = m_.store.durable().term(rd.entries_to_persist.front().index.prev());
-    sim_.checker_.on_synced(NodeId(m_.id), rd, prev_term);
+    sim_.checker_.on_synced(who(), rd, prev_term);
   }
   void on_applied(const raft::Entry& e, const projections::State& state,
                   const std::optional<Folded>& folded) override {
     m_.applied = e.index;
     const bool take_digest = e.index.value % sim_.options_.digest_every_entries == 0;
-    sim_.checker_.on_apply(NodeId(m_.id), e, take_digest ? state_digest(state) : std::string());
+    sim_.checker_.on_apply(who(), e, take_digest ? state_digest(state) : std::string());
     if (folded) {
-      sim_.checker_.on_request_folded(NodeId(m_.id), folded->request_id, e.index, folded->outcome);
+      sim_.checker_.on_request_folded(who(), folded->request_id, e.index, folded->outcome);
       if (folded->outcome == projections::ApplyOutcome::kDuplicate) ++sim_.duplicates_refused_;
     }
     // A configuration change's client sees it committed once its entry is applied.
@@ -118,17 +121,24 @@ class Simulator::Watch final : public host::Observer {
   void on_proposed(const std::string&, LogIndex index, Term term) override {
     m_.last_proposed = index;
     sim_.event(EventKind::kPropose, m_.id, index.value, term.value);
-    sim_.checker_.on_proposed(NodeId(m_.id), index, term, m_.applied);
+    sim_.checker_.on_proposed(who(), index, term, m_.applied);
+  }
+  void on_change_proposed(NodeId member, std::optional<raft::MemberRole> role, LogIndex index) override {
+    ++sim_.changes_;
+    sim_.event(EventKind::kChange, m_.id, member.value, role ? static_cast<std::uint64_t>(*role) : 0, index.value);
   }
   void on_read_state(const raft::ReadState& rs) override {
     auto it = m_.reads.find(rs.request_ctx);
     if (it == m_.reads.end()) return;
     const raft::ReadState client{it->second, rs.index};
-    sim_.checker_.on_read_state(NodeId(m_.id), client);
+    sim_.checker_.on_read_state(who(), client);
     sim_.event(EventKind::kReadConfirmed, m_.id, client.request_ctx, rs.index.value);
   }
 
  private:
+  // The checker knows members by Raft id (a machine that rejoins has a new one).
+  NodeId who() const { return m_.core() != nullptr ? m_.core()->id() : NodeId(m_.id); }
+
   Simulator& sim_;
   Member& m_;
 };
@@ -143,13 +153,23 @@ Simulator::Simulator(SimOptions options)
   std::vector<NodeId> voters;
   for (int i = 1; i <= options_.members; ++i) voters.push_back(NodeId(i));
   checker_.set_genesis(raft::voters_configuration(voters));
+  if (options_.joins) checker_.set_genesis(raft::voters_configuration({host::Node::kFounder}));
   for (int i = 1; i <= machines; ++i) {
     auto m = std::make_unique<Member>();
     m->id = static_cast<std::uint64_t>(i);
     // A machine outside the initial configuration knows none: it learns it from the log.
-    if (i <= options_.members) m->initial = raft::voters_configuration(voters);
+    if (i <= options_.members && !options_.joins) m->initial = raft::voters_configuration(voters);
     members_.push_back(std::move(m));
   }
+  // Messages between machines: Raft ids name members (the same numbers as the machines in a
+  // pre-formed cluster), addresses name join messages.
+  network_.endpoints = [this](const host::PeerMessage& msg) -> std::pair<std::uint64_t, std::uint64_t> {
+    if (const auto* a = std::get_if<host::JoinAsk>(&msg))
+      return {machine_of_address(a->from_address).value_or(0), machine_of_address(a->to_address).value_or(0)};
+    if (const auto* r = std::get_if<host::JoinReply>(&msg))
+      return {machine_of_address(r->from_address).value_or(0), machine_of_address(r->to_address).value_or(0)};
+    return {machine_of(host::sender(msg)).value_or(0), machine_of(host::receiver(msg)).value_or(0)};
+  };
 #ifdef MOVN_PROJECTIONS_TEST_HOOKS
   projections::test_hooks().apply_without_dedup = options_.plant_bug == 4;
 #endif
@@ -194,6 +214,7 @@ const raft::Core& Simulator::core(std::uint64_t id) const {
 }
 const SimStore& Simulator::store(std::uint64_t id) const { return member(id).store; }
 bool Simulator::up(std::uint64_t id) const { return member(id).node != nullptr; }
+std::optional<NodeId> Simulator::raft_id_of(std::uint64_t id) const { return member(id).raft_id; }
 bool Simulator::leader_ready(std::uint64_t id) const { return up(id) && member(id).node->leader_ready(); }
 LogIndex Simulator::applied(std::uint64_t id) const { return member(id).applied; }
 bool Simulator::acked(const std::string& data) const { return acked_requests_.contains(data); }
@@ -241,10 +262,19 @@ void Simulator::restart(std::uint64_t id) {
   cfg.hooks.commit_old_terms_without_noop = options_.plant_bug == 2;
   cfg.hooks.self_match_on_append = options_.plant_bug == 7;
 #endif
-  o.self = NodeId(id);
-  std::vector<NodeId> voters;
-  for (const auto& [voter, role] : m.initial.members) voters.push_back(voter);
-  o.genesis_voters = std::move(voters);
+  o.role_policy_every_ticks = options_.role_policy_every_ticks;
+  o.address = "10.0.0." + std::to_string(id) + ":6686";
+  if (options_.joins) {
+    // As the daemon: no Raft until a bootstrap or a join; a member that joined knows its id.
+    if (m.raft_id) o.self = *m.raft_id;
+    o.on_removed = [this, id] { member(id).wipe = true; };
+  } else {
+    o.self = NodeId(id);
+    std::vector<NodeId> voters;
+    for (const auto& [voter, role] : m.initial.members) voters.push_back(voter);
+    o.genesis_voters = std::move(voters);
+    o.reconcile_membership = false;  // the projection does not list the pre-formed voters
+  }
   // What the store holds: the durable log and hard state. The projections start empty and the
   // core hands every committed entry to apply again (the daemon replays from a checkpoint; here
   // the whole log is the test). The committed configuration is kept with the hard state; a host
@@ -257,7 +287,7 @@ void Simulator::restart(std::uint64_t id) {
     recovered.committed_config.reset();
   }
   m.log = std::make_unique<Log>(*this, m);
-  m.transport = std::make_unique<Net>(*this);
+  m.transport = std::make_unique<Net>(*this, m);
   m.observer = std::make_unique<Watch>(*this, m);
   m.node = std::make_unique<host::Node>(
       *m.log, *m.transport, m.executor,
@@ -273,9 +303,9 @@ void Simulator::restart(std::uint64_t id) {
   m.restart_at = 0;
   m.failed = false;
   m.leader_term_seen = Term(0);
+  m.joining = false;
+  m.stop_at = 0;
   m.node->start();
-  checker_.on_start(NodeId(id), m.initial, m.store.view(), *m.core());
-  m.committed_seen = m.core()->committed();
   event(EventKind::kRestart, id, m.store.last_index().value, m.store.hard_state().term.value);
   after_input(m);
 }
@@ -294,6 +324,8 @@ void Simulator::crash(std::uint64_t id) {
   m.changes.clear();
   m.reads.clear();
   m.failed = false;
+  m.joining = false;
+  m.stop_at = 0;
   ++crashes_;
   event(EventKind::kCrash, id, lost ? 1 : 0);
 }
@@ -338,8 +370,6 @@ Result<LogIndex> Simulator::propose_change(std::uint64_t at, std::uint64_t membe
     event(EventKind::kChangeRejected, at, member_id, role_code);
     return r;
   }
-  ++changes_;
-  event(EventKind::kChange, at, member_id, role_code, r->value);
   m.changes[*r] = raft::encode_configuration(m.core()->configuration());
   after_input(m);
   return r;
@@ -359,6 +389,8 @@ Result<void> Simulator::transfer(std::uint64_t at, std::uint64_t to) {
 Result<std::uint64_t> Simulator::read(std::uint64_t at) {
   Member& m = member(at);
   if (!m.node) return make_error(Errc::kUnavailable, "member is down");
+  // A machine outside the cluster answers from its own empty state: not a read of the cluster.
+  if (options_.joins && !m.raft_id) return make_error(Errc::kFailedPrecondition, "not a member");
   const std::uint64_t ctx = ++next_read_;
   // Recorded before the member can answer: a lone voter confirms at once.
   checker_.on_read_issued(ctx, acked_high_);
@@ -457,6 +489,13 @@ Result<LogIndex> Simulator::propose_command(std::uint64_t id, const commands::Re
 }
 
 void Simulator::acknowledge(const std::string& request_id, LogIndex index) {
+  if (auto t = token_requests_.find(request_id); t != token_requests_.end()) {
+    // The operator hands the token to its machine, which joins with it.
+    Member& joiner = member(t->second);
+    if (!joiner.raft_id && !joiner.token_secret.empty() && joiner.join_request_id.empty())
+      joiner.join_request_id = "join-" + request_id;
+    token_requests_.erase(t);
+  }
   // The client is told the request's first outcome: for a retry, the index where it was applied
   // first (Node::outcome_of), by whichever member answers.
   auto [it, fresh] = acked_requests_.emplace(request_id, index);
@@ -512,7 +551,13 @@ void Simulator::observe(Member& m) {
   const raft::Core* c = m.core();
   if (c == nullptr) return;
   const raft::Core& core = *c;
-  checker_.on_role(NodeId(m.id), core);
+  if (options_.joins && !m.raft_id) {
+    // The founder runs Raft once its bootstrap is proposed: Raft id 1.
+    m.raft_id = core.id();
+    machine_of_raft_[core.id().value] = m.id;
+    founded_ = true;
+  }
+  checker_.on_role(core.id(), core);
   if (core.role() == raft::Role::kLeader) {
     // A leadership counts once its term is durable on the leader: a lone voter elects itself
     // without a message, and a crash before the sync loses the term and its vote together.
@@ -520,7 +565,7 @@ void Simulator::observe(Member& m) {
     if (m.leader_term_seen != core.term()) {
       m.leader_term_seen = core.term();
       event(EventKind::kLeader, m.id, 0, core.term().value);
-      checker_.on_leader(NodeId(m.id), core.term(), core);
+      checker_.on_leader(core.id(), core.term(), core);
     }
     // A leader commits an entry of its term once a quorum of voters holds it durably, its own
     // copy counted only once durable: it may commit before its own write completes, and a crash
@@ -531,13 +576,15 @@ void Simulator::observe(Member& m) {
         std::size_t holders = 0;
         const std::vector<NodeId> voters = core.configuration().voters();
         for (NodeId v : voters) {
-          if (v.value < 1 || v.value > members_.size()) continue;
-          const raft::MemoryLog& d = member(v.value).store.durable();
-          if (d.last_index() >= commit && d.term(commit) == core.term() &&
-              member(v.value).store.synced_through() >= commit)
+          auto machine = machine_of(v);
+          if (!machine) continue;
+          const Member& holder = member(*machine);  // up or down: its durable log counts
+          if (options_.joins && holder.raft_id != v) continue;
+          const raft::MemoryLog& d = holder.store.durable();
+          if (d.last_index() >= commit && d.term(commit) == core.term() && holder.store.synced_through() >= commit)
             ++holders;
         }
-        checker_.on_commit_quorum(NodeId(m.id), commit, holders, core.configuration().quorum());
+        checker_.on_commit_quorum(core.id(), commit, holders, core.configuration().quorum());
       }
       checker_.on_leader_commit(core, m.committed_seen, commit);
       m.committed_seen = commit;
@@ -550,12 +597,13 @@ void Simulator::observe(Member& m) {
 void Simulator::after_input(Member& m) {
   if (!m.node) return;
   observe(m);
-  while (m.node && !m.failed && !violation() && m.executor.run_one()) observe(m);
+  while (m.node && !m.failed && !m.wipe && !violation() && m.executor.run_one()) observe(m);
   if (m.node && m.failed) {
     event(EventKind::kDiskError, m.id);
     crash(m.id);
     if (random_mode_) m.restart_at = now_ + rng_.range(1, static_cast<std::uint64_t>(faults_.down_ticks_max));
   }
+  if (m.wipe) wipe(m.id);
 }
 
 void Simulator::complete_sync(Member& m) {
@@ -591,7 +639,12 @@ void Simulator::tick_once() {
   for (const host::PeerMessage& msg : dropped) trace_.add(message_event(now_, EventKind::kDrop, msg));
   for (host::PeerMessage& msg : due) {
     if (violation()) return;
-    Member& to = member(host::receiver(msg).value);
+    const std::uint64_t to_machine = network_.endpoints(msg).second;
+    if (to_machine == 0 || to_machine > members_.size()) {
+      trace_.add(message_event(now_, EventKind::kDrop, msg));
+      continue;
+    }
+    Member& to = member(to_machine);
     if (!to.node) {
       trace_.add(message_event(now_, EventKind::kDrop, msg));
       continue;
@@ -606,7 +659,10 @@ void Simulator::tick_once() {
       after_input(*m);
     }
   }
-  run_role_policy();
+  for (auto& m : members_) {
+    if (m->node && m->stop_at != 0 && m->stop_at <= now_) crash_for(m->id);  // a clean stop ends
+  }
+  if (options_.joins) random_joins();  // joins started before the liveness phase run on in it
   if (random_mode_ && !liveness_phase_) {
     random_proposals();
     random_reads();
@@ -707,6 +763,16 @@ bool Simulator::check_liveness(int bound_ticks) {
         }
         ids = configured();
         if (ids.empty() || !read_done) return false;
+        if (options_.joins) {
+          // The leader's membership loop has placed every member, and taken every removed one
+          // out: the Raft configuration holds exactly the members' Raft ids.
+          const raft::Core& lc = *member(*l).core();
+          const auto& ms = member(*l).node->applied().membership();
+          if (lc.committed_configuration().configuration.members.size() != ms.members().size()) return false;
+          for (const auto& [name, mm] : ms.members())
+            if (!lc.committed_configuration().configuration.contains(mm.raft_id)) return false;
+          if (ids.size() != ms.members().size()) return false;
+        }
         for (std::uint64_t id : ids) {
           const Member& m = member(id);
           if (m.applied < target || m.applied != member(ids.front()).applied) return false;
@@ -731,8 +797,18 @@ bool Simulator::check_liveness(int bound_ticks) {
       checker_.fail("liveness: no read at the leader served within " +
                     std::to_string(3 * bound_ticks) + " ticks");
     } else {
+      std::string detail;
+      if (auto l = leader()) {
+        detail += " (leader " + std::to_string(*l) + " configuration {" +
+                  raft::to_string(member(*l).core()->committed_configuration().configuration) + "}, members";
+        for (const auto& [name, mm] : member(*l).node->applied().membership().members())
+          detail += " " + name + "=" + std::to_string(mm.raft_id.value);
+        detail += "; applied";
+        for (std::uint64_t id : ids) detail += " " + std::to_string(id) + ":" + std::to_string(member(id).applied.value);
+        detail += ")";
+      }
       checker_.fail("liveness: members did not settle at one applied index within " +
-                    std::to_string(3 * bound_ticks) + " ticks");
+                    std::to_string(3 * bound_ticks) + " ticks" + detail);
     }
     return false;
   }
@@ -766,9 +842,33 @@ std::vector<std::uint64_t> Simulator::configured() const {
   auto l = leader();
   if (!l) return ids;
   for (const auto& [id, role] : member(*l).core()->committed_configuration().configuration.members) {
-    ids.push_back(id.value);
+    if (auto machine = machine_of(id)) ids.push_back(*machine);
   }
   return ids;
+}
+
+std::optional<std::uint64_t> Simulator::machine_of(NodeId raft_id) const {
+  if (!options_.joins) {
+    if (raft_id.value >= 1 && raft_id.value <= members_.size()) return raft_id.value;
+    return std::nullopt;
+  }
+  auto it = machine_of_raft_.find(raft_id.value);
+  if (it == machine_of_raft_.end()) return std::nullopt;
+  return it->second;
+}
+
+std::optional<std::uint64_t> Simulator::machine_of_address(const std::string& address) const {
+  // "10.0.0.<machine>:6686"
+  const auto dot = address.rfind('.');
+  const auto colon = address.find(':', dot == std::string::npos ? 0 : dot);
+  if (dot == std::string::npos) return std::nullopt;
+  std::uint64_t id = 0;
+  for (std::size_t i = dot + 1; i < address.size() && i < colon; ++i) {
+    if (address[i] < '0' || address[i] > '9') return std::nullopt;
+    id = id * 10 + static_cast<std::uint64_t>(address[i] - '0');
+  }
+  if (id == 0 || id > members_.size()) return std::nullopt;
+  return id;
 }
 
 bool Simulator::check_acked_visible(const std::vector<std::uint64_t>& ids) {

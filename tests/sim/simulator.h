@@ -41,8 +41,14 @@ struct SimOptions {
   // run_seed(): random membership changes (add, promote, demote, remove, the leader included),
   // leadership transfers and faults aimed at changes in flight.
   bool membership = false;
-  // The leader's host polls Core::next_role_change() every this many ticks and proposes what it
-  // returns, as the daemon does (0: never).
+  // The cluster forms as an operator forms one: machine 1 bootstraps (no pre-formed voters), the
+  // operator issues join tokens and machines join through the token path (SimOptions::members
+  // is then only how many machines there are to start with, beside `machines`), members are
+  // removed (and told so) and may join again, and leaders stop cleanly (handing over first).
+  // The leader's membership loop and role policy place every member in the Raft configuration.
+  bool joins = false;
+  // The leader's host loop proposes what Core::next_role_change() returns every this many ticks,
+  // as the daemon does (0: never).
   int role_policy_every_ticks = 0;
   raft::RoleTargets role_targets;
   std::uint64_t seed = 1;
@@ -84,6 +90,8 @@ struct SeedResult {
   std::uint64_t reads_served = 0;   // ReadIndex reads served and checked
   std::uint64_t retried = 0;        // requests a client sent again with the same id
   std::uint64_t forwarded = 0;      // writes a follower forwarded to the leader
+  std::uint64_t joined = 0;         // joins (SimOptions::joins) that the cluster admitted
+  std::uint64_t removed = 0;        // members that learnt of their removal and left
   std::uint64_t follower_reads = 0;  // reads served by a member that did not lead
   std::uint64_t duplicates_refused = 0;  // batches apply refused as already applied (per member)
   std::vector<std::string> trace_tail;
@@ -129,6 +137,13 @@ class Simulator {
   bool read_served(std::uint64_t ctx) const { return served_reads_.contains(ctx); }
   // A configuration change proposed at `index` that its client saw committed.
   bool acked_change(LogIndex index) const;
+  // SimOptions::joins: `cluster add` of machine `machine` at member `at` (a token with a fresh
+  // secret, listing the members' addresses); once it is acknowledged, the machine joins with it.
+  Result<LogIndex> add_machine(std::uint64_t at, std::uint64_t machine);
+  // SimOptions::joins: `cluster remove NAME` at member `at`.
+  Result<LogIndex> remove_member(std::uint64_t at, const std::string& name);
+  // SimOptions::joins: the Raft id machine `id` was admitted with, if any.
+  std::optional<NodeId> raft_id_of(std::uint64_t id) const;
   void block(std::uint64_t from, std::uint64_t to);
   void isolate(std::uint64_t id);  // both directions, to and from everyone
   void heal();
@@ -172,7 +187,13 @@ class Simulator {
   void random_membership();
   void random_change();
   void random_transfer();
-  void run_role_policy();
+  // sim_membership.cc, SimOptions::joins: tokens, joins, removals and clean stops.
+  void random_joins();
+  void start_join(Member& m);
+  void wipe(std::uint64_t id);
+  std::optional<std::uint64_t> machine_of(NodeId raft_id) const;
+  std::optional<std::uint64_t> machine_of_address(const std::string& address) const;
+  std::vector<std::string> member_addresses() const;
   std::optional<std::uint64_t> client_target();
   void crash_for(std::uint64_t id);  // random mode: crash, restart after a random delay
   commands::Request random_request(std::uint64_t id);
@@ -219,10 +240,15 @@ class Simulator {
   // a change of leader, to any member), as real clients do.
   std::vector<std::pair<commands::Request, std::string>> sent_;
   std::uint64_t retried_ = 0;
+  std::uint64_t joined_ = 0;
+  std::uint64_t removed_ = 0;
+  std::map<std::uint64_t, std::uint64_t> machine_of_raft_;  // SimOptions::joins: Raft id -> machine
+  std::map<std::string, std::uint64_t> token_requests_;     // issue requests in flight -> machine
   std::uint64_t forwarded_ = 0;
   std::uint64_t follower_reads_ = 0;
   std::uint64_t duplicates_refused_ = 0;
   bool random_mode_ = false;
+  bool founded_ = false;  // SimOptions::joins: machine 1 bootstrapped the cluster
   bool liveness_phase_ = false;
   struct Faults {
     double crash = 0;            // per member per tick
@@ -241,6 +267,9 @@ class Simulator {
     double transfer = 0;         // per tick: the operator asks for a leadership transfer
     double fault_after_change = 0;  // per accepted change: crash or isolate a party to it
     double forget_config_record = 0;  // per restart: the host passes no committed configuration
+    double join = 0;                  // SimOptions::joins, per tick: the operator adds a machine
+    double remove = 0;                // SimOptions::joins, per tick: the operator removes a member
+    double clean_stop = 0;            // SimOptions::joins, per tick: the leader stops cleanly
   } faults_;
 };
 
@@ -251,5 +280,5 @@ namespace movn::sim {
 // membership: machines past the initial voters, random changes and transfers, and (in most seeds)
 // the role policy with targets drawn from the seed.
 SimOptions options_for_seed(std::uint64_t seed, int members, int plant_bug, bool trace,
-                            bool membership = false);
+                            bool membership = false, bool joins = false);
 }  // namespace movn::sim

@@ -31,14 +31,19 @@ TraceEvent message_event(std::uint64_t tick, EventKind kind, const host::PeerMes
   e.kind = kind;
   e.a = host::sender(m).value;
   e.b = host::receiver(m).value;
+  if (const auto* j = std::get_if<host::JoinAsk>(&m)) e.c = j->request.name.size();
   e.host_type = static_cast<std::uint8_t>(m.index());
   std::visit(
       [&](const auto& x) {
         using T = std::decay_t<decltype(x)>;
-        if constexpr (!std::is_same_v<T, raft::Message>) e.host_ctx = x.ctx;
+        if constexpr (requires { x.ctx; }) e.host_ctx = x.ctx;
         if constexpr (std::is_same_v<T, host::ForwardReply> || std::is_same_v<T, host::ReadIndexReply>) {
           e.host_ok = x.ok;
           e.host_index = x.index.value;
+        }
+        if constexpr (std::is_same_v<T, host::JoinReply>) {
+          e.host_ok = x.ok;
+          e.host_index = x.raft_id.value;
         }
       },
       m);
@@ -53,10 +58,12 @@ static std::string role_text(std::uint64_t role) {
 
 static std::string message_text(const TraceEvent& e) {
   if (e.host_type != 0) {
-    static const char* const kNames[] = {"", "ForwardWrite", "ForwardReply", "ReadIndexAsk", "ReadIndexReply"};
+    static const char* const kNames[] = {"",          "ForwardWrite", "ForwardReply", "ReadIndexAsk",
+                                         "ReadIndexReply", "JoinAsk", "JoinReply", "RemovalNotice"};
     std::string s = kNames[e.host_type];
     s += ' ' + std::to_string(e.a) + "->" + std::to_string(e.b) + " ctx=" + std::to_string(e.host_ctx);
     if (e.host_type == 2 || e.host_type == 4) s += e.host_ok ? " index=" + std::to_string(e.host_index) : " refused";
+    if (e.host_type == 6) s += e.host_ok ? " raft_id=" + std::to_string(e.host_index) : " refused";
     return s;
   }
   std::string s(raft::message_type_name(e.msg_type));
