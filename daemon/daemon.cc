@@ -189,6 +189,8 @@ Result<void> run_daemon(const DaemonOptions& options) {
   signals.async_wait([&](const boost::system::error_code& ec, int sig) {
     if (ec) return;
     spdlog::info("signal {} received: shutting down", sig);
+    // A leader hands leadership to the most up-to-date voter first (none in a one-member cluster).
+    if (auto to = node.hand_over(); to.ok()) spdlog::info("handing leadership to Raft member {}", to->value);
     server->close();
     ticker.cancel();
     drain_deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(kDrainMs);
