@@ -474,6 +474,20 @@ std::uint64_t first_safety_failure(int members, int bug, std::uint64_t max_seeds
   return 0;
 }
 
+// Planted bug `bug` is caught within 500 seeds with a violation naming one of `expected`, and the
+// seed that catches it passes without the bug. Returns that seed's clean result.
+SeedResult expect_caught(int bug, std::initializer_list<std::string_view> expected) {
+  const std::uint64_t s = first_safety_failure(3, bug, 500);
+  EXPECT_NE(s, 0u) << "bug " << bug << " was not caught";
+  if (s == 0) return {};
+  const SeedResult planted = Simulator(options_for_seed(s, 3, bug, false)).run_seed();
+  EXPECT_TRUE(std::ranges::any_of(expected, [&](std::string_view e) { return planted.violation.find(e) != std::string::npos; }))
+      << planted.violation;
+  SeedResult clean = Simulator(options_for_seed(s, 3, 0, false)).run_seed();
+  EXPECT_TRUE(clean.ok) << clean.violation;
+  return clean;
+}
+
 #ifdef MOVN_RAFT_TEST_HOOKS
 TEST(SimPlantedBug, Bug1IsCaughtWithin500Seeds) {
   std::uint64_t s = first_safety_failure(3, 1, 500);
@@ -494,28 +508,14 @@ TEST(SimPlantedBug, Bug2IsCaughtWithin500Seeds) {
 // Bug 3 is the host's, not the core's: a leader serving reads from its own state. Only a leader
 // that does not know it was replaced can serve a stale one (check-quorum is off in some seeds).
 TEST(SimPlantedBug, Bug3StaleReadIsCaughtWithin500Seeds) {
-  std::uint64_t s = first_safety_failure(3, 3, 500);
-  ASSERT_NE(s, 0u);
-  Simulator planted(options_for_seed(s, 3, 3, false));
-  SeedResult r = planted.run_seed();
-  EXPECT_NE(r.violation.find("stale read"), std::string::npos) << r.violation;
-  Simulator clean(options_for_seed(s, 3, 0, false));
-  EXPECT_TRUE(clean.run_seed().ok) << violation_of(clean);
+  expect_caught(3, {"stale read"});
 }
 
 // Bug 4: no dedup check, neither the host's at propose nor apply's. Clients retry with the same
 // id; a retry then reaches the log twice and is applied twice, which the exactly-once checker
 // must catch.
 TEST(SimPlantedBug, Bug4NoDedupIsCaughtWithin500Seeds) {
-  std::uint64_t s = first_safety_failure(3, 4, 500);
-  ASSERT_NE(s, 0u);
-  Simulator planted(options_for_seed(s, 3, 4, false));
-  SeedResult r = planted.run_seed();
-  EXPECT_NE(r.violation.find("applied twice"), std::string::npos) << r.violation;
-  Simulator clean(options_for_seed(s, 3, 0, false));
-  SeedResult c = clean.run_seed();
-  EXPECT_TRUE(c.ok) << c.violation;
-  EXPECT_GT(c.retried, 0u);
+  EXPECT_GT(expect_caught(4, {"applied twice"}).retried, 0u);
 }
 
 // Apply's own check, alone: with the host's check at propose skipped, retries reach the log
@@ -538,55 +538,27 @@ TEST(SimDedup, ApplyRefusesARetryThatReachedTheLogTwice) {
 // Bug 5: a new leader proposes before its no-op has committed, so it decides (and checks request
 // ids) on a state without entries its predecessors committed.
 TEST(SimPlantedBug, Bug5ProposingBeforeTheNoopCommitsIsCaughtWithin500Seeds) {
-  std::uint64_t s = first_safety_failure(3, 5, 500);
-  ASSERT_NE(s, 0u);
-  Simulator planted(options_for_seed(s, 3, 5, false));
-  SeedResult r = planted.run_seed();
-  EXPECT_NE(r.violation.find("decided on a state without them"), std::string::npos) << r.violation;
-  Simulator clean(options_for_seed(s, 3, 0, false));
-  EXPECT_TRUE(clean.run_seed().ok) << violation_of(clean);
+  expect_caught(5, {"decided on a state without them"});
 }
 
 // Bug 6: a follower answers a forwarded write as soon as the leader does, before its own apply;
 // a read of your own write on that member could then miss it.
 TEST(SimPlantedBug, Bug6AnsweringAForwardBeforeApplyIsCaughtWithin500Seeds) {
-  std::uint64_t s = first_safety_failure(3, 6, 500);
-  ASSERT_NE(s, 0u);
-  Simulator planted(options_for_seed(s, 3, 6, false));
-  SeedResult r = planted.run_seed();
-  EXPECT_NE(r.violation.find("before applying that index itself"), std::string::npos) << r.violation;
-  Simulator clean(options_for_seed(s, 3, 0, false));
-  SeedResult c = clean.run_seed();
-  EXPECT_TRUE(c.ok) << c.violation;
-  EXPECT_GT(c.forwarded, 0u);
+  EXPECT_GT(expect_caught(6, {"before applying that index itself"}).forwarded, 0u);
 }
 
 #ifdef MOVN_RAFT_TEST_HOOKS
 // Bug 7: the leader counts its own copy toward a quorum on append, while it sends entries before
 // they are durable on it: an entry "commits" held durably by fewer than a quorum.
 TEST(SimPlantedBug, Bug7SelfMatchOnAppendIsCaughtWithin500Seeds) {
-  std::uint64_t s = first_safety_failure(3, 7, 500);
-  ASSERT_NE(s, 0u);
-  Simulator planted(options_for_seed(s, 3, 7, false));
-  SeedResult r = planted.run_seed();
-  EXPECT_NE(r.violation.find("held durably by only"), std::string::npos) << r.violation;
-  Simulator clean(options_for_seed(s, 3, 0, false));
-  EXPECT_TRUE(clean.run_seed().ok) << violation_of(clean);
+  expect_caught(7, {"held durably by only"});
 }
 #endif
 
 // Bug 8: acknowledgements (appends, heartbeats, votes) leave before what they acknowledge is
 // durable.
 TEST(SimPlantedBug, Bug8RepliesBeforePersistAreCaughtWithin500Seeds) {
-  std::uint64_t s = first_safety_failure(3, 8, 500);
-  ASSERT_NE(s, 0u);
-  Simulator planted(options_for_seed(s, 3, 8, false));
-  SeedResult r = planted.run_seed();
-  EXPECT_TRUE(r.violation.find("was durable") != std::string::npos ||
-              r.violation.find("acknowledged index") != std::string::npos)
-      << r.violation;
-  Simulator clean(options_for_seed(s, 3, 0, false));
-  EXPECT_TRUE(clean.run_seed().ok) << violation_of(clean);
+  expect_caught(8, {"was durable", "acknowledged index"});
 }
 
 TEST(SimDeterminism, ASeedReplaysExactly) {
