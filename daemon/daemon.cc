@@ -116,9 +116,16 @@ Result<void> run_daemon(const DaemonOptions& options) {
     });
   };
 
-  // Load, then settle who this member is; the API answers 503 until this is done.
+  // Load, then settle who this member is; the API answers 503 until this is done. The member's
+  // identity (a key pair and certificate, made on the first start) is generated on the effects
+  // thread, not on the core thread.
+  EffectsThread effects(io);
   std::optional<Error> startup_error;
-  auto start = [&]() -> Result<void> {
+  auto fail_start = [&](Error e) {
+    startup_error = std::move(e);
+    io.stop();
+  };
+  auto load = [&]() -> Result<void> {
     MOVN_TRY(host.load(options.rebuild));
     const auto& ms = node.applied().membership();
     if (ms.bootstrapped() && !store->identity()) {
@@ -132,23 +139,16 @@ Result<void> run_daemon(const DaemonOptions& options) {
       if (const auto* me = ms.find(member.name)) member.address = me->address;
       if (!record) MOVN_TRY(write_daemon_record(record_path, DaemonRecord{member.name, member.address, ms.cluster_id()}));
     }
-    MOVN_ASSIGN_OR_RETURN(member.identity, pki::ensure_identity(dir / "identity", member.name));
+    return {};
+  };
+  auto serve = [&] {
+    const auto& ms = node.applied().membership();
     if (member.identity.regenerated) spdlog::info("member identity created for {}", member.name);
     if (ms.bootstrapped()) {
       const auto* me = ms.find(member.name);
       if (me != nullptr && me->fingerprint != member.identity.fingerprint_hex)
         spdlog::warn("this member's certificate ({}) is not the one the log records for {} ({})",
                      member.identity.fingerprint_hex, member.name, me->fingerprint);
-    }
-    MOVN_ASSIGN_OR_RETURN(member.token_key, pki::ensure_secret_key(dir / "identity" / "token.key"));
-    return {};
-  };
-  asio::post(io, [&] {
-    auto started = start();
-    if (!started.ok()) {
-      startup_error = std::move(started).error();
-      io.stop();
-      return;
     }
     spdlog::info("replayed {} committed entries{}; applied index {}", node.entries_replayed(),
                  node.loaded_from_checkpoint() ? " after the checkpoint" : (options.rebuild ? " (rebuild)" : ""),
@@ -166,6 +166,26 @@ Result<void> run_daemon(const DaemonOptions& options) {
         },
         member.name);
     tick_step();
+  };
+  asio::post(io, [&] {
+    if (auto loaded = load(); !loaded.ok()) return fail_start(std::move(loaded).error());
+    struct Made {
+      pki::Identity identity;
+      std::string token_key;
+    };
+    auto made = std::make_shared<Made>();
+    effects.run(
+        [made, identity_dir = dir / "identity", name = member.name]() -> Result<void> {
+          MOVN_ASSIGN_OR_RETURN(made->identity, pki::ensure_identity(identity_dir, name));
+          MOVN_ASSIGN_OR_RETURN(made->token_key, pki::ensure_secret_key(identity_dir / "token.key"));
+          return {};
+        },
+        [&, made](Result<void> r) {
+          if (!r.ok()) return fail_start(std::move(r).error());
+          member.identity = std::move(made->identity);
+          member.token_key = std::move(made->token_key);
+          serve();
+        });
   });
 
   // A clean stop: no new connections, requests already being written are applied and answered
@@ -207,6 +227,7 @@ Result<void> run_daemon(const DaemonOptions& options) {
     fail_stop(make_error(Errc::kInternal, std::string("unexpected exception in the core thread: ") + ex.what()));
   }
   server->close();
+  effects.stop();
   // The last links and a checkpoint of what was applied go through the storage thread, which
   // finishes every queued job before it stops.
   if (!startup_error) node.checkpoint();

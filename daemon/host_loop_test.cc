@@ -5,6 +5,8 @@
 
 #include <atomic>
 #include <future>
+#include <mutex>
+#include <thread>
 
 #include <utility>
 #include <boost/asio/io_context.hpp>
@@ -365,6 +367,47 @@ TEST(CommittedConfig, ADamagedRecordStopsTheLoadNamingTheStore) {
   EXPECT_EQ(r.error().code, Errc::kCorruption);
   EXPECT_NE(r.error().message.find((dir / "store").string()), std::string::npos) << r.error().message;
   EXPECT_EQ(m.store->raft_config(), std::optional<std::string>("garbage"));
+}
+
+}  // namespace
+}  // namespace movn::daemon
+
+namespace movn::daemon {
+namespace {
+
+// Effects run off the core thread, in order, and their results come back on the core thread; an
+// exception in a job is an error, not a crash.
+TEST(EffectsThread, JobsRunElsewhereInOrderAndAnswerOnTheCoreThread) {
+  boost::asio::io_context io{1};
+  auto work = boost::asio::make_work_guard(io);
+  EffectsThread effects(io);
+  const auto core_thread = std::this_thread::get_id();
+  std::vector<int> ran, answered;
+  std::mutex mu;
+  bool off_core = true;
+  for (int i = 0; i < 5; ++i) {
+    effects.run(
+        [&, i]() -> Result<void> {
+          std::lock_guard lock(mu);
+          off_core = off_core && std::this_thread::get_id() != core_thread;
+          ran.push_back(i);
+          return {};
+        },
+        [&, i](Result<void> r) {
+          EXPECT_TRUE(r.ok());
+          EXPECT_EQ(std::this_thread::get_id(), core_thread);
+          answered.push_back(i);
+        });
+  }
+  std::optional<Result<void>> failed;
+  effects.run([]() -> Result<void> { throw std::runtime_error("boom"); }, [&](Result<void> r) { failed = r; });
+  while (!failed) io.run_one();
+  EXPECT_TRUE(off_core);
+  EXPECT_EQ(ran, (std::vector<int>{0, 1, 2, 3, 4}));
+  EXPECT_EQ(answered, (std::vector<int>{0, 1, 2, 3, 4}));
+  ASSERT_FALSE(failed->ok());
+  EXPECT_NE(failed->error().message.find("boom"), std::string::npos);
+  effects.stop();
 }
 
 }  // namespace

@@ -51,6 +51,48 @@ void StorageLogStore::put_checkpoint(std::string bytes) {
   });
 }
 
+EffectsThread::EffectsThread(boost::asio::io_context& core) : core_(core) {
+  thread_ = std::thread([this] {
+    for (;;) {
+      std::pair<std::function<Result<void>()>, std::function<void(Result<void>)>> item;
+      {
+        std::unique_lock lock(mu_);
+        cv_.wait(lock, [&] { return stopping_ || !queue_.empty(); });
+        if (queue_.empty()) return;
+        item = std::move(queue_.front());
+        queue_.pop_front();
+      }
+      Result<void> r = [&]() -> Result<void> {
+        try {
+          return item.first();
+        } catch (const std::exception& ex) {
+          return make_error(Errc::kInternal, std::string("effect failed: ") + ex.what());
+        }
+      }();
+      boost::asio::post(core_, [done = std::move(item.second), r = std::move(r)]() mutable { done(std::move(r)); });
+    }
+  });
+}
+
+EffectsThread::~EffectsThread() { stop(); }
+
+void EffectsThread::run(std::function<Result<void>()> job, std::function<void(Result<void>)> done) {
+  {
+    std::lock_guard lock(mu_);
+    queue_.emplace_back(std::move(job), std::move(done));
+  }
+  cv_.notify_one();
+}
+
+void EffectsThread::stop() {
+  {
+    std::lock_guard lock(mu_);
+    stopping_ = true;
+  }
+  cv_.notify_one();
+  if (thread_.joinable()) thread_.join();
+}
+
 MemberHost::MemberHost(eventlog::Store& s, boost::asio::io_context& io, host::FailStop fail_stop, const Clock& clock)
     : store(s),
       storage(s, io),

@@ -4,6 +4,10 @@
 #pragma once
 
 #include <atomic>
+#include <condition_variable>
+#include <deque>
+#include <mutex>
+#include <thread>
 
 #include <utility>  // before Asio (docs/design.md §5)
 #include <boost/asio/io_context.hpp>
@@ -28,6 +32,26 @@ class CoreExecutor final : public host::Executor {
 
  private:
   boost::asio::io_context& io_;
+};
+
+// Runs effects on a thread of their own, one at a time, and posts each result to the core thread.
+// stop() (or the destructor) lets queued jobs finish first.
+class EffectsThread final : public host::Effects {
+ public:
+  explicit EffectsThread(boost::asio::io_context& core);
+  ~EffectsThread() override;
+  EffectsThread(const EffectsThread&) = delete;
+  EffectsThread& operator=(const EffectsThread&) = delete;
+  void run(std::function<Result<void>()> job, std::function<void(Result<void>)> done) override;
+  void stop();
+
+ private:
+  boost::asio::io_context& core_;
+  std::mutex mu_;
+  std::condition_variable cv_;
+  std::deque<std::pair<std::function<Result<void>()>, std::function<void(Result<void>)>>> queue_;
+  bool stopping_ = false;
+  std::thread thread_;
 };
 
 // A member with no peer link: every message is dropped (and counted). A one-voter cluster sends

@@ -5,6 +5,7 @@
 //   Transport  peer messages: unreliable by contract (may drop, delay, reorder, duplicate);
 //   Executor   "later on the core thread": the io_context in microovnd, a queue the simulator drains;
 //   Clock      cluster time and the election seed (common/time.h);
+//   Effects    work that must not run on the core thread (key generation), run elsewhere;
 //   Observer   what the simulator's checker watches (no-op in the daemon).
 // Every callback a seam makes runs on the core thread, through the Executor. Interfaces are
 // virtual: one call per Ready costs nothing beside an fsync.
@@ -36,6 +37,15 @@ class Transport {
   // Never blocks and may drop: Raft retries what matters, and the host loop times out forwarded
   // writes and reads. Inbound messages reach Node::receive on the core thread.
   virtual void send(PeerMessage message) = 0;
+};
+
+// Work that must not hold up the core thread (generating keys, later large reads and the
+// reconciler's effects): `job` runs elsewhere, in submission order, and `done` runs on the core
+// thread with its result. A job shares nothing with the core thread but what it captures.
+class Effects {
+ public:
+  virtual ~Effects() = default;
+  virtual void run(std::function<Result<void>()> job, std::function<void(Result<void>)> done) = 0;
 };
 
 class LogStore {
