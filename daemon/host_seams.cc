@@ -98,7 +98,17 @@ MemberHost::MemberHost(eventlog::Store& s, boost::asio::io_context& io, host::Fa
       storage(s, io),
       executor(io),
       log(s, storage, fail_stop),
-      node(log, peers, executor, fail_stop, clock) {}
+      node(log, peers, executor, fail_stop, clock, nullptr, node_options()) {}
+
+host::NodeOptions MemberHost::node_options() {
+  host::NodeOptions o;
+  // What the leader reads from the store and sends one peer in one round: at most 16 appends of
+  // 256 KiB (4 MiB), so catching a late joiner up from index 1 never holds the core thread (which
+  // reads the log) for long, and heartbeats and the API go on between rounds.
+  o.raft.max_append_bytes = kMaxAppendBytes;
+  o.raft.max_inflight_msgs = kMaxInflightAppends;
+  return o;
+}
 
 Result<void> MemberHost::load(bool rebuild) {
   MOVN_ASSIGN_OR_RETURN(auto recovered, replay(store, rebuild, &replay_stats));

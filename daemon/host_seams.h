@@ -89,6 +89,11 @@ struct MemberHost {
              const Clock& clock = system_clock());
   // Replays the store into the Node (daemon/replay.h). Called once, before node.start().
   Result<void> load(bool rebuild = false);
+  // The Raft tuning of microovnd: a byte budget per peer and round (kMaxAppendBytes per append,
+  // kMaxInflightAppends appends in flight).
+  static host::NodeOptions node_options();
+  static constexpr std::uint64_t kMaxAppendBytes = 256 << 10;
+  static constexpr std::size_t kMaxInflightAppends = 16;
 
   eventlog::Store& store;
   StorageWorker storage;
