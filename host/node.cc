@@ -241,7 +241,7 @@ void Node::on_removal_notice(const RemovalNotice& n) {
   held_.clear();
   for (auto& h : held) h.done(make_error(Errc::kFailedPrecondition, "this member was removed from the cluster"));
   core_.reset();
-  ready_.reset();
+  ready_.reset();  // a write in flight completes into nothing
   if (options_.on_removed) executor_.post(options_.on_removed);
 }
 
@@ -730,6 +730,7 @@ void Node::drive() {
       fail_stop_(r.error());
       return;
     }
+    if (!ready_ || !core_) return;  // this member was removed meanwhile: its Raft has stopped
     if (observer_ != nullptr) observer_->on_durable(*ready_);
     finish_ready();
   });
