@@ -27,4 +27,13 @@ struct TestHooks {
 TestHooks& test_hooks();
 #endif
 
+// True when planted bug `bug` is switched on; always false in the production library.
+inline bool planted([[maybe_unused]] bool TestHooks::*bug) {
+#ifdef MOVN_HOST_TEST_HOOKS
+  return test_hooks().*bug;
+#else
+  return false;
+#endif
+}
+
 }  // namespace movn::host

@@ -17,6 +17,9 @@
 
 namespace movn::sim {
 
+// A digest of the applied state: equal on every member at an equal applied index.
+std::string state_digest(const projections::State& state);
+
 // "Later on the core thread": a queue the simulator drains after every input to the member.
 class SimExecutor final : public host::Executor {
  public:
