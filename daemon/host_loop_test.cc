@@ -113,6 +113,77 @@ TEST(StoreLogReader, AMissingEntryIsAFailureNotACrash) {
   EXPECT_NE(failures.front().message.find("missing entry 4"), std::string::npos) << failures.front().message;
 }
 
+// The newest entries written are kept in memory (cached_from), up to kRecentBytes of them.
+TEST(StoreLogReader, KeepsTheNewestEntriesInMemoryWithinItsByteBound) {
+  TempDir dir;
+  auto store = open_store(dir / "store");
+  std::vector<eventlog::Entry> first{entry(1, 1), entry(2, 1)};
+  ASSERT_TRUE(store->append(first).ok());
+  StoreLogReader reader(*store, [](const Error& e) { FAIL() << e.message; });
+  EXPECT_EQ(reader.cached_from(), LogIndex(3));  // nothing read into memory at start
+  std::vector<eventlog::Entry> more{entry(3, 2, "c"), entry(4, 2, "d")};
+  ASSERT_TRUE(store->write(more, std::nullopt, true).ok());
+  reader.persisted(more);
+  EXPECT_EQ(reader.cached_from(), LogIndex(3));
+  std::vector<raft::Entry> out;
+  reader.entries(LogIndex(3), LogIndex(5), ~0ULL, out);
+  ASSERT_EQ(out.size(), 2u);
+  EXPECT_EQ(out[1].data, "d");
+  // A write replacing index 4 replaces it in memory too.
+  std::vector<eventlog::Entry> replace{entry(4, 3, "D"), entry(5, 3, "E")};
+  ASSERT_TRUE(store->write(replace, std::nullopt, true).ok());
+  reader.persisted(replace);
+  out.clear();
+  reader.entries(LogIndex(3), LogIndex(6), ~0ULL, out);
+  ASSERT_EQ(out.size(), 3u);
+  EXPECT_EQ(out[1].data, "D");
+  EXPECT_EQ(out[1].term, Term(3));
+  // Large entries: the memory keeps the newest within the bound; older ones come from the store.
+  std::vector<eventlog::Entry> big;
+  const std::uint64_t each = 256 << 10;
+  const std::uint64_t count = 2 * StoreLogReader::kRecentBytes / each;
+  for (std::uint64_t i = 6; i < 6 + count; ++i) big.push_back(entry(i, 3, std::string(each, 'x')));
+  ASSERT_TRUE(store->write(big, std::nullopt, true).ok());
+  reader.persisted(big);
+  const LogIndex cached = reader.cached_from();
+  EXPECT_GT(cached, LogIndex(6 + count / 3));
+  EXPECT_LT(cached, LogIndex(6 + count - 1));
+  out.clear();
+  reader.entries(LogIndex(4), LogIndex(8), ~0ULL, out);  // from the store
+  ASSERT_EQ(out.size(), 4u);
+  EXPECT_EQ(out[0].data, "D");
+}
+
+// A catch-up read runs on the storage thread and answers on the core thread (the io_context);
+// a store that cannot answer gives an error, not a crash.
+TEST(StorageLogStore, ReadsRangesOffTheCoreThread) {
+  TempDir dir;
+  auto store = open_store(dir / "store");
+  std::vector<eventlog::Entry> es;
+  for (std::uint64_t i = 1; i <= 50; ++i) es.push_back(entry(i, 1, std::string(100, 'a')));
+  ASSERT_TRUE(store->append(es).ok());
+  boost::asio::io_context io{1};
+  auto work = boost::asio::make_work_guard(io);  // run_one() waits for the storage thread's post
+  StorageWorker storage(*store, io);
+  StorageLogStore log(*store, storage, [](const Error& e) { FAIL() << e.message; });
+  const auto core_thread = std::this_thread::get_id();
+  std::optional<Result<std::vector<raft::Entry>>> got;
+  log.read(LogIndex(10), LogIndex(40), 5 * raft::entry_bytes(es[0]), [&](Result<std::vector<raft::Entry>> r) {
+    EXPECT_EQ(std::this_thread::get_id(), core_thread);
+    got = std::move(r);
+  });
+  while (!got) io.run_one();
+  ASSERT_TRUE(got->ok()) << got->error().message;
+  ASSERT_EQ((*got)->size(), 5u);
+  EXPECT_EQ((*got)->front().index, LogIndex(10));
+  EXPECT_EQ((*got)->back().index, LogIndex(14));
+  got.reset();
+  log.read(LogIndex(45), LogIndex(60), ~0ULL, [&](Result<std::vector<raft::Entry>> r) { got = std::move(r); });
+  while (!got) io.run_one();
+  EXPECT_FALSE(got->ok());
+  storage.stop();
+}
+
 // Client reads queue behind the log's writes on the storage thread: their number is bounded.
 TEST(StorageWorker, ClientReadsAreBoundedAndAllRunOnceTheThreadIsFree) {
   TempDir dir;

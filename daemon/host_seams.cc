@@ -51,6 +51,22 @@ void StorageLogStore::put_checkpoint(std::string bytes) {
   });
 }
 
+LogIndex StorageLogStore::cached_from() const {
+  reader();
+  return reader_->cached_from();
+}
+
+void StorageLogStore::read(LogIndex lo, LogIndex hi, std::uint64_t max_bytes, ReadDone done) {
+  // On the storage thread, in order with the writes: it sees every write submitted before it.
+  worker_.run([this, lo, hi, max_bytes, done = std::move(done)](eventlog::Store& s) mutable {
+    std::vector<raft::Entry> out;
+    auto r = read_entries(s, lo, hi, max_bytes, out);
+    Result<std::vector<raft::Entry>> result = std::move(out);
+    if (!r.ok()) result = r.error();
+    worker_.post_core([done = std::move(done), result = std::move(result)]() mutable { done(std::move(result)); });
+  });
+}
+
 EffectsThread::EffectsThread(boost::asio::io_context& core) : core_(core) {
   thread_ = std::thread([this] {
     for (;;) {

@@ -75,6 +75,8 @@ class StorageLogStore final : public host::LogStore {
   void submit(Write w, Done done) override;
   void put_links(std::vector<std::pair<LogIndex, Digest>> links) override;
   void put_checkpoint(std::string bytes) override;
+  LogIndex cached_from() const override;
+  void read(LogIndex lo, LogIndex hi, std::uint64_t max_bytes, ReadDone done) override;
 
  private:
   eventlog::Store& store_;

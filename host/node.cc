@@ -22,6 +22,13 @@ Node::Node(LogStore& log, Transport& transport, Executor& executor, FailStop fai
       clock_(clock),
       observer_(observer),
       options_(std::move(options)),
+      reader_(log,
+              [this] {
+                if (!core_) return;
+                core_->entries_fetched();
+                schedule_drive();
+              },
+              fail_stop_),
       // Contexts of forwarded writes and reads are matched with their answers; an answer meant
       // for an earlier incarnation of this member must find none of this one's, so each
       // incarnation counts from its start time (65,536 per millisecond before any overlap).
@@ -106,7 +113,7 @@ void Node::start_raft(NodeId self, std::vector<NodeId> voters) {
   auto committed = recovered_config_;
   if (!committed && !options_.genesis_voters)
     committed = raft::IndexedConfiguration{LogIndex(0), raft::voters_configuration(voters)};
-  core_ = std::make_unique<raft::Core>(std::move(cfg), log_.reader(), recovered_hard_state_, std::move(committed));
+  core_ = std::make_unique<raft::Core>(std::move(cfg), reader_, recovered_hard_state_, std::move(committed));
   if (observer_ != nullptr) observer_->on_start(*core_, voters);
   // The only voter needs no election timeout: it campaigns now.
   const auto in_effect = core_->configuration().voters();
@@ -430,12 +437,14 @@ void Node::drive() {
     if (!rd.entries_to_persist.empty() && e.index >= rd.entries_to_persist.front().index) break;
     durable_committed.push_back(e);
   }
-  log_.submit(std::move(w), [this](Result<void> r) {
+  const LogIndex first_written = rd.entries_to_persist.empty() ? LogIndex(0) : rd.entries_to_persist.front().index;
+  log_.submit(std::move(w), [this, first_written](Result<void> r) {
     if (!r.ok()) {
       // A failed write or sync of the log is fail-stop (docs/design.md §6).
       fail_stop_(r.error());
       return;
     }
+    if (first_written.value > 0) reader_.replaced_from(first_written);
     if (!ready_ || !core_) return;  // this member was removed meanwhile: its Raft has stopped
     if (observer_ != nullptr) observer_->on_durable(*ready_);
     finish_ready();

@@ -20,6 +20,7 @@
 #include "common/time.h"
 #include "eventlog/entry.h"
 #include "eventlog/raft/core.h"
+#include "host/catch_up_reader.h"
 #include "host/peer_message.h"
 #include "host/seams.h"
 #include "projections/state.h"
@@ -174,6 +175,8 @@ class Node {
   std::uint64_t entries_replayed() const { return replayed_; }
   bool loaded_from_checkpoint() const { return from_checkpoint_; }
   const raft::Core* raft() const { return core_.get(); }
+  // What the core reads the log through (catch-up reads off the core thread).
+  const CatchUpReader& log_reader() const { return reader_; }
   // True while a Ready is being written.
   bool writing() const { return ready_.has_value(); }
   // True once this member leads and has applied an entry of its current term.
@@ -244,6 +247,7 @@ class Node {
   LogIndex recovered_last_index_;
 
   // Raft host loop.
+  CatchUpReader reader_;
   std::unique_ptr<raft::Core> core_;
   raft::HardState recovered_hard_state_;
   raft::HardState written_hard_state_;  // the last one handed to the store

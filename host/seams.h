@@ -69,6 +69,15 @@ class LogStore {
   virtual void put_links(std::vector<std::pair<LogIndex, Digest>> links) = 0;
   // A checkpoint of the applied projections (a cache; replay rebuilds it).
   virtual void put_checkpoint(std::string bytes) = 0;
+  // Entries at or above this index are in memory: reader() answers for them without blocking.
+  // Older ones are read with read() when a leader sends them to a peer that catches up.
+  virtual LogIndex cached_from() const = 0;
+  // Reads the written entries [lo, hi) off the core thread, at most max_bytes of them but at
+  // least one; `done` runs on the core thread. The read sees at least every write whose `done`
+  // ran before read() was called (a write completing meanwhile may or may not be seen). An error
+  // is fail-stop for the member.
+  using ReadDone = std::function<void(Result<std::vector<raft::Entry>>)>;
+  virtual void read(LogIndex lo, LogIndex hi, std::uint64_t max_bytes, ReadDone done) = 0;
 };
 
 // Hooks for the simulator's checker; every method has an empty default.

@@ -21,6 +21,11 @@ struct TestHooks {
   // Replies (append, heartbeat and vote acknowledgements) leave before the write of what they
   // acknowledge is durable.
   bool replies_before_persist = false;
+  // The catch-up reader keeps what it read after a write replaced those entries: a leader may
+  // send a peer entries its log no longer holds.
+  bool keep_replaced_reads = false;
+  // The core is not told when a catch-up read completes: the peer that waits for it stays paused.
+  bool forget_fetched = false;
 };
 
 #ifdef MOVN_HOST_TEST_HOOKS

@@ -141,6 +141,10 @@ class Core {
   // or past Config::max_pending_reads.
   Result<void> read_index(std::uint64_t request_ctx);
 
+  // The host's LogReader finished a read that fetch() started (log_reader.h): peers that waited
+  // for entries are sent them now.
+  void entries_fetched();
+
   bool has_ready() const;
   Ready ready();
   void advance(const Ready& ready);

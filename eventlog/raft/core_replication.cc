@@ -164,15 +164,33 @@ bool Core::maybe_send_append(NodeId to, bool send_if_empty) {
   m.type = MessageType::kApp;
   m.to = to;
   m.index = pr.next.prev();
-  m.log_term = log_.term(m.index);
-  if (pr.next <= last) m.entries = log_.slice(pr.next, last.next(), config_.max_append_bytes);
+  // The entries first: a reader that fetched them knows the term before them too.
+  if (pr.next <= last && !log_.slice_for_send(pr.next, last.next(), config_.max_append_bytes, m.entries)) {
+    pr.awaiting_entries = true;  // until entries_fetched()
+    return false;
+  }
   if (m.entries.empty() && !send_if_empty) return false;
+  m.log_term = log_.term(m.index);
   m.commit = log_.committed();
   std::size_t n = m.entries.size();
   LogIndex sent_last = n ? m.entries.back().index : m.index;
   send(std::move(m));
   pr.sent_entries(n, sent_last);
   return true;
+}
+
+void Core::entries_fetched() {
+  for (auto& [id, pr] : progress_) {
+    if (!pr.awaiting_entries) continue;
+    pr.awaiting_entries = false;
+    if (role_ != Role::kLeader || id == config_.id) continue;
+    if (pr.state == ProgressState::kProbe) {
+      maybe_send_append(id, true);
+    } else {
+      while (maybe_send_append(id, false)) {
+      }
+    }
+  }
 }
 
 // Every member gets the log, whatever its role (the log is the product).

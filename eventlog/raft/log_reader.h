@@ -29,7 +29,31 @@ class LogReader {
   // (read once, at start-up). This default reads every entry in the range; a store that can
   // find configuration entries faster overrides it.
   virtual void config_entries(LogIndex lo, LogIndex hi, std::vector<Entry>& out) const;
+  // What a leader sends a peer: like entries(), but it may return fewer entries than the range
+  // holds (at least one), or return false with `out` untouched when they are not in memory: the
+  // reader has then started reading them elsewhere, and the host calls Core::entries_fetched()
+  // once that read (or another one) is done, so every false is followed by such a call. The core
+  // pauses that peer meanwhile. This default reads at once.
+  virtual bool fetch(LogIndex lo, LogIndex hi, std::uint64_t max_bytes, std::vector<Entry>& out) const {
+    entries(lo, hi, max_bytes, out);
+    return true;
+  }
 };
+
+// Appends the entries of `log` (contiguous, in index order) within [lo, hi) to out: at most
+// max_bytes of them (entry_bytes) but at least one if any: the rule of LogReader::entries, for
+// readers that keep entries in memory.
+template <class Entries>
+void copy_range(const Entries& log, LogIndex lo, LogIndex hi, std::uint64_t max_bytes, std::vector<Entry>& out) {
+  if (log.empty() || lo < log.front().index) return;
+  const std::size_t before = out.size();
+  std::uint64_t bytes = 0;
+  for (std::size_t i = lo.value - log.front().index.value; i < log.size() && log[i].index < hi; ++i) {
+    bytes += entry_bytes(log[i]);
+    if (out.size() > before && bytes > max_bytes) break;
+    out.push_back(log[i]);
+  }
+}
 
 // A LogReader over a vector: the unit tests' and the benchmark's storage, and the page-cache view
 // of the simulator's store. Single-threaded.

@@ -25,13 +25,7 @@ Term MemoryLog::term(LogIndex index) const {
 void MemoryLog::entries(LogIndex lo, LogIndex hi, std::uint64_t max_bytes,
                         std::vector<Entry>& out) const {
   assert(lo.value >= 1 && lo <= hi && hi.value <= entries_.size() + 1);
-  std::uint64_t bytes = 0;
-  for (std::uint64_t i = lo.value; i < hi.value; ++i) {
-    const Entry& e = entries_[i - 1];
-    bytes += entry_bytes(e);
-    if (i != lo.value && bytes > max_bytes) break;
-    out.push_back(e);
-  }
+  copy_range(entries_, lo, hi, max_bytes, out);
 }
 
 void MemoryLog::truncate_from(LogIndex index) {

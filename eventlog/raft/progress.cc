@@ -74,6 +74,7 @@ void Progress::sent_entries(std::size_t n_entries, LogIndex last) {
 }
 
 bool Progress::is_paused() const {
+  if (awaiting_entries) return true;
   return state == ProgressState::kProbe ? probe_sent : inflights.full();
 }
 

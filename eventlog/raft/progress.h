@@ -57,6 +57,9 @@ struct Progress {
   bool recent_active = false;  // heard from since the last check-quorum round
   // Replicate state: heartbeats rejected in a row without progress (an App was lost, or is late).
   int stalled_heartbeats = 0;
+  // The entries it needs next are being read off the core thread (LogReader::fetch): paused
+  // until Core::entries_fetched().
+  bool awaiting_entries = false;
   bool voter = false;         // votes in the configuration in effect (kept by raft::Core)
   int ticks_since_heard = 0;  // leader ticks since any reply; online while < election ticks
   CatchUp catch_up;           // non-voters only

@@ -78,11 +78,28 @@ void RaftLog::applied_to(LogIndex index) {
 
 std::vector<Entry> RaftLog::slice(LogIndex lo, LogIndex hi, std::uint64_t max_bytes) const {
   std::vector<Entry> out;
+  slice_into(lo, hi, max_bytes, false, out);
+  return out;
+}
+
+bool RaftLog::slice_for_send(LogIndex lo, LogIndex hi, std::uint64_t max_bytes, std::vector<Entry>& out) const {
+  return slice_into(lo, hi, max_bytes, true, out);
+}
+
+bool RaftLog::slice_into(LogIndex lo, LogIndex hi, std::uint64_t max_bytes, bool fetch,
+                         std::vector<Entry>& out) const {
   assert(lo.value >= 1 && lo <= hi && hi <= last_index().next());
-  if (lo == hi) return out;
+  if (lo == hi) return true;
   if (lo < offset_) {
-    storage_.entries(lo, std::min(hi, offset_), max_bytes, out);
-    if (hi <= offset_ || out.empty() || out.back().index.next() < offset_) return out;
+    if (fetch) {
+      if (!storage_.fetch(lo, std::min(hi, offset_), max_bytes, out)) {
+        out.clear();
+        return false;
+      }
+    } else {
+      storage_.entries(lo, std::min(hi, offset_), max_bytes, out);
+    }
+    if (hi <= offset_ || out.empty() || out.back().index.next() < offset_) return true;
   }
   std::uint64_t bytes = 0;
   for (const Entry& e : out) bytes += entry_bytes(e);
@@ -92,7 +109,7 @@ std::vector<Entry> RaftLog::slice(LogIndex lo, LogIndex hi, std::uint64_t max_by
     if (!out.empty() && bytes > max_bytes) break;
     out.push_back(e);
   }
-  return out;
+  return true;
 }
 
 void RaftLog::stable_to(LogIndex index, Term term) {

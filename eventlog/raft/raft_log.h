@@ -41,6 +41,9 @@ class RaftLog {
 
   // Entries [lo, hi) limited to max_bytes (at least one when lo < hi).
   std::vector<Entry> slice(LogIndex lo, LogIndex hi, std::uint64_t max_bytes) const;
+  // The same for what the leader sends a peer, through LogReader::fetch: false when the
+  // persisted part is not in memory yet (`out` is then empty).
+  bool slice_for_send(LogIndex lo, LogIndex hi, std::uint64_t max_bytes, std::vector<Entry>& out) const;
 
   // The unstable tail (not yet persisted by the host).
   const std::vector<Entry>& unstable() const { return unstable_; }
@@ -54,6 +57,8 @@ class RaftLog {
   std::vector<Entry> next_committed(std::uint64_t max_bytes) const;
 
  private:
+  bool slice_into(LogIndex lo, LogIndex hi, std::uint64_t max_bytes, bool fetch, std::vector<Entry>& out) const;
+
   const LogReader& storage_;
   LogIndex offset_;  // index of unstable_[0]; entries below come from storage_
   std::vector<Entry> unstable_;

@@ -12,6 +12,7 @@ TestCluster::TestCluster(int members, std::function<void(Config&)> tweak)
     : tweak_(std::move(tweak)), members_(members) {
   for (int i = 1; i <= members; ++i) {
     logs_[i] = std::make_unique<MemoryLog>();
+    readers_[i] = std::make_unique<Reader>(*this, i);
     restart(i);
   }
 }
@@ -25,7 +26,26 @@ void TestCluster::restart(std::uint64_t id) {
   applied_[id].clear();
   std::optional<IndexedConfiguration> committed;
   if (!forget_committed_config) committed = logs_.at(id)->committed_config();
-  cores_[id] = std::make_unique<Core>(c, *logs_.at(id), logs_.at(id)->hard_state(), committed);
+  cores_[id] = std::make_unique<Core>(c, *readers_.at(id), logs_.at(id)->hard_state(), committed);
+}
+
+bool TestCluster::Reader::fetch(LogIndex lo, LogIndex hi, std::uint64_t max_bytes, std::vector<Entry>& out) const {
+  auto below = c_.fetch_below.find(id_);
+  if (below != c_.fetch_below.end() && lo < below->second && !fetched.contains(lo)) {
+    waiting.insert(lo);
+    return false;
+  }
+  entries(lo, hi, max_bytes, out);
+  return true;
+}
+
+std::size_t TestCluster::fetches_waiting(std::uint64_t id) const { return readers_.at(id)->waiting.size(); }
+
+void TestCluster::complete_fetches(std::uint64_t id) {
+  Reader& r = *readers_.at(id);
+  r.fetched.insert(r.waiting.begin(), r.waiting.end());
+  r.waiting.clear();
+  node(id).entries_fetched();
 }
 
 bool TestCluster::process(std::uint64_t id) {

@@ -40,6 +40,13 @@ class TestCluster {
   void isolate(std::uint64_t id) { isolated_.insert(id); }
   void heal() { isolated_.clear(); }
 
+  // Catch-up reads off the core thread (LogReader::fetch): while set, a member's fetch of entries
+  // below this index answers "not yet" and records the read, until complete_fetches() finishes
+  // every recorded read and tells the core (Core::entries_fetched).
+  std::map<std::uint64_t, LogIndex> fetch_below;
+  std::size_t fetches_waiting(std::uint64_t id) const;
+  void complete_fetches(std::uint64_t id);
+
   // Return false to drop a message; may also edit it.
   std::function<bool(Message&)> filter;
   // Every message sent (after persistence), in order, including dropped ones.
@@ -50,9 +57,28 @@ class TestCluster {
  private:
   void deliver_all();
 
+  // Each member's LogReader: its MemoryLog, with the fetch policy above.
+  class Reader final : public LogReader {
+   public:
+    Reader(TestCluster& c, std::uint64_t id) : c_(c), id_(id) {}
+    LogIndex last_index() const override { return c_.logs_.at(id_)->last_index(); }
+    Term term(LogIndex index) const override { return c_.logs_.at(id_)->term(index); }
+    void entries(LogIndex lo, LogIndex hi, std::uint64_t max_bytes, std::vector<Entry>& out) const override {
+      c_.logs_.at(id_)->entries(lo, hi, max_bytes, out);
+    }
+    bool fetch(LogIndex lo, LogIndex hi, std::uint64_t max_bytes, std::vector<Entry>& out) const override;
+    mutable std::set<LogIndex> waiting;  // reads started
+    std::set<LogIndex> fetched;          // reads done: in memory now
+
+   private:
+    TestCluster& c_;
+    std::uint64_t id_;
+  };
+
   std::function<void(Config&)> tweak_;
   int members_;
   std::map<std::uint64_t, std::unique_ptr<MemoryLog>> logs_;
+  std::map<std::uint64_t, std::unique_ptr<Reader>> readers_;
   std::map<std::uint64_t, std::unique_ptr<Core>> cores_;
   std::map<std::uint64_t, std::vector<Entry>> applied_;
   std::map<std::uint64_t, std::vector<ReadState>> read_states_;

@@ -256,5 +256,44 @@ TEST(Replication, LeaderStepsDownOnAHigherTermReply) {
   EXPECT_EQ(c.node(1).term(), Term(7));
 }
 
+// A leader whose LogReader reads old entries off the core thread (LogReader::fetch) pauses that
+// peer, keeps sending heartbeats, and sends the entries once the host reports them fetched.
+TEST(Replication, CatchUpWaitsForEntriesReadOffTheCoreThread) {
+  TestCluster c(3);
+  c.elect(1);
+  c.isolate(3);
+  for (int i = 0; i < 30; ++i) ASSERT_TRUE(c.node(1).propose("p" + std::to_string(i)).ok());
+  c.stabilize();
+  ASSERT_EQ(c.storage(3).last_index(), LogIndex(1));  // the no-op only
+  c.fetch_below[1] = LogIndex(1000);
+  c.heal();
+  c.sent.clear();
+  for (int i = 0; i < 50 && c.fetches_waiting(1) == 0; ++i) c.tick_all();
+  ASSERT_GT(c.fetches_waiting(1), 0u);
+  c.tick_all(5);  // nothing moves for 3 while the read runs, but heartbeats go on
+  EXPECT_EQ(c.storage(3).last_index(), LogIndex(1));
+  EXPECT_EQ(c.node(1).role(), Role::kLeader);
+  bool heartbeat_to_3 = false;
+  for (const Message& m : c.sent) {
+    if (m.from != NodeId(1) || m.to != NodeId(3)) continue;
+    if (m.type == MessageType::kApp) {
+      EXPECT_TRUE(m.entries.empty());
+    }
+    heartbeat_to_3 |= m.type == MessageType::kHeartbeat;
+  }
+  EXPECT_TRUE(heartbeat_to_3);
+  // Proposals still commit with the other follower meanwhile.
+  ASSERT_TRUE(c.node(1).propose("during").ok());
+  c.stabilize();
+  EXPECT_EQ(c.node(2).committed(), c.storage(1).last_index());
+  for (int round = 0; round < 100 && c.fetches_waiting(1) > 0; ++round) {
+    c.complete_fetches(1);
+    c.stabilize();
+  }
+  EXPECT_EQ(c.fetches_waiting(1), 0u);
+  EXPECT_EQ(c.storage(3).all(), c.storage(1).all());
+  EXPECT_EQ(c.node(3).committed(), c.node(1).committed());
+}
+
 }  // namespace
 }  // namespace movn::raft

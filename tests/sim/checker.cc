@@ -118,6 +118,38 @@ void Checker::on_send(NodeId member, const raft::Message& m, const raft::MemoryL
   }
 }
 
+void Checker::on_append_sent(NodeId member, const raft::Message& m, const raft::MemoryLog& written,
+                             const raft::RaftLog& log, Term term) {
+  // Within one term a leader's log only grows, so an append of the current term must match it.
+  if (m.term != term) return;
+  // What the member holds at `index`: the unstable tail above its stable part, else the store.
+  auto own = [&](LogIndex index) -> const raft::Entry* {
+    if (index > log.stable_last()) {
+      const std::uint64_t i = index.value - log.stable_last().value - 1;
+      return i < log.unstable().size() ? &log.unstable()[i] : nullptr;
+    }
+    return index.value >= 1 && index <= written.last_index() ? &written.at(index) : nullptr;
+  };
+  if (m.index.value > 0) {
+    const raft::Entry* prev = own(m.index);
+    if (prev == nullptr || prev->term != m.log_term) {
+      fail("member " + n(member.value) + " sent " + raft::to_string(m) + " with the term of index " +
+           n(m.index.value) + " as " + n(m.log_term.value) + ", but holds " +
+           (prev ? "term " + n(prev->term.value) : std::string("no entry")) + " there");
+      return;
+    }
+  }
+  for (const raft::Entry& e : m.entries) {
+    const raft::Entry* mine = own(e.index);
+    if (mine == nullptr || mine->term != e.term || mine->data != e.data || mine->type != e.type) {
+      fail("member " + n(member.value) + " sent index " + n(e.index.value) + " of term " + n(e.term.value) +
+           " in " + raft::to_string(m) + ", which is not the entry its log holds there (" +
+           (mine ? "term " + n(mine->term.value) : std::string("none")) + ")");
+      return;
+    }
+  }
+}
+
 void Checker::on_commit_quorum(NodeId leader, LogIndex commit, std::size_t durable_holders, std::size_t quorum) {
   if (durable_holders >= quorum) return;
   fail("leader " + n(leader.value) + " committed index " + n(commit.value) + " held durably by only " +

@@ -57,6 +57,13 @@ class Checker {
   // append's or heartbeat's matched index, a vote), and no message of a term leaves before that
   // term is durable (pre-votes excepted: they ask about a term nobody has entered).
   void on_send(NodeId member, const raft::Message& m, const raft::MemoryLog& durable, LogIndex synced_through);
+  // Member sends an append of its current term `term`: it carries the member's own log as it is
+  // now, every entry and the term of the entry before them, whatever the host read them through
+  // (`written`: what its store holds, page cache included; `log`: its core's log, whose unstable
+  // tail is not written yet). An append of an earlier term may be stale (it waited for a write
+  // while a newer leader rewrote this log); its receivers ignore it.
+  void on_append_sent(NodeId member, const raft::Message& m, const raft::MemoryLog& written, const raft::RaftLog& log,
+                      Term term);
   // A leader's commit index reached `commit`, an entry of its term: a quorum of the voters of its
   // configuration hold that entry durably. `durable_holders` counts them.
   void on_commit_quorum(NodeId leader, LogIndex commit, std::size_t durable_holders, std::size_t quorum);

@@ -271,6 +271,7 @@ SeedResult Simulator::run_seed(int safety_ticks, int liveness_ticks) {
   r.removed = removed_;
   r.follower_reads = follower_reads_;
   r.duplicates_refused = duplicates_refused_;
+  r.catch_up_reads = catch_up_reads_;
   return r;
 }
 
@@ -299,6 +300,12 @@ SimOptions options_for_seed(std::uint64_t seed, int members, int plant_bug, bool
   // Bounds the backlog a leader can build while cut off, so the liveness bound holds.
   o.max_uncommitted_bytes = rng.range(2048, 8192);
   o.check_quorum = !rng.chance(0.2);
+  // Most seeds keep only a few recent entries in memory, so a leader reads older ones for a peer
+  // that catches up off the core thread, and those reads complete late.
+  if (rng.chance(0.7)) {
+    o.log_cache_entries = rng.range(0, 16);
+    o.log_read_delay_ticks = static_cast<int>(rng.range(0, 6));
+  }
   if (joins) {
     // Machine 1 bootstraps; the others join. Every seed runs the role policy, as the daemon
     // does, toward 3 voters and 0-2 stand-bys.

@@ -1,6 +1,6 @@
 // microovn-sim: runs the deterministic cluster simulator (every member runs the host loop,
 // host::Node) over a range of seeds.
-//   microovn-sim --seeds N [--seed-start S] [--members M] [--membership | --joins] [--plant-bug 1..8]
+//   microovn-sim --seeds N [--seed-start S] [--members M] [--membership | --joins] [--plant-bug 1..10]
 //                [--trace] [--keep-going]
 // --membership adds one or two machines outside the initial M voters, random configuration
 // changes and leadership transfers, and (in most seeds) the leader host's role policy.
@@ -10,7 +10,8 @@
 // reads without ReadIndex; 4 no dedup check; 5 a leader that proposes before its no-op has
 // committed; 6 a follower that answers a forwarded write before its own apply; 7 a leader that
 // counts its own copy on append (7 needs MICROOVN_RAFT_TEST_HOOKS); 8 replies sent before what
-// they acknowledge is durable.
+// they acknowledge is durable; 9 a catch-up reader that keeps entries a write replaced; 10 a
+// core never told that a catch-up read completed.
 // Prints one summary line; exits 0 only if every seed passed. A failing seed prints itself, the
 // violated invariant, the tail of its trace and the command that replays it with a full trace.
 #include <chrono>
@@ -26,7 +27,7 @@ namespace {
 int usage() {
   std::fprintf(stderr,
                "usage: microovn-sim --seeds N [--seed-start S] [--members M] [--membership] "
-               "[--joins] [--plant-bug 1..8] [--trace] [--keep-going]\n");
+               "[--joins] [--plant-bug 1..10] [--trace] [--keep-going]\n");
   return 2;
 }
 
@@ -51,7 +52,7 @@ int main(int argc, char** argv) {
     } else if (a == "--members") {
       if (!value(members) || members < 1 || members > 9) return usage();
     } else if (a == "--plant-bug") {
-      if (!value(plant_bug) || plant_bug > 8) return usage();
+      if (!value(plant_bug) || plant_bug > 10) return usage();
     } else if (a == "--membership") {
       membership = true;
     } else if (a == "--joins") {
@@ -77,6 +78,7 @@ int main(int argc, char** argv) {
   std::uint64_t failed = 0, ticks = 0, committed = 0, acked = 0, refused = 0, leaders = 0;
   std::uint64_t crashes = 0, digests = 0, changes = 0, configs = 0, transfers = 0, reads = 0;
   std::uint64_t retried = 0, duplicates_refused = 0, forwarded = 0, follower_reads = 0, joined = 0, removed = 0;
+  std::uint64_t catch_up_reads = 0;
   std::uint64_t first_failed = 0;
   for (std::uint64_t s = seed_start; s < seed_start + seeds; ++s) {
     movn::sim::Simulator sim(movn::sim::options_for_seed(
@@ -99,6 +101,7 @@ int main(int argc, char** argv) {
     follower_reads += r.follower_reads;
     joined += r.joined;
     removed += r.removed;
+    catch_up_reads += r.catch_up_reads;
     if (!r.ok) {
       if (failed == 0) first_failed = s;
       ++failed;
@@ -128,7 +131,7 @@ int main(int argc, char** argv) {
       "first_failed=%llu ticks=%llu committed=%llu acked=%llu refused=%llu leaders=%llu "
       "crashes=%llu digests_compared=%llu reads=%llu changes=%llu configs_committed=%llu "
       "transfers=%llu retried=%llu forwarded=%llu duplicates_refused=%llu follower_reads=%llu joined=%llu "
-      "removed=%llu secs=%.1f\n",
+      "removed=%llu catch_up_reads=%llu secs=%.1f\n",
       static_cast<unsigned long long>(seeds), static_cast<unsigned long long>(seed_start),
       static_cast<unsigned long long>(members), membership ? 1 : 0, joins ? 1 : 0,
       static_cast<unsigned long long>(plant_bug),
@@ -141,6 +144,6 @@ int main(int argc, char** argv) {
       static_cast<unsigned long long>(transfers), static_cast<unsigned long long>(retried),
       static_cast<unsigned long long>(forwarded), static_cast<unsigned long long>(duplicates_refused),
       static_cast<unsigned long long>(follower_reads), static_cast<unsigned long long>(joined),
-      static_cast<unsigned long long>(removed), secs);
+      static_cast<unsigned long long>(removed), static_cast<unsigned long long>(catch_up_reads), secs);
   return failed == 0 ? 0 : 1;
 }

@@ -62,6 +62,16 @@ struct Simulator::Member {
   // The synced write in flight (the Node has one at a time): its completion and when it is due.
   std::optional<host::LogStore::Done> sync_done;
   std::uint64_t sync_at = 0;
+  // The store's newest entries in memory, and its reads of older ones in flight.
+  std::uint64_t log_cache_entries = UINT64_MAX;
+  int log_read_delay = 0;  // max ticks a read takes
+  struct LogRead {
+    std::uint64_t due = 0;
+    LogIndex lo, hi;
+    std::uint64_t max_bytes = 0;
+    host::LogStore::ReadDone done;
+  };
+  std::vector<LogRead> log_reads;
   bool failed = false;  // fail-stop: crashed at the end of the current input
   Term leader_term_seen;
   LogIndex committed_seen;

@@ -418,6 +418,49 @@ TEST(SimChecker, AConfigurationNotInTheLogIsAViolation) {
       << *checker.violation();
 }
 
+// An append must carry the sender's own log: its stored entries below its unstable tail, the
+// tail above, and the term of the entry before them.
+TEST(SimChecker, AnAppendCarryingEntriesTheSenderDoesNotHoldIsAViolation) {
+  auto entry = [](std::uint64_t index, std::uint64_t term, std::string data) {
+    return raft::Entry{LogIndex(index), Term(term), raft::EntryType::kEventBatch, std::move(data)};
+  };
+  raft::MemoryLog written;
+  written.append({entry(1, 1, "a"), entry(2, 1, "b"), entry(3, 2, "c")});
+  raft::RaftLog log(written, LogIndex(3), LogIndex(3));
+  log.truncate_and_append({entry(4, 3, "d")});  // not written yet
+  raft::Message app;
+  app.type = raft::MessageType::kApp;
+  app.from = NodeId(1);
+  app.to = NodeId(2);
+  app.term = Term(3);
+  app.index = LogIndex(1);
+  app.log_term = Term(1);
+  app.entries = {entry(2, 1, "b"), entry(3, 2, "c"), entry(4, 3, "d")};
+  Checker good;
+  good.on_append_sent(NodeId(1), app, written, log, Term(3));
+  EXPECT_FALSE(good.violation().has_value()) << *good.violation();
+
+  raft::Message stale = app;
+  stale.entries[1] = entry(3, 1, "old");  // what the store held before a write replaced it
+  Checker checker;
+  checker.on_append_sent(NodeId(1), stale, written, log, Term(3));
+  ASSERT_TRUE(checker.violation().has_value());
+  EXPECT_NE(checker.violation()->find("not the entry its log holds"), std::string::npos) << *checker.violation();
+
+  raft::Message wrong_prev = app;
+  wrong_prev.log_term = Term(2);
+  Checker prev_checker;
+  prev_checker.on_append_sent(NodeId(1), wrong_prev, written, log, Term(3));
+  ASSERT_TRUE(prev_checker.violation().has_value());
+  EXPECT_NE(prev_checker.violation()->find("with the term of index 1"), std::string::npos)
+      << *prev_checker.violation();
+
+  // An append of an earlier term may have waited while a newer leader rewrote this log.
+  Checker late;
+  late.on_append_sent(NodeId(1), stale, written, log, Term(4));
+  EXPECT_FALSE(late.violation().has_value()) << *late.violation();
+}
+
 TEST(SimChecker, AnEntryChangingTwoMembersIsAViolation) {
   const raft::Configuration genesis = config_of({{1, kVoter}, {2, kVoter}, {3, kVoter}});
   raft::MemoryLog log;

@@ -226,6 +226,28 @@ TEST(SimScenario, ALeaderWithASlowDiskCommitsThroughItsFollowers) {
   }
 }
 
+// A leader whose store keeps only its newest entries in memory reads the tail a follower misses
+// off the core thread, and late; the follower catches up, and the cluster commits meanwhile.
+TEST(SimScenario, AFollowerCatchesUpThroughLogReadsOffTheCoreThread) {
+  Simulator sim(scripted(3));
+  ASSERT_TRUE(elect(sim, 1));
+  sim.isolate(3);
+  sim.run(1);
+  sim.heal();
+  sim.block(1, 3);
+  sim.block(3, 1);
+  for (int i = 0; i < 20; ++i) ASSERT_TRUE(commit(sim, 1, "p" + std::to_string(i))) << violation_of(sim);
+  const LogIndex last = sim.store(1).view().last_index();
+  ASSERT_LT(sim.store(3).view().last_index(), last);
+  sim.set_log_cache(1, 2, 5);
+  sim.heal();
+  ASSERT_TRUE(commit(sim, 1, "during")) << violation_of(sim);
+  ASSERT_TRUE(sim.run_until([&] { return sim.store(3).view().last_index() >= last; }, 300)) << violation_of(sim);
+  EXPECT_GT(sim.catch_up_reads(), 0u);
+  for (LogIndex i(1); i <= last; i = i.next()) EXPECT_EQ(sim.store(3).view().at(i), sim.store(1).view().at(i));
+  ASSERT_TRUE(sim.check_liveness(400)) << violation_of(sim);
+}
+
 raft::Message vote_request(std::uint64_t from, std::uint64_t to, Term term, LogIndex last,
                            Term last_term) {
   raft::Message m;
@@ -559,6 +581,31 @@ TEST(SimPlantedBug, Bug7SelfMatchOnAppendIsCaughtWithin500Seeds) {
 // durable.
 TEST(SimPlantedBug, Bug8RepliesBeforePersistAreCaughtWithin500Seeds) {
   expect_caught(8, {"was durable", "acknowledged index"});
+}
+
+// Bug 9: the catch-up reader keeps entries it read after a write replaced them (and their terms):
+// a member that leads again sends, and answers with, a log it no longer holds.
+TEST(SimPlantedBug, Bug9StaleCatchUpReadsAreCaughtWithin500Seeds) {
+  EXPECT_GT(expect_caught(9, {"leader completeness", "not the entry its log holds", "with the term of index",
+                              "log matching", "state machine safety"})
+                .catch_up_reads,
+            0u);
+}
+
+// Bug 10: the core never hears that a catch-up read completed, so the peer that waits for it
+// stays paused: a liveness violation (the cluster never settles), in the first seeds already.
+TEST(SimPlantedBug, Bug10AForgottenCatchUpReadIsCaughtAsALivenessViolation) {
+  std::uint64_t s = 1;
+  SeedResult planted;
+  for (; s <= 100; ++s) {
+    planted = Simulator(options_for_seed(s, 3, 10, false)).run_seed();
+    if (!planted.ok) break;
+  }
+  ASSERT_LE(s, 100u) << "bug 10 was not caught";
+  EXPECT_EQ(planted.violation.rfind("liveness", 0), 0u) << planted.violation;
+  SeedResult clean = Simulator(options_for_seed(s, 3, 0, false)).run_seed();
+  EXPECT_TRUE(clean.ok) << clean.violation;
+  EXPECT_GT(clean.catch_up_reads, 0u);
 }
 
 TEST(SimDeterminism, ASeedReplaysExactly) {

@@ -53,6 +53,17 @@ class Simulator::Log final : public host::LogStore {
   // Links and checkpoints are caches: a simulated member replays its whole log at restart.
   void put_links(std::vector<std::pair<LogIndex, Digest>>) override {}
   void put_checkpoint(std::string) override {}
+  LogIndex cached_from() const override {
+    const std::uint64_t last = m_.store.last_index().value;
+    return LogIndex(last > m_.log_cache_entries ? last - m_.log_cache_entries + 1 : 1);
+  }
+  // Completes later (Simulator::complete_log_reads), reading what the page cache holds then.
+  void read(LogIndex lo, LogIndex hi, std::uint64_t max_bytes, ReadDone done) override {
+    const auto delay = static_cast<std::uint64_t>(m_.log_read_delay);
+    const std::uint64_t due = sim_.now_ + (sim_.random_mode_ ? sim_.rng_.range(0, delay) : delay);
+    m_.log_reads.push_back({due, lo, hi, max_bytes, std::move(done)});
+    ++sim_.catch_up_reads_;
+  }
 
  private:
   Simulator& sim_;
@@ -64,8 +75,11 @@ class Simulator::Net final : public host::Transport {
   Net(Simulator& sim, Member& m) : sim_(sim), m_(m) {}
   void send(host::PeerMessage msg) override {
     if (std::holds_alternative<host::ForwardWrite>(msg)) ++sim_.forwarded_;
-    if (const auto* r = std::get_if<raft::Message>(&msg))
+    if (const auto* r = std::get_if<raft::Message>(&msg)) {
       sim_.checker_.on_send(r->from, *r, m_.store.durable(), m_.store.synced_through());
+      if (r->type == raft::MessageType::kApp && m_.node && m_.node->raft())
+        sim_.checker_.on_append_sent(r->from, *r, m_.store.view(), m_.node->raft()->log(), m_.node->raft()->term());
+    }
     TraceEvent e = message_event(sim_.now_, EventKind::kDrop, msg);
     int copies = sim_.network_.send(std::move(msg), sim_.now_);
     if (copies != 1) {
@@ -154,6 +168,8 @@ Simulator::Simulator(SimOptions options)
   for (int i = 1; i <= machines; ++i) {
     auto m = std::make_unique<Member>();
     m->id = static_cast<std::uint64_t>(i);
+    m->log_cache_entries = options_.log_cache_entries;
+    m->log_read_delay = options_.log_read_delay_ticks;
     // A machine outside the initial configuration knows none: it learns it from the log.
     if (i <= options_.members && !options_.joins) m->initial = raft::voters_configuration(voters);
     members_.push_back(std::move(m));
@@ -176,6 +192,8 @@ Simulator::Simulator(SimOptions options)
   host::test_hooks().propose_before_ready = options_.plant_bug == 5 || options_.plant_bug == 2;
   host::test_hooks().answer_forward_before_apply = options_.plant_bug == 6;
   host::test_hooks().replies_before_persist = options_.plant_bug == 8;
+  host::test_hooks().keep_replaced_reads = options_.plant_bug == 9;
+  host::test_hooks().forget_fetched = options_.plant_bug == 10;
   // With the host's own check, a retry never reaches the log twice, and apply's check is never
   // needed: bug 4 removes both.
   if (options_.plant_bug == 4) host::test_hooks().propose_without_dedup = true;
@@ -318,6 +336,7 @@ void Simulator::crash(std::uint64_t id) {
   m.transport.reset();
   m.log.reset();
   m.sync_done.reset();
+  m.log_reads.clear();
   m.changes.clear();
   m.reads.clear();
   m.failed = false;
@@ -524,6 +543,11 @@ void Simulator::heal() {
   event(EventKind::kHeal);
 }
 
+void Simulator::set_log_cache(std::uint64_t id, std::uint64_t entries, int read_delay_ticks) {
+  member(id).log_cache_entries = entries;
+  member(id).log_read_delay = read_delay_ticks;
+}
+
 void Simulator::set_disk_delay(std::uint64_t id, int ticks) {
   member(id).disk_delay = ticks;
   event(EventKind::kSlowDisk, id, static_cast<std::uint64_t>(ticks));
@@ -618,6 +642,31 @@ void Simulator::complete_sync(Member& m) {
   done({});
 }
 
+void Simulator::complete_log_reads(Member& m) {
+  std::vector<Member::LogRead> due;
+  std::erase_if(m.log_reads, [&](Member::LogRead& r) {
+    if (r.due > now_) return false;
+    due.push_back(std::move(r));
+    return true;
+  });
+  for (auto& r : due) {
+    if (!m.node) return;
+    if (random_mode_ && !liveness_phase_ && rng_.chance(faults_.disk_error)) {
+      event(EventKind::kDiskError, m.id);
+      crash(m.id);
+      m.restart_at = now_ + rng_.range(1, static_cast<std::uint64_t>(faults_.down_ticks_max));
+      return;
+    }
+    // What the page cache holds now: written entries, synced or not (as RocksDB reads them).
+    const raft::MemoryLog& view = m.store.view();
+    std::vector<raft::Entry> out;
+    const LogIndex hi = std::min(r.hi, view.last_index().next());
+    if (r.lo < hi) view.entries(r.lo, hi, r.max_bytes, out);
+    r.done(std::move(out));
+    after_input(m);
+  }
+}
+
 // ---- the clock ----
 
 void Simulator::tick_once() {
@@ -655,6 +704,7 @@ void Simulator::tick_once() {
       complete_sync(*m);
       after_input(*m);
     }
+    if (m->node && !m->log_reads.empty()) complete_log_reads(*m);
   }
   for (auto& m : members_) {
     if (m->node && m->stop_at != 0 && m->stop_at <= now_) crash_for(m->id);  // a clean stop ends

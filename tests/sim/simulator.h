@@ -56,7 +56,10 @@ struct SimOptions {
   // serves reads from its own state without confirming it still leads (ReadIndex skipped).
   // 4: no dedup check: the host loop proposes a retry of a known request again, and apply folds
   // it again (host/test_hooks.h, projections/test_hooks.h). 5: a new leader proposes before its no-op has committed
-  // (host/test_hooks.h), deciding on a view that misses committed entries.
+  // (host/test_hooks.h), deciding on a view that misses committed entries. 6-10: the host bugs
+  // of host/test_hooks.h (a forward answered before apply, the leader's own copy counted on
+  // append, replies before persistence, catch-up reads kept after a write replaced them, a
+  // catch-up read whose completion the core never hears of).
   int plant_bug = 0;
   bool trace = false;  // print every event
   std::size_t trace_keep = 400;  // events kept for a failure report
@@ -69,6 +72,11 @@ struct SimOptions {
   std::uint64_t max_append_bytes = 1 << 20;
   std::size_t max_inflight_msgs = 8;
   std::uint64_t max_uncommitted_bytes = 64 << 10;
+  // Each member's store keeps only its newest this many entries in memory (LogStore::cached_from):
+  // a leader reads older ones for a peer that catches up off the core thread, and such a read
+  // completes up to log_read_delay_ticks later (host::CatchUpReader).
+  std::uint64_t log_cache_entries = UINT64_MAX;
+  int log_read_delay_ticks = 0;
   // The checker compares state-machine digests at every index that is a multiple of this (1: at
   // every index), and the settled members' digests at the end of the liveness phase.
   std::uint64_t digest_every_entries = 1;
@@ -94,6 +102,7 @@ struct SeedResult {
   std::uint64_t removed = 0;        // members that learnt of their removal and left
   std::uint64_t follower_reads = 0;  // reads served by a member that did not lead
   std::uint64_t duplicates_refused = 0;  // batches apply refused as already applied (per member)
+  std::uint64_t catch_up_reads = 0;      // log reads a leader made off the core thread for a peer
   std::vector<std::string> trace_tail;
 };
 
@@ -148,6 +157,10 @@ class Simulator {
   void isolate(std::uint64_t id);  // both directions, to and from everyone
   void heal();
   void set_disk_delay(std::uint64_t id, int ticks);  // 0 = sync at once
+  // SimOptions::log_cache_entries and log_read_delay_ticks for one member (exactly this delay).
+  void set_log_cache(std::uint64_t id, std::uint64_t entries, int read_delay_ticks);
+  // Log reads that members made off the core thread for a peer that catches up, in this run.
+  std::uint64_t catch_up_reads() const { return catch_up_reads_; }
   FakeNetwork& network() { return network_; }
   // Member id leads and has applied an entry of its term (host::Node::leader_ready).
   bool leader_ready(std::uint64_t id) const;
@@ -206,6 +219,7 @@ class Simulator {
   // member that failed (fail-stop) crashes then.
   void after_input(Member& m);
   void complete_sync(Member& m);
+  void complete_log_reads(Member& m);
   void acknowledge(const std::string& request_id, LogIndex index);
   void observe(Member& m);
   void event(EventKind kind, std::uint64_t a = 0, std::uint64_t b = 0, std::uint64_t c = 0,
@@ -247,6 +261,7 @@ class Simulator {
   std::uint64_t forwarded_ = 0;
   std::uint64_t follower_reads_ = 0;
   std::uint64_t duplicates_refused_ = 0;
+  std::uint64_t catch_up_reads_ = 0;
   bool random_mode_ = false;
   bool founded_ = false;  // SimOptions::joins: machine 1 bootstrapped the cluster
   bool liveness_phase_ = false;
@@ -255,7 +270,7 @@ class Simulator {
     int down_ticks_max = 100;
     double partition = 0;        // per tick: a new partition
     double heal = 0;             // per tick
-    double disk_error = 0;       // per sync
+    double disk_error = 0;       // per sync or log read
     double slow_disk = 0;        // per member per tick: toggle
     int slow_disk_max_ticks = 8;
     double propose = 0.3;        // per tick
