@@ -155,16 +155,7 @@ void Node::tick() {
   ++ticks_;
   core_->tick();
   membership_loop();
-  std::vector<ReadDone> expired;
-  for (auto it = reads_.begin(); it != reads_.end();) {
-    if (it->second.deadline_tick > ticks_) {
-      ++it;
-      continue;
-    }
-    expired.push_back(std::move(it->second.done));
-    it = reads_.erase(it);
-  }
-  for (auto& done : expired)
+  for (auto& done : take_expired(reads_, ticks_))
     done(make_error(Errc::kUnavailable, "could not learn the cluster's commit index in time; retry"));
   expire_waiting();
   schedule_drive();

@@ -27,6 +27,22 @@
 
 namespace movn::host {
 
+// Takes the `done` of every waiter in `waiting` (a map or multimap of structs with deadline_tick
+// and done) whose deadline has come by `tick`, removing it, in key order.
+template <class Map>
+auto take_expired(Map& waiting, std::uint64_t tick) {
+  std::vector<decltype(waiting.begin()->second.done)> expired;
+  for (auto it = waiting.begin(); it != waiting.end();) {
+    if (it->second.deadline_tick > tick) {
+      ++it;
+      continue;
+    }
+    expired.push_back(std::move(it->second.done));
+    it = waiting.erase(it);
+  }
+  return expired;
+}
+
 struct RequestMeta {
   std::string request_id;
   events::Actor actor;

@@ -186,23 +186,8 @@ void Node::notify_removed(NodeId id) {
 
 void Node::expire_waiting() {
   std::erase_if(remote_reads_, [&](const auto& kv) { return kv.second.deadline_tick <= ticks_; });
-  std::vector<ProposeDone> lost, behind;
-  for (auto it = forwards_.begin(); it != forwards_.end();) {
-    if (it->second.deadline_tick > ticks_) {
-      ++it;
-      continue;
-    }
-    lost.push_back(std::move(it->second.done));
-    it = forwards_.erase(it);
-  }
-  for (auto it = answers_after_apply_.begin(); it != answers_after_apply_.end();) {
-    if (it->second.deadline_tick > ticks_) {
-      ++it;
-      continue;
-    }
-    behind.push_back(std::move(it->second.done));
-    it = answers_after_apply_.erase(it);
-  }
+  auto lost = take_expired(forwards_, ticks_);
+  auto behind = take_expired(answers_after_apply_, ticks_);
   for (auto& done : lost)
     done(make_error(Errc::kUnavailable,
                     "the leader did not answer in time: the request may or may not be applied; retry with the "
