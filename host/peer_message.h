@@ -5,6 +5,7 @@
 #pragma once
 
 #include <cstdint>
+#include <map>
 #include <string>
 #include <variant>
 
@@ -67,6 +68,8 @@ struct JoinReply {
   NodeId raft_id;                  // ok: the joiner's Raft id
   Errc code = Errc::kUnavailable;  // !ok
   std::string message;             // !ok
+  // ok: secrets the cluster shares with its members, by name (the PKI's cluster key).
+  std::map<std::string, std::string> shared;
 };
 
 // The leader tells a removed member that it is out (its removal has committed): the log no

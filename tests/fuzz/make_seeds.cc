@@ -10,6 +10,7 @@
 #include "daemon/committed_config.h"
 #include "eventlog/codec.h"
 #include "eventlog/raft/configuration.h"
+#include "transport/peer_frame.h"
 
 using namespace movn;
 
@@ -58,6 +59,41 @@ int main(int argc, char** argv) {
   write(out / "raft_config", "three_voters.bin", raft::encode_configuration(three));
   write(out / "raft_config", "mixed_roles.bin", raft::encode_configuration(mixed));
   write(out / "raft_config", "committed_record.bin", daemon::encode_committed_config({LogIndex(42), mixed}));
+
+  raft::Message app;
+  app.type = raft::MessageType::kApp;
+  app.from = NodeId(1);
+  app.to = NodeId(2);
+  app.term = Term(3);
+  app.log_term = Term(2);
+  app.index = LogIndex(7);
+  app.commit = LogIndex(6);
+  app.entries = {raft::Entry{LogIndex(8), Term(2), raft::EntryType::kEventBatch, "batch"},
+                 raft::Entry{LogIndex(9), Term(3), raft::EntryType::kNoop, ""}};
+  write(out / "peer_frame", "append.bin", transport::encode_peer_message(app));
+  raft::Message heartbeat_resp;
+  heartbeat_resp.type = raft::MessageType::kHeartbeatResp;
+  heartbeat_resp.from = NodeId(2);
+  heartbeat_resp.to = NodeId(1);
+  heartbeat_resp.term = Term(3);
+  heartbeat_resp.context = 5;
+  write(out / "peer_frame", "heartbeat_resp.bin", transport::encode_peer_message(heartbeat_resp));
+  write(out / "peer_frame", "forward_write.bin",
+        transport::encode_peer_message(host::ForwardWrite{NodeId(2), NodeId(1), 9,
+                                                          commands::SetConfigRequest{"ovn.central-ips", "10.0.0.1"},
+                                                          "req-1", {"m2", "root"}}));
+  write(out / "peer_frame", "forward_reply.bin",
+        transport::encode_peer_message(host::ForwardReply{NodeId(1), NodeId(2), 9, false, LogIndex(0), false,
+                                                          Errc::kConflict, "taken"}));
+  write(out / "peer_frame", "read_index.bin", transport::encode_peer_message(host::ReadIndexReply{NodeId(1), NodeId(2), 4, true, LogIndex(30), ""}));
+  write(out / "peer_frame", "join_ask.bin",
+        transport::encode_peer_message(host::JoinAsk{
+            "10.0.0.3:6686", "10.0.0.1:6686", 1,
+            commands::JoinRequest{"m3", "10.0.0.3:6686", std::string(64, 'f'), "CERT", "secret"}, "join-m3"}));
+  host::JoinReply reply{"10.0.0.1:6686", "10.0.0.3:6686", 1, true, NodeId(3), Errc::kUnavailable, "", {}};
+  reply.shared["cluster-key"] = "key";
+  write(out / "peer_frame", "join_reply.bin", transport::encode_peer_message(reply));
+  write(out / "peer_frame", "removal.bin", transport::encode_peer_message(host::RemovalNotice{NodeId(1), NodeId(3)}));
 
   events::EventBatch multi{"req-9", {"m1", "root"}, ClusterTimeMs(1'800'000'000'000ULL),
                            {events::ClusterBootstrapped{"c0ffee", "m1"},

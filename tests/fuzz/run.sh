@@ -8,7 +8,7 @@ set -euo pipefail
 cd "$(dirname "$0")/../.."
 seconds=${1:-30}
 shift || true
-all=(event_batch checkpoint raft_config api_request decide validate join_token cli_response)
+all=(event_batch checkpoint raft_config api_request decide validate join_token cli_response peer_frame)
 targets=("$@")
 ((${#targets[@]})) || targets=("${all[@]}")
 
