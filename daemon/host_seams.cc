@@ -109,15 +109,18 @@ void EffectsThread::stop() {
   if (thread_.joinable()) thread_.join();
 }
 
-MemberHost::MemberHost(eventlog::Store& s, boost::asio::io_context& io, host::FailStop fail_stop, const Clock& clock)
+MemberHost::MemberHost(eventlog::Store& s, boost::asio::io_context& io, host::FailStop fail_stop, const Clock& clock,
+                       host::Transport* transport, std::string address)
     : store(s),
       storage(s, io),
       executor(io),
       log(s, storage, fail_stop),
-      node(log, peers, executor, fail_stop, clock, nullptr, node_options()) {}
+      node(log, transport != nullptr ? *transport : peers, executor, fail_stop, clock, nullptr,
+           node_options(std::move(address))) {}
 
-host::NodeOptions MemberHost::node_options() {
+host::NodeOptions MemberHost::node_options(std::string address) {
   host::NodeOptions o;
+  o.address = std::move(address);
   // What the leader reads from the store and sends one peer in one round: at most 16 appends of
   // 256 KiB (4 MiB), so catching a late joiner up from index 1 never holds the core thread (which
   // reads the log) for long, and heartbeats and the API go on between rounds.

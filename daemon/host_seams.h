@@ -87,13 +87,15 @@ class StorageLogStore final : public host::LogStore {
 
 // One member's host loop on its RocksDB store: the storage thread, the seams and the Node.
 struct MemberHost {
+  // `transport`: the member's links to its peers (none: NoPeers, which drops everything), and
+  // `address` where they reach it.
   MemberHost(eventlog::Store& store, boost::asio::io_context& io, host::FailStop fail_stop,
-             const Clock& clock = system_clock());
+             const Clock& clock = system_clock(), host::Transport* transport = nullptr, std::string address = {});
   // Replays the store into the Node (daemon/replay.h). Called once, before node.start().
   Result<void> load(bool rebuild = false);
   // The Raft tuning of microovnd: a byte budget per peer and round (kMaxAppendBytes per append,
   // kMaxInflightAppends appends in flight).
-  static host::NodeOptions node_options();
+  static host::NodeOptions node_options(std::string address = {});
   static constexpr std::uint64_t kMaxAppendBytes = 256 << 10;
   static constexpr std::size_t kMaxInflightAppends = 16;
 

@@ -1,0 +1,104 @@
+#include "daemon/peer_transport.h"
+
+namespace movn::daemon {
+
+MemberTransport::MemberTransport(boost::asio::io_context& io, transport::PeerLinkOptions options)
+    : links_(
+          io, std::move(options), [this](const std::string& fp) { return trusted(fp); },
+          [this](host::PeerMessage m, const std::string& fp, bool t) { return deliver(std::move(m), fp, t); }) {}
+
+bool MemberTransport::trusted(const std::string& fingerprint) const {
+  if (node_ == nullptr) return false;
+  for (const auto& [name, m] : node_->applied().membership().members()) {
+    if (m.fingerprint == fingerprint) return true;
+  }
+  for (const auto& [address, fp] : join_pins_) {
+    if (fp == fingerprint) return true;
+  }
+  return false;
+}
+
+std::optional<MemberTransport::Endpoint> MemberTransport::endpoint_of(NodeId id) {
+  if (node_ != nullptr) {
+    if (const auto* m = node_->applied().membership().find(id)) {
+      Endpoint e{m->address, m->fingerprint};
+      known_[id.value] = e;
+      return e;
+    }
+  }
+  // A removed member is out of the projection; its removal notice still goes to where it was.
+  if (auto it = known_.find(id.value); it != known_.end()) return it->second;
+  return std::nullopt;
+}
+
+void MemberTransport::send(host::PeerMessage message) {
+  if (const auto* ask = std::get_if<host::JoinAsk>(&message)) {
+    auto pin = join_pins_.find(ask->to_address);
+    if (pin == join_pins_.end()) {
+      ++stats_.unknown_destination;
+      return;
+    }
+    links_.send(ask->to_address, pin->second, message);
+    return;
+  }
+  if (const auto* reply = std::get_if<host::JoinReply>(&message)) {
+    auto pin = joiner_pins_.find(reply->to_address);
+    if (pin == joiner_pins_.end()) {
+      ++stats_.unknown_destination;
+      return;
+    }
+    links_.send(reply->to_address, pin->second, message);
+    return;
+  }
+  auto to = endpoint_of(host::receiver(message));
+  if (!to) {
+    ++stats_.unknown_destination;
+    return;
+  }
+  links_.send(to->address, to->fingerprint, message);
+}
+
+bool MemberTransport::deliver(host::PeerMessage message, const std::string& fingerprint, bool is_trusted) {
+  if (node_ == nullptr) return false;
+  if (const auto* ask = std::get_if<host::JoinAsk>(&message)) {
+    // Anyone may ask to join: the token in it is checked when the join is decided. The answer
+    // goes to the certificate that asked.
+    if (ask->request.fingerprint != fingerprint) {
+      ++stats_.refused;
+      return false;
+    }
+    joiner_pins_[ask->from_address] = fingerprint;
+    node_->receive(std::move(message));
+    return true;
+  }
+  if (!is_trusted) {
+    ++stats_.refused;
+    return false;
+  }
+  // A member speaks under its own Raft id only (a join reply has none: it comes from a pinned
+  // member the joiner dialled).
+  const NodeId from = host::sender(message);
+  if (from != raft::kNoNode) {
+    const auto* m = node_->applied().membership().find(from);
+    if (m == nullptr || m->fingerprint != fingerprint) {
+      // Not (yet) in this member's projection: a joiner that has not received the log yet
+      // learns the leader's id only from what the leader sends. Accept a sender whose
+      // certificate the join pinned.
+      // It is answered at the address its certificate was pinned for.
+      bool pinned = false;
+      for (const auto& [address, fp] : join_pins_) {
+        if (fp != fingerprint) continue;
+        pinned = true;
+        known_[from.value] = Endpoint{address, fp};
+      }
+      if (!pinned) {
+        ++stats_.refused;
+        return false;
+      }
+    }
+  }
+  node_->receive(std::move(message));
+  return true;
+}
+
+}  // namespace movn::daemon
