@@ -277,7 +277,10 @@ std::string Api::token_secret(const std::string& request_id, const std::string& 
 
 std::string Api::token_for(const std::string& request_id, const std::string& name) const {
   commands::JoinToken t{token_secret(request_id, name), member_.identity.fingerprint_hex, {}};
-  for (const auto& [n, m] : node_.applied().membership().members()) t.join_addresses.push_back(m.address);
+  for (const auto& [n, m] : node_.applied().membership().members()) {
+    t.join_addresses.push_back(m.address);
+    t.members.push_back(commands::TokenMember{m.address, m.fingerprint});
+  }
   return commands::encode_join_token(t);
 }
 

@@ -18,6 +18,11 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   MOVN_FUZZ_CHECK(!t->join_addresses.empty() && t->join_addresses.size() <= commands::kMaxJoinAddresses,
                   "addresses are bounded");
   for (const auto& a : t->join_addresses) MOVN_FUZZ_CHECK(commands::normalize_address(a).ok(), "addresses are valid");
+  MOVN_FUZZ_CHECK(t->members.size() <= commands::kMaxJoinAddresses, "members are bounded");
+  for (const auto& m : t->members) {
+    MOVN_FUZZ_CHECK(commands::normalize_address(m.address).ok() && m.fingerprint.size() == 64, "members are valid");
+  }
+  MOVN_FUZZ_CHECK(!t->pins().empty(), "a token pins at least one address");
   auto again = commands::decode_join_token(commands::encode_join_token(*t));
   MOVN_FUZZ_CHECK(again.ok() && *again == *t, "a decoded token round-trips");
   return 0;

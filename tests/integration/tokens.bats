@@ -9,18 +9,20 @@ setup() {
   bootstrap
 }
 
-@test "cluster add prints a base64 JSON token: secret, issuer fingerprint, join addresses" {
+@test "cluster add prints a base64 JSON token: secret, issuer fingerprint, join addresses, members" {
   run --separate-stderr movn cluster add movn2
   assert_success
   assert_equal "$stderr" ""
   assert_equal "${#lines[@]}" 1
   local token="$output" json
   json="$(printf '%s' "$token" | base64 -d)"
-  assert_equal "$(jq -c 'keys_unsorted' <<<"$json")" '["secret","fingerprint","join_addresses"]'
+  assert_equal "$(jq -c 'keys_unsorted' <<<"$json")" '["secret","fingerprint","join_addresses","members"]'
   assert_regex "$(jq -r .secret <<<"$json")" '^[0-9a-f]{64}$'
   assert_equal "$(jq -r .fingerprint <<<"$json")" "$(cert_fingerprint)"
   assert_equal "$(jq -r .fingerprint <<<"$json")" "$(movn cluster list -f csv | cut -d, -f4)"
   assert_equal "$(jq -c .join_addresses <<<"$json")" '["127.0.0.1:6686"]'
+  # One address and certificate fingerprint per member, to pin whichever member the joiner reaches.
+  assert_equal "$(jq -c .members <<<"$json")" "[{\"address\":\"127.0.0.1:6686\",\"fingerprint\":\"$(cert_fingerprint)\"}]"
   # The log keeps only the SHA-256 of the secret.
   local sha
   sha="$(printf %s "$(jq -r .secret <<<"$json")" | sha256sum | cut -d' ' -f1)"
