@@ -109,7 +109,9 @@ struct PeerLinks::Link : std::enable_shared_from_this<Link> {
     auto self = shared_from_this();
     timer.expires_after(owner.options_.handshake_timeout);
     timer.async_wait([self](boost::system::error_code ec) {
-      if (!ec && !self->open) self->close();
+      if (ec || self->open || self->closed || self->gone()) return;
+      ++self->owner.stats_.refused;  // the handshake took too long
+      self->close();
     });
     stream.async_handshake(type, [self, on_open = std::move(on_open)](boost::system::error_code ec) {
       self->timer.cancel();

@@ -50,7 +50,7 @@ struct PeerLinkStats {
   std::uint64_t frames_sent = 0;
   std::uint64_t frames_received = 0;
   std::uint64_t bad_frames = 0;          // did not decode: the link was closed
-  std::uint64_t refused = 0;             // handshakes that failed, or links `deliver` closed
+  std::uint64_t refused = 0;             // handshakes that failed or timed out, links `deliver` closed
   std::uint64_t dropped = 0;             // sends dropped: the link's queue was full
   std::uint64_t dials = 0;               // outbound connection attempts
   std::uint64_t wrong_fingerprint = 0;   // servers whose certificate was not the pinned one

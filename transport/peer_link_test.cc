@@ -224,5 +224,36 @@ TEST(PeerLinks, AFullQueueDropsAndALateMemberIsDialledAgain) {
   EXPECT_EQ(std::get<raft::Message>(b.received.front().message), heartbeat(1));
 }
 
+// A peer that accepts connections but never completes a handshake holds up only its own link:
+// frames to another member flow meanwhile, and the stuck handshake times out.
+TEST(PeerLinks, ADeadPeerHoldsUpOnlyItsOwnLink) {
+  TempDir dir;
+  asio::io_context io;
+  auto all = [](const std::string&) { return true; };
+  PeerLinkOptions quick;
+  quick.handshake_timeout = std::chrono::milliseconds(200);
+  quick.reconnect_min = std::chrono::milliseconds(20);
+  Member a(io, dir.path(), "m1", all, quick), b(io, dir.path(), "m2", all);
+  ASSERT_TRUE(a.links->start().ok());
+  ASSERT_TRUE(b.links->start().ok());
+  asio::ip::tcp::acceptor silent(io, asio::ip::tcp::endpoint(asio::ip::make_address("127.0.0.1"), 0));
+  std::vector<asio::ip::tcp::socket> held;
+  std::function<void()> take = [&] {
+    silent.async_accept([&](boost::system::error_code ec, asio::ip::tcp::socket s) {
+      if (ec) return;
+      held.push_back(std::move(s));  // never answered
+      take();
+    });
+  };
+  take();
+  const std::string dead = "127.0.0.1:" + std::to_string(silent.local_endpoint().port());
+  for (std::uint64_t i = 1; i <= 50; ++i) {
+    a.links->send(dead, std::string(64, 'd'), heartbeat(i));
+    a.links->send(b.links->address(), b.fingerprint, heartbeat(i));
+  }
+  ASSERT_TRUE(run_until(io, [&] { return b.received.size() == 50; }));
+  ASSERT_TRUE(run_until(io, [&] { return a.links->stats().refused >= 1 && a.links->stats().dials >= 3; }));
+}
+
 }  // namespace
 }  // namespace movn::transport
