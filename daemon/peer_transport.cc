@@ -32,24 +32,16 @@ std::optional<MemberTransport::Endpoint> MemberTransport::endpoint_of(NodeId id)
 }
 
 void MemberTransport::send(host::PeerMessage message) {
-  if (const auto* ask = std::get_if<host::JoinAsk>(&message)) {
-    auto pin = join_pins_.find(ask->to_address);
-    if (pin == join_pins_.end()) {
+  // Join messages go by address, to the certificate pinned for it.
+  auto pinned = [&](const std::map<std::string, std::string>& pins, const std::string& address) {
+    if (auto pin = pins.find(address); pin != pins.end()) {
+      links_.send(address, pin->second, message);
+    } else {
       ++stats_.unknown_destination;
-      return;
     }
-    links_.send(ask->to_address, pin->second, message);
-    return;
-  }
-  if (const auto* reply = std::get_if<host::JoinReply>(&message)) {
-    auto pin = joiner_pins_.find(reply->to_address);
-    if (pin == joiner_pins_.end()) {
-      ++stats_.unknown_destination;
-      return;
-    }
-    links_.send(reply->to_address, pin->second, message);
-    return;
-  }
+  };
+  if (const auto* ask = std::get_if<host::JoinAsk>(&message)) return pinned(join_pins_, ask->to_address);
+  if (const auto* reply = std::get_if<host::JoinReply>(&message)) return pinned(joiner_pins_, reply->to_address);
   auto to = endpoint_of(host::receiver(message));
   if (!to) {
     ++stats_.unknown_destination;

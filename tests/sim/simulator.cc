@@ -627,15 +627,17 @@ void Simulator::after_input(Member& m) {
   if (m.wipe) wipe(m.id);
 }
 
+bool Simulator::disk_error(Member& m) {
+  if (!random_mode_ || liveness_phase_ || !rng_.chance(faults_.disk_error)) return false;
+  // A failed write, sync or read is fail-stop: the member exits and restarts from what is durable.
+  event(EventKind::kDiskError, m.id);
+  crash(m.id);
+  m.restart_at = now_ + rng_.range(1, static_cast<std::uint64_t>(faults_.down_ticks_max));
+  return true;
+}
+
 void Simulator::complete_sync(Member& m) {
-  if (!m.sync_done) return;
-  if (random_mode_ && !liveness_phase_ && rng_.chance(faults_.disk_error)) {
-    // A failed write or sync is fail-stop: the member exits and restarts from what is durable.
-    event(EventKind::kDiskError, m.id);
-    crash(m.id);
-    m.restart_at = now_ + rng_.range(1, static_cast<std::uint64_t>(faults_.down_ticks_max));
-    return;
-  }
+  if (!m.sync_done || disk_error(m)) return;
   m.store.sync();
   auto done = std::move(*m.sync_done);
   m.sync_done.reset();
@@ -650,13 +652,7 @@ void Simulator::complete_log_reads(Member& m) {
     return true;
   });
   for (auto& r : due) {
-    if (!m.node) return;
-    if (random_mode_ && !liveness_phase_ && rng_.chance(faults_.disk_error)) {
-      event(EventKind::kDiskError, m.id);
-      crash(m.id);
-      m.restart_at = now_ + rng_.range(1, static_cast<std::uint64_t>(faults_.down_ticks_max));
-      return;
-    }
+    if (!m.node || disk_error(m)) return;
     // What the page cache holds now: written entries, synced or not (as RocksDB reads them).
     const raft::MemoryLog& view = m.store.view();
     std::vector<raft::Entry> out;

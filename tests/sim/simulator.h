@@ -218,6 +218,8 @@ class Simulator {
   // Runs the member's queued host-loop work until none is left, observing after each step; a
   // member that failed (fail-stop) crashes then.
   void after_input(Member& m);
+  // Random mode: draws a disk error for an I/O of member m; on one, crashes it (true).
+  bool disk_error(Member& m);
   void complete_sync(Member& m);
   void complete_log_reads(Member& m);
   void acknowledge(const std::string& request_id, LogIndex index);
