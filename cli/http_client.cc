@@ -1,23 +1,36 @@
-// HTTP/1.1 over a unix socket: request formatting, response parsing, and the blocking call loop.
+// HTTP/1.1 over a unix socket with Boost.Beast: the request is a beast::http message, the response
+// is read by beast::http::response_parser (with header and body limits), and every socket operation
+// runs on beast::basic_stream, whose deadline bounds the whole call. Beast's blocking calls cannot
+// time out, so the client starts Beast's asynchronous operations on a private io_context and runs it
+// until each one completes: call() blocks its caller like a synchronous call.
 #include "cli/http_client.h"
 
-#include <poll.h>
-#include <sys/socket.h>
 #include <sys/un.h>
-#include <unistd.h>
 
-#include <cerrno>
-#include <charconv>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/local/stream_protocol.hpp>
+#include <boost/beast/core/basic_stream.hpp>
+#include <boost/beast/core/error.hpp>
+#include <boost/beast/http/error.hpp>
+#include <boost/beast/http/message.hpp>
+#include <boost/beast/http/parser.hpp>
+#include <boost/beast/http/string_body.hpp>
+#include <boost/beast/http/write.hpp>
 #include <cstring>
+#include <sstream>
 #include <thread>
 
 namespace movn::cli {
 namespace {
 
+namespace asio = boost::asio;
+namespace beast = boost::beast;
+namespace http = beast::http;
+using Local = asio::local::stream_protocol;
+using Stream = beast::basic_stream<Local>;
 using Clock = std::chrono::steady_clock;
 
 constexpr std::size_t kReadChunkBytes = 64 * 1024;
-constexpr std::size_t kChunkSizeLineBytesMax = 1024;
 constexpr auto kConnectRetryDelay = std::chrono::milliseconds(5);
 
 char ascii_lower(char c) { return (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c; }
@@ -30,20 +43,10 @@ bool iequals(std::string_view a, std::string_view b) {
   return true;
 }
 
-std::string_view trim_ows(std::string_view s) {
-  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
-  while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
-  return s;
-}
+std::string to_string(beast::string_view text) { return std::string(text.data(), text.size()); }
 
 Error malformed(std::string detail) {
   return make_error(Errc::kCorruption, "invalid response from microovnd: " + std::move(detail));
-}
-
-// RFC 9110 token characters, for header names.
-bool is_token_char(char c) {
-  if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9')) return true;
-  return std::string_view("!#$%&'*+-.^_`|~").find(c) != std::string_view::npos;
 }
 
 // Offset just past the blank line that ends the head, or npos. Accepts CRLF and bare LF.
@@ -53,22 +56,19 @@ std::size_t find_head_end(std::string_view data) {
     std::size_t nl = data.find('\n', line_start);
     if (nl == std::string_view::npos) return std::string_view::npos;
     std::string_view line = data.substr(line_start, nl - line_start);
-    if (line.empty() || line == "\r") {
-      // A blank line first would be an empty status line; let the head parser reject it.
-      return nl + 1;
-    }
+    if (line.empty() || line == "\r") return nl + 1;
     line_start = nl + 1;
   }
   return std::string_view::npos;
 }
 
-struct Head {
-  int status = 0;
-  std::string reason;
-  std::vector<std::pair<std::string, std::string>> headers;
-};
-
-Result<Head> parse_head(std::string_view head) {
+// Rewrites a complete head into what Beast's strict parser takes, keeping what this client has
+// always accepted: bare LF line ends (RFC 9112 §2.2), a status line without a reason phrase, and
+// Transfer-Encoding winning over Content-Length (RFC 9112 §6.3; Beast refuses the pair). Folded
+// header lines (obs-fold) are refused here, where Beast would join them.
+Result<std::string> normalize_head(std::string_view head) {
+  std::string out;
+  out.reserve(head.size() + 64);
   std::vector<std::string_view> lines;
   std::size_t start = 0;
   while (start < head.size()) {
@@ -76,122 +76,168 @@ Result<Head> parse_head(std::string_view head) {
     if (nl == std::string_view::npos) nl = head.size();
     std::string_view line = head.substr(start, nl - start);
     if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
-    lines.push_back(line);
+    if (!line.empty()) lines.push_back(line);
     start = nl + 1;
   }
-  // The last line is the blank terminator.
-  if (!lines.empty() && lines.back().empty()) lines.pop_back();
-  if (lines.empty()) return malformed("empty status line");
-
-  Head out;
-  std::string_view status_line = lines[0];
-  if (!status_line.starts_with("HTTP/1.") || status_line.size() < 12 || status_line[8] != ' ') {
-    return malformed("bad status line '" + std::string(status_line.substr(0, 80)) + "'");
+  if (lines.empty() || head.starts_with("\n") || head.starts_with("\r\n")) {
+    return malformed("empty status line");
   }
-  std::string_view code = status_line.substr(9, 3);
-  for (char c : code) {
-    if (c < '0' || c > '9') return malformed("bad status code '" + std::string(code) + "'");
-  }
-  out.status = (code[0] - '0') * 100 + (code[1] - '0') * 10 + (code[2] - '0');
-  if (out.status < 100) return malformed("bad status code '" + std::string(code) + "'");
-  if (status_line.size() > 12) {
-    if (status_line[12] != ' ') return malformed("bad status line");
-    out.reason = std::string(status_line.substr(13));
-  }
+  bool has_transfer_encoding = false;
   for (std::size_t i = 1; i < lines.size(); ++i) {
-    std::string_view line = lines[i];
-    if (line.empty()) continue;
-    if (line.front() == ' ' || line.front() == '\t') return malformed("folded header line");
-    std::size_t colon = line.find(':');
-    if (colon == std::string_view::npos || colon == 0) {
-      return malformed("bad header line '" + std::string(line.substr(0, 80)) + "'");
-    }
-    std::string_view name = line.substr(0, colon);
-    for (char c : name) {
-      if (!is_token_char(c)) return malformed("bad header name '" + std::string(name) + "'");
-    }
-    out.headers.emplace_back(std::string(name), std::string(trim_ows(line.substr(colon + 1))));
+    if (lines[i].front() == ' ' || lines[i].front() == '\t') return malformed("folded header line");
+    std::string_view name = lines[i].substr(0, lines[i].find(':'));
+    if (iequals(name, "Transfer-Encoding")) has_transfer_encoding = true;
   }
+  out += lines[0];
+  if (lines[0].size() == 12) out += ' ';  // "HTTP/1.1 200": an empty reason phrase
+  out += "\r\n";
+  for (std::size_t i = 1; i < lines.size(); ++i) {
+    std::string_view name = lines[i].substr(0, lines[i].find(':'));
+    if (has_transfer_encoding && iequals(name, "Content-Length")) continue;
+    out += lines[i];
+    out += "\r\n";
+  }
+  out += "\r\n";
   return out;
 }
 
-Result<std::size_t> parse_content_length(
-    const std::vector<std::pair<std::string, std::string>>& headers, bool& present) {
-  present = false;
-  std::size_t value = 0;
-  for (const auto& [name, raw] : headers) {
-    if (!iequals(name, "Content-Length")) continue;
-    // A list like "12, 12" is allowed if every element agrees.
-    std::string_view rest = raw;
-    while (true) {
-      std::size_t comma = rest.find(',');
-      std::string_view item = trim_ows(rest.substr(0, comma));
-      std::size_t parsed = 0;
-      auto [ptr, ec] = std::from_chars(item.data(), item.data() + item.size(), parsed);
-      if (item.empty() || ec != std::errc() || ptr != item.data() + item.size()) {
-        return malformed("bad Content-Length '" + raw + "'");
+// Reads one response incrementally: bytes go in as they arrive, Beast parses them. 1xx interim
+// responses (except 101) are skipped. Every error is a kCorruption naming what was wrong.
+class ResponseReader {
+ public:
+  // Takes more bytes. Returns true once a final response is complete.
+  Result<bool> feed(std::string_view data) {
+    pending_.append(data);
+    return advance();
+  }
+
+  // The peer closed the connection: completes a body that runs to EOF, or explains what is missing.
+  Result<HttpResponse> finish() {
+    if (parser_ && parser_->is_done()) return take();
+    if (!parser_) {
+      if (pending_.empty()) return malformed("connection closed without a response");
+      return malformed("truncated headers");
+    }
+    beast::error_code ec;
+    parser_->put_eof(ec);
+    if (ec) {
+      if (ec != http::error::partial_message) return malformed(ec.message());
+      if (parser_->chunked()) return malformed("truncated chunked body");
+      if (auto length = parser_->content_length()) {
+        return malformed("truncated body: got " + std::to_string(parser_->get().body().size()) +
+                         " of " + std::to_string(*length) + " bytes");
       }
-      if (present && parsed != value) return malformed("conflicting Content-Length values");
-      present = true;
-      value = parsed;
-      if (comma == std::string_view::npos) break;
-      rest.remove_prefix(comma + 1);
+      return malformed("truncated body");
+    }
+    return take();
+  }
+
+  Result<HttpResponse> take() {
+    const auto& message = parser_->get();
+    HttpResponse response;
+    response.status = static_cast<int>(message.result_int());
+    response.reason = to_string(message.reason());
+    for (const auto& field : message) {
+      response.headers.emplace_back(to_string(field.name_string()), to_string(field.value()));
+    }
+    response.body = std::move(parser_->get().body());
+    return response;
+  }
+
+ private:
+  using Parser = http::response_parser<http::string_body>;
+
+  Result<bool> advance() {
+    while (true) {
+      if (!parser_) {
+        std::size_t head_end = find_head_end(pending_);
+        if (head_end == std::string_view::npos) {
+          if (pending_.size() > kHeaderBytesMax) return malformed("headers too large");
+          return false;
+        }
+        if (head_end > kHeaderBytesMax) return malformed("headers too large");
+        auto head = normalize_head(std::string_view(pending_).substr(0, head_end));
+        if (!head.ok()) return std::move(head).error();
+        pending_.erase(0, head_end);
+        parser_.emplace();
+        parser_->eager(true);
+        // The head is at most kHeaderBytesMax before its bare LFs became CRLFs.
+        parser_->header_limit(static_cast<std::uint32_t>(2 * kHeaderBytesMax + 4));
+        parser_->body_limit(kResponseBytesMax);
+        beast::error_code ec;
+        parser_->put(asio::buffer(*head), ec);
+        if (ec && ec != http::error::need_more) return beast_error(ec);
+        if (!parser_->is_header_done()) return malformed("truncated headers");
+        const unsigned status = parser_->get().result_int();
+        if (status < 100) return malformed("bad status code " + std::to_string(status));
+        if (status < 200 && status != 101) {
+          parser_.reset();  // interim response (100 Continue): the real one follows
+          continue;
+        }
+      }
+      // Beast takes a chunk at a time; what it leaves must come back with the next bytes.
+      std::size_t offset = 0;
+      while (!parser_->is_done() && offset < pending_.size()) {
+        beast::error_code ec;
+        const std::size_t used =
+            parser_->put(asio::buffer(pending_.data() + offset, pending_.size() - offset), ec);
+        offset += used;
+        if (ec == http::error::need_more) break;
+        if (ec) return beast_error(ec);
+        if (used == 0) break;
+      }
+      pending_.erase(0, offset);
+      if (parser_->is_done()) pending_.clear();  // bytes after the response are not ours
+      return parser_->is_done();
     }
   }
-  if (present && value > kResponseBytesMax) return malformed("body too large");
-  return value;
+
+  static Error beast_error(const beast::error_code& ec) {
+    if (ec == http::error::header_limit) return malformed("headers too large");
+    if (ec == http::error::body_limit) return malformed("body too large");
+    return malformed(ec.message());
+  }
+
+  std::string pending_;
+  std::optional<Parser> parser_;
+};
+
+http::request<http::string_body> make_request(const HttpRequest& request,
+                                              std::string_view user_agent) {
+  http::request<http::string_body> out;
+  out.method_string(request.method);
+  out.target(request.target);
+  out.version(11);
+  out.set(http::field::host, "localhost");
+  out.set(http::field::user_agent, beast::string_view(user_agent.data(), user_agent.size()));
+  out.set(http::field::accept, "application/json");
+  if (!request.request_id.empty()) out.set("X-Request-Id", request.request_id);
+  if (!request.body.empty()) out.set(http::field::content_type, "application/json");
+  out.set(http::field::content_length, std::to_string(request.body.size()));
+  out.set(http::field::connection, "close");
+  out.body() = request.body;
+  return out;
 }
 
-// Decodes a chunked body. nullopt: more bytes needed.
-Result<std::optional<std::string>> decode_chunked(std::string_view data, bool at_eof) {
-  std::string out;
-  std::size_t p = 0;
-  auto incomplete = [&]() -> Result<std::optional<std::string>> {
-    if (at_eof) return malformed("truncated chunked body");
-    return std::optional<std::string>();
-  };
-  while (true) {
-    std::size_t nl = data.find('\n', p);
-    if (nl == std::string_view::npos) {
-      if (data.size() - p > kChunkSizeLineBytesMax) return malformed("chunk size line too long");
-      return incomplete();
-    }
-    std::string_view line = data.substr(p, nl - p);
-    if (line.size() > kChunkSizeLineBytesMax) return malformed("chunk size line too long");
-    if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
-    line = trim_ows(line.substr(0, line.find(';')));
-    std::size_t size = 0;
-    auto [ptr, ec] = std::from_chars(line.data(), line.data() + line.size(), size, 16);
-    if (line.empty() || ec != std::errc() || ptr != line.data() + line.size()) {
-      return malformed("bad chunk size '" + std::string(line.substr(0, 40)) + "'");
-    }
-    if (size > kResponseBytesMax || out.size() + size > kResponseBytesMax) {
-      return malformed("body too large");
-    }
-    p = nl + 1;
-    if (size == 0) {
-      // Trailer section: header lines until a blank line.
-      while (true) {
-        std::size_t tnl = data.find('\n', p);
-        if (tnl == std::string_view::npos) return incomplete();
-        std::string_view tline = data.substr(p, tnl - p);
-        p = tnl + 1;
-        if (tline.empty() || tline == "\r") return std::optional<std::string>(std::move(out));
-      }
-    }
-    if (data.size() - p < size + 1) return incomplete();
-    out.append(data.substr(p, size));
-    p += size;
-    if (data[p] == '\n') {
-      p += 1;
-    } else if (data[p] == '\r') {
-      if (data.size() - p < 2) return incomplete();
-      if (data[p + 1] != '\n') return malformed("chunk not followed by CRLF");
-      p += 2;
-    } else {
-      return malformed("chunk not followed by CRLF");
-    }
-  }
+// errno's text for system errors (the messages users and tests know), Asio's otherwise.
+std::string error_text(const beast::error_code& ec) {
+  if (ec.category() == boost::system::system_category()) return std::strerror(ec.value());
+  return ec.message();
+}
+
+// Starts one asynchronous operation and runs the io_context until it (and the stream's deadline
+// timer) are done. Returns what the operation reported.
+template <typename Start>
+std::pair<beast::error_code, std::size_t> run_one(asio::io_context& io, Start start) {
+  beast::error_code result;
+  std::size_t bytes = 0;
+  start([&](beast::error_code ec, std::size_t n) {
+    result = ec;
+    bytes = n;
+  });
+  io.restart();
+  io.run();
+  return {result, bytes};
 }
 
 }  // namespace
@@ -205,92 +251,24 @@ std::optional<std::string_view> HttpResponse::header(std::string_view name) cons
 
 Result<std::optional<HttpResponse>> try_parse_http_response(std::string_view data, bool at_eof) {
   if (data.size() > kResponseBytesMax) return malformed("response too large");
-  std::size_t pos = 0;
-  while (true) {
-    std::string_view rest = data.substr(pos);
-    std::size_t head_end = find_head_end(rest);
-    if (head_end == std::string_view::npos) {
-      if (rest.size() > kHeaderBytesMax) return malformed("headers too large");
-      if (at_eof) {
-        return rest.empty() ? malformed("connection closed without a response")
-                            : malformed("truncated headers");
-      }
-      return std::optional<HttpResponse>();
-    }
-    if (head_end > kHeaderBytesMax) return malformed("headers too large");
-    auto head = parse_head(rest.substr(0, head_end));
-    if (!head.ok()) return std::move(head).error();
-    if (head->status >= 100 && head->status < 200 && head->status != 101) {
-      pos += head_end;  // interim response (100 Continue): the real one follows
-      continue;
-    }
-    std::string_view body_data = rest.substr(head_end);
-    HttpResponse response;
-    response.status = head->status;
-    response.reason = std::move(head->reason);
-    response.headers = std::move(head->headers);
-
-    bool chunked = false;
-    bool has_transfer_encoding = false;
-    if (auto te = response.header("Transfer-Encoding")) {
-      has_transfer_encoding = true;
-      std::string_view codings = *te;
-      std::size_t comma = codings.rfind(',');
-      std::string_view last =
-          trim_ows(comma == std::string_view::npos ? codings : codings.substr(comma + 1));
-      chunked = iequals(last, "chunked");
-    }
-    if (chunked) {
-      auto body = decode_chunked(body_data, at_eof);
-      if (!body.ok()) return std::move(body).error();
-      if (!body->has_value()) return std::optional<HttpResponse>();
-      response.body = std::move(**body);
-      return std::optional<HttpResponse>(std::move(response));
-    }
-    bool has_length = false;
-    auto length = parse_content_length(response.headers, has_length);
-    if (!length.ok()) return std::move(length).error();
-    if (has_length && !has_transfer_encoding) {
-      if (body_data.size() < *length) {
-        if (at_eof) {
-          return malformed("truncated body: got " + std::to_string(body_data.size()) + " of " +
-                           std::to_string(*length) + " bytes");
-        }
-        return std::optional<HttpResponse>();
-      }
-      response.body = std::string(body_data.substr(0, *length));
-      return std::optional<HttpResponse>(std::move(response));
-    }
-    if (response.status == 204 || response.status == 304) {
-      return std::optional<HttpResponse>(std::move(response));
-    }
-    // No framing: the body runs to the end of the connection.
-    if (!at_eof) return std::optional<HttpResponse>();
-    response.body = std::string(body_data);
-    return std::optional<HttpResponse>(std::move(response));
+  ResponseReader reader;
+  auto done = reader.feed(data);
+  if (!done.ok()) return std::move(done).error();
+  if (*done) {
+    auto response = reader.take();
+    if (!response.ok()) return std::move(response).error();
+    return std::optional<HttpResponse>(std::move(*response));
   }
+  if (!at_eof) return std::optional<HttpResponse>();
+  auto response = reader.finish();
+  if (!response.ok()) return std::move(response).error();
+  return std::optional<HttpResponse>(std::move(*response));
 }
 
 std::string format_http_request(const HttpRequest& request, std::string_view user_agent) {
-  std::string out;
-  out.reserve(256 + request.body.size());
-  out += request.method;
-  out += ' ';
-  out += request.target;
-  out += " HTTP/1.1\r\nHost: localhost\r\nUser-Agent: ";
-  out += user_agent;
-  out += "\r\nAccept: application/json\r\n";
-  if (!request.request_id.empty()) {
-    out += "X-Request-Id: ";
-    out += request.request_id;
-    out += "\r\n";
-  }
-  if (!request.body.empty()) out += "Content-Type: application/json\r\n";
-  out += "Content-Length: ";
-  out += std::to_string(request.body.size());
-  out += "\r\nConnection: close\r\n\r\n";
-  out += request.body;
-  return out;
+  std::ostringstream out;
+  out << make_request(request, user_agent);
+  return std::move(out).str();
 }
 
 std::string url_encode(std::string_view text) {
@@ -312,167 +290,104 @@ std::string url_encode(std::string_view text) {
   return out;
 }
 
-namespace {
-
-class FdGuard {
- public:
-  explicit FdGuard(int fd) : fd_(fd) {}
-  ~FdGuard() {
-    if (fd_ >= 0) ::close(fd_);
-  }
-  FdGuard(const FdGuard&) = delete;
-  FdGuard& operator=(const FdGuard&) = delete;
-  int get() const { return fd_; }
-
- private:
-  int fd_;
-};
-
-// Milliseconds left until the deadline, rounded up; 0 when it has passed.
-int remaining_ms(Clock::time_point deadline) {
-  auto left = deadline - Clock::now();
-  if (left <= Clock::duration::zero()) return 0;
-  auto ms = std::chrono::ceil<std::chrono::milliseconds>(left).count();
-  return ms > 1'000'000'000 ? 1'000'000'000 : static_cast<int>(ms);
-}
-
-// Waits until fd is ready for `events`. Returns false on timeout.
-Result<bool> wait_fd(int fd, short events, Clock::time_point deadline) {
-  while (true) {
-    int ms = remaining_ms(deadline);
-    if (ms == 0) return false;
-    pollfd pfd{fd, events, 0};
-    int rc = ::poll(&pfd, 1, ms);
-    if (rc > 0) return true;
-    if (rc == 0) continue;  // re-check the deadline
-    if (errno == EINTR) continue;
-    return make_error(Errc::kIo, std::string("poll failed: ") + std::strerror(errno));
-  }
-}
-
-}  // namespace
-
 Result<HttpResponse> UnixHttpClient::call(const HttpRequest& request,
                                           std::chrono::milliseconds timeout) {
   const Clock::time_point deadline = Clock::now() + timeout;
   last_failure_ = TransportFailure::kBroken;
   const std::string what = request.method + " " + request.target;
 
-  sockaddr_un addr{};
-  addr.sun_family = AF_UNIX;
-  if (socket_path_.empty() || socket_path_.size() >= sizeof(addr.sun_path)) {
+  constexpr std::size_t kPathBytesMax = sizeof(sockaddr_un::sun_path) - 1;
+  if (socket_path_.empty() || socket_path_.size() > kPathBytesMax) {
     return make_error(Errc::kInvalidArgument, "failed to connect to microovnd at " + socket_path_ +
                                                   ": socket path is empty or longer than " +
-                                                  std::to_string(sizeof(addr.sun_path) - 1) +
-                                                  " bytes");
+                                                  std::to_string(kPathBytesMax) + " bytes");
   }
-  std::memcpy(addr.sun_path, socket_path_.data(), socket_path_.size());
+  const Local::endpoint endpoint(socket_path_);
+  asio::io_context io(1);
+  Stream stream(io);
+  auto timed_out = [&](std::string doing) {
+    last_failure_ = TransportFailure::kTimeout;
+    return make_error(Errc::kTimeout, "timed out after " + std::to_string(timeout.count()) +
+                                          " ms " + std::move(doing));
+  };
 
-  FdGuard fd(::socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0));
-  if (fd.get() < 0) {
-    return make_error(Errc::kIo, std::string("failed to create a socket: ") + std::strerror(errno));
-  }
-
-  // Connect. A unix socket connects at once or fails; EAGAIN means the listen backlog is full.
+  // Connect. A unix socket connects at once or fails; EAGAIN means the listen backlog is full,
+  // which Asio may report as a connection that is not there: both are retried until the deadline.
   while (true) {
-    if (::connect(fd.get(), reinterpret_cast<const sockaddr*>(&addr), sizeof(addr)) == 0) break;
-    int err = errno;
-    if (err == EINTR) continue;
-    if (err == EAGAIN || err == EINPROGRESS) {
-      if (remaining_ms(deadline) == 0) {
-        last_failure_ = TransportFailure::kTimeout;
-        return make_error(Errc::kTimeout, "timed out connecting to microovnd at " + socket_path_);
-      }
+    if (Clock::now() >= deadline) {
+      last_failure_ = TransportFailure::kTimeout;
+      return make_error(Errc::kTimeout, "timed out connecting to microovnd at " + socket_path_);
+    }
+    stream.expires_at(deadline);
+    auto [ec, unused] = run_one(io, [&](auto handler) {
+      stream.async_connect(endpoint, [handler](beast::error_code e) mutable { handler(e, 0); });
+    });
+    beast::error_code peer_ec;
+    if (!ec) stream.socket().remote_endpoint(peer_ec);
+    if (!ec && !peer_ec) break;
+    if (ec == beast::error::timeout) {
+      last_failure_ = TransportFailure::kTimeout;
+      return make_error(Errc::kTimeout, "timed out connecting to microovnd at " + socket_path_);
+    }
+    if (!ec || ec == asio::error::would_block || ec == asio::error::try_again) {
+      stream.close();
       std::this_thread::sleep_for(kConnectRetryDelay);
       continue;
     }
     std::string hint;
-    if (err == ENOENT || err == ECONNREFUSED) {
+    if (ec == boost::system::errc::no_such_file_or_directory ||
+        ec == asio::error::connection_refused) {
       last_failure_ = TransportFailure::kNotListening;
       hint = " (is microovnd running?)";
-    } else if (err == EACCES || err == EPERM) {
+    } else if (ec == asio::error::access_denied || ec == boost::system::errc::operation_not_permitted) {
       last_failure_ = TransportFailure::kPermission;
       hint = " (the socket is accessible to root only)";
     }
     return make_error(Errc::kUnavailable, "failed to connect to microovnd at " + socket_path_ +
-                                              ": " + std::strerror(err) + hint);
+                                              ": " + error_text(ec) + hint);
   }
 
   // Send. If the daemon closes early (e.g. a 413 for a large body) its answer may still be
-  // readable.
-  const std::string wire = format_http_request(request, user_agent_);
-  std::size_t sent = 0;
-  int send_errno = 0;
-  while (sent < wire.size()) {
-    ssize_t n = ::send(fd.get(), wire.data() + sent, wire.size() - sent, MSG_NOSIGNAL);
-    if (n > 0) {
-      sent += static_cast<std::size_t>(n);
-      continue;
-    }
-    if (n < 0 && errno == EINTR) continue;
-    if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
-      auto ready = wait_fd(fd.get(), POLLOUT, deadline);
-      if (!ready.ok()) return std::move(ready).error();
-      if (!*ready) {
-        last_failure_ = TransportFailure::kTimeout;
-        return make_error(Errc::kTimeout, "timed out after " + std::to_string(timeout.count()) +
-                                              " ms sending " + what + " to microovnd");
-      }
-      continue;
-    }
-    send_errno = n < 0 ? errno : EPIPE;
-    break;
-  }
+  // readable, so a failed send goes on to read.
+  auto message = make_request(request, user_agent_);
+  stream.expires_at(deadline);
+  auto [send_ec, sent] = run_one(io, [&](auto handler) { http::async_write(stream, message, handler); });
+  (void)sent;
+  if (send_ec == beast::error::timeout) return timed_out("sending " + what + " to microovnd");
 
   // Receive until the response is complete or the daemon closes the connection.
-  std::string buffer;
-  char chunk[kReadChunkBytes];
+  ResponseReader reader;
+  std::string chunk(kReadChunkBytes, '\0');
+  std::size_t received = 0;
   while (true) {
-    auto ready = wait_fd(fd.get(), POLLIN, deadline);
-    if (!ready.ok()) return std::move(ready).error();
-    if (!*ready) {
-      last_failure_ = TransportFailure::kTimeout;
-      return make_error(Errc::kTimeout, "timed out after " + std::to_string(timeout.count()) +
-                                            " ms waiting for microovnd to answer " + what);
+    stream.expires_at(deadline);
+    auto [ec, n] = run_one(io, [&](auto handler) {
+      stream.async_read_some(asio::buffer(chunk), handler);
+    });
+    if (ec == beast::error::timeout) return timed_out("waiting for microovnd to answer " + what);
+    received += n;
+    if (received > kResponseBytesMax) {
+      return malformed("response larger than " + std::to_string(kResponseBytesMax) + " bytes");
     }
-    bool at_eof = false;
-    int read_errno = 0;
-    // Drain what is available, then parse once per burst (keeps parsing linear in practice).
-    while (true) {
-      ssize_t n = ::recv(fd.get(), chunk, sizeof(chunk), 0);
-      if (n > 0) {
-        buffer.append(chunk, static_cast<std::size_t>(n));
-        if (buffer.size() > kResponseBytesMax) {
-          return malformed("response larger than " + std::to_string(kResponseBytesMax) + " bytes");
-        }
-        continue;
+    if (n > 0) {
+      auto done = reader.feed(std::string_view(chunk).substr(0, n));
+      if (!done.ok()) return std::move(done).error();
+      if (*done) {
+        last_failure_ = TransportFailure::kNone;
+        return reader.take();
       }
-      if (n == 0) {
-        at_eof = true;
-        break;
-      }
-      if (errno == EINTR) continue;
-      if (errno == EAGAIN || errno == EWOULDBLOCK) break;
-      read_errno = errno;
-      at_eof = true;
-      break;
     }
-    auto parsed = try_parse_http_response(buffer, at_eof);
-    if (parsed.ok() && parsed->has_value()) {
-      last_failure_ = TransportFailure::kNone;
-      return std::move(**parsed);
+    if (!ec) continue;
+    // End of stream, or a read error (reset): what arrived so far must be a whole response.
+    if (send_ec && received == 0) {
+      return make_error(Errc::kIo, "failed to send request to microovnd: " + error_text(send_ec));
     }
-    if (!at_eof) continue;
-    if (send_errno != 0 && buffer.empty()) {
-      return make_error(Errc::kIo, std::string("failed to send request to microovnd: ") +
-                                       std::strerror(send_errno));
+    if (ec != asio::error::eof && received == 0) {
+      return make_error(Errc::kIo, "failed to read the response of microovnd: " + error_text(ec));
     }
-    if (read_errno != 0 && buffer.empty()) {
-      return make_error(Errc::kIo, std::string("failed to read the response of microovnd: ") +
-                                       std::strerror(read_errno));
-    }
-    if (!parsed.ok()) return std::move(parsed).error();
-    return malformed("incomplete response");  // unreachable: at_eof parsing never yields nullopt
+    auto response = reader.finish();
+    if (response.ok()) last_failure_ = TransportFailure::kNone;
+    return response;
   }
 }
 

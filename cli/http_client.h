@@ -1,7 +1,7 @@
-// Minimal HTTP/1.1 client over a unix stream socket, used by the CLI to reach microovnd.
-// Owned by cli/; one UnixHttpClient per CLI invocation. Not thread-safe (no shared state, but a
-// client object must not be used from two threads at once). Every call is bounded by a deadline.
-// No Boost, no OpenSSL: plain POSIX sockets and poll(), to keep CLI start-up cheap.
+// HTTP/1.1 client over a unix stream socket, used by the CLI to reach microovnd: Boost.Beast
+// messages and response parser over an Asio local socket (header-only; no OpenSSL, which would
+// cost CLI start-up time). Owned by cli/; one UnixHttpClient per CLI invocation. Not thread-safe
+// (a client object must not be used from two threads at once). Every call is bounded by a deadline.
 #pragma once
 
 #include <chrono>

@@ -423,6 +423,48 @@ TEST(UnixHttpClient, ClosedWithoutAnswerIsAnError) {
       << r.error().message;
 }
 
+TEST(UnixHttpClient, OversizedAnswersAreRefusedNotRead) {
+  {
+    FakeDaemon daemon;
+    daemon.serve([](int fd, const std::string&) {
+      FakeDaemon::send_all(fd, "HTTP/1.1 200 OK\r\nContent-Length: " +
+                                   std::to_string(kResponseBytesMax + 1) + "\r\n\r\nabc");
+      FakeDaemon::drain_until_eof(fd);
+    });
+    UnixHttpClient client(daemon.path(), "t");
+    auto r = client.call({"GET", "/1.0/events", "", ""}, 5s);
+    ASSERT_FALSE(r.ok());
+    EXPECT_EQ(r.error().code, Errc::kCorruption);
+    EXPECT_NE(r.error().message.find("body too large"), std::string::npos) << r.error().message;
+    EXPECT_EQ(client.last_failure(), TransportFailure::kBroken);
+  }
+  {
+    FakeDaemon daemon;
+    daemon.serve([](int fd, const std::string&) {
+      FakeDaemon::send_all(fd, "HTTP/1.1 200 OK\r\nX: " + std::string(kHeaderBytesMax, 'a'));
+      FakeDaemon::drain_until_eof(fd);
+    });
+    UnixHttpClient client(daemon.path(), "t");
+    auto r = client.call({"GET", "/1.0", "", ""}, 5s);
+    ASSERT_FALSE(r.ok());
+    EXPECT_EQ(r.error().code, Errc::kCorruption);
+    EXPECT_NE(r.error().message.find("headers too large"), std::string::npos) << r.error().message;
+  }
+}
+
+TEST(UnixHttpClient, MalformedAnswerIsAnError) {
+  FakeDaemon daemon;
+  daemon.serve([](int fd, const std::string&) {
+    FakeDaemon::send_all(fd, "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\n");
+    FakeDaemon::drain_until_eof(fd);
+  });
+  UnixHttpClient client(daemon.path(), "t");
+  auto r = client.call({"GET", "/1.0", "", ""}, 5s);
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.error().code, Errc::kCorruption);
+  EXPECT_NE(r.error().message.find("invalid response from microovnd"), std::string::npos);
+}
+
 TEST(UnixHttpClient, TooLongSocketPathIsRejected) {
   UnixHttpClient client("/" + std::string(200, 'x') + "/control.socket", "t");
   auto r = client.call({"GET", "/1.0", "", ""}, 1s);

@@ -1,7 +1,9 @@
 #include "common/sha256.h"
 
 #include <openssl/evp.h>
+#include <openssl/hmac.h>
 
+#include <climits>
 #include <cstdlib>
 #include <cstring>
 #include <stdexcept>
@@ -80,23 +82,19 @@ std::string to_hex(std::span<const std::uint8_t> bytes) {
 std::string sha256_hex(std::string_view bytes) { return to_hex(sha256(bytes)); }
 
 Digest hmac_sha256(std::string_view key, std::string_view message) {
-  constexpr std::size_t kBlock = 64;
-  std::string k(key);
-  if (k.size() > kBlock) {
-    Digest kd = sha256(k);
-    k.assign(reinterpret_cast<const char*>(kd.data()), kd.size());
+  static const unsigned char kNoKey = 0;  // HMAC() wants a key pointer even for an empty key
+  Digest d{};
+  unsigned int len = 0;
+  const auto* key_bytes =
+      key.empty() ? &kNoKey : reinterpret_cast<const unsigned char*>(key.data());
+  if (key.size() > INT_MAX ||
+      HMAC(EVP_sha256(), key_bytes, static_cast<int>(key.size()),
+           reinterpret_cast<const unsigned char*>(message.data()), message.size(), d.data(),
+           &len) == nullptr ||
+      len != d.size()) {
+    std::abort();  // as for digests: only memory exhaustion makes HMAC fail; fail-stop
   }
-  k.resize(kBlock, '\0');
-  std::string ipad(kBlock, '\0'), opad(kBlock, '\0');
-  for (std::size_t i = 0; i < kBlock; ++i) {
-    ipad[i] = static_cast<char>(k[i] ^ 0x36);
-    opad[i] = static_cast<char>(k[i] ^ 0x5c);
-  }
-  Sha256 h;
-  h.update(ipad).update(message);
-  Digest inner = h.finish();
-  h.update(opad).update(std::span<const std::uint8_t>(inner));
-  return h.finish();
+  return d;
 }
 
 }  // namespace movn

@@ -134,7 +134,7 @@ Result<void> run_daemon(const DaemonOptions& options) {
       spdlog::warn("completing an interrupted bootstrap of {} from the log", ms.founder());
       MOVN_TRY(store->bind_identity(eventlog::StoreIdentity{ms.cluster_id(), ms.founder()}));
     }
-    member.name = store->identity() ? store->identity()->member_name : host_name();
+    member.name = store->identity() ? store->identity()->member_name : provisional_member_name();
     if (ms.bootstrapped()) {
       if (const auto* me = ms.find(member.name)) member.address = me->address;
       if (!record) MOVN_TRY(write_daemon_record(record_path, DaemonRecord{member.name, member.address, ms.cluster_id()}));

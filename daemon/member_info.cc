@@ -40,6 +40,11 @@ std::string host_name() {
   return name;
 }
 
+std::string provisional_member_name() {
+  std::string name = host_name();
+  return commands::validate_member_name(name).ok() ? name : std::string("microovn");
+}
+
 Result<std::string> default_address() {
   ifaddrs* list = nullptr;
   if (getifaddrs(&list) != 0)

@@ -7,6 +7,7 @@
 #include <climits>
 #include <ctime>
 
+#include "commands/validate.h"
 #include "common/sha256.h"
 #include "pki/files.h"
 #include "pki/openssl_util.h"
@@ -19,7 +20,6 @@ namespace fs = std::filesystem;
 namespace {
 
 constexpr std::size_t kIdentityFileBytesMax = 64 * 1024;
-constexpr std::size_t kMemberNameBytesMax = 64;  // RFC 5280 ub-common-name
 constexpr int kValidityYears = 10;
 constexpr std::size_t kSerialBytes = 16;
 constexpr std::string_view kCurveName = "secp384r1";  // NIST P-384
@@ -35,22 +35,6 @@ struct Paths {
 
 Error corruption(const fs::path& path, const Error& cause) {
   return make_error(Errc::kCorruption, path.string() + ": " + cause.message);
-}
-
-Result<void> validate_member_name(std::string_view name) {
-  if (name.empty()) return make_error(Errc::kInvalidArgument, "member name is empty");
-  if (name.size() > kMemberNameBytesMax) {
-    return make_error(Errc::kInvalidArgument,
-                      "member name is over " + std::to_string(kMemberNameBytesMax) + " bytes");
-  }
-  for (char c : name) {
-    if (c <= 0x20 || c >= 0x7f) {
-      return make_error(Errc::kInvalidArgument,
-                        "member name \"" + std::string(name) +
-                            "\" has a character that is not printable ASCII or is a space");
-    }
-  }
-  return ok_result();
 }
 
 Result<void> check_p384(EVP_PKEY* key) {
@@ -259,7 +243,8 @@ Result<Identity> generate_and_install(const Paths& paths, std::string_view membe
 
 Result<Identity> ensure_identity(const fs::path& dir, std::string_view member_name) {
   auto result = [&]() -> Result<Identity> {
-    MOVN_TRY(validate_member_name(member_name));
+    // The one member-name rule (its 63 bytes fit RFC 5280's 64 for a common name).
+    MOVN_TRY(commands::validate_member_name(member_name));
     MOVN_TRY(ensure_private_dir(dir));
     const Paths paths(dir);
     for (const fs::path* p : {&paths.key, &paths.cert, &paths.pending_key}) {

@@ -35,7 +35,7 @@ struct Identity {
 // - kPermissionDenied naming the path and mode if server.key's mode is not 0600;
 // - kCorruption naming the path if a file does not parse, the key is not P-384, the key does
 //   not match the certificate, or only one of the two files exists;
-// - kInvalidArgument if member_name is empty, over 64 bytes, or not printable ASCII without spaces.
+// - kInvalidArgument if member_name is not a member name (commands::validate_member_name).
 // Crash safety: the new key is written as server.key.new, then server.crt, then renamed to
 // server.key (each step atomic and synced). On the next call a leftover server.key.new that
 // matches server.crt is moved into place (roll forward); one that does not is deleted (roll back:

@@ -358,12 +358,30 @@ TEST_F(IdentityTest, InvalidMemberNamesAreRefused) {
   EXPECT_EQ(long_name.error().code, Errc::kInvalidArgument);
 }
 
+// Member names follow commands::validate_member_name, so a name that would add subjectAltName
+// entries ("x,DNS:evil,...") never reaches the certificate, and nothing is written for it.
 TEST_F(IdentityTest, NameWithCommaDoesNotInjectSubjectAltNames) {
-  Identity id = must_ensure(dir(), "x,DNS:evil,IP:1.2.3.4");
+  auto r = ensure_identity(dir(), "x,DNS:evil,IP:1.2.3.4");
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.error().code, Errc::kInvalidArgument);
+  EXPECT_NE(r.error().message.find("invalid member name"), std::string::npos) << r.error().message;
+  EXPECT_FALSE(std::filesystem::exists(dir()));
+}
+
+TEST_F(IdentityTest, MemberNameRuleIsTheCommandsOne) {
+  for (std::string_view name : {std::string_view("Node-1"), std::string_view("-node"),
+                                std::string_view("node_1"), std::string_view("a.b")}) {
+    auto r = ensure_identity(dir(), name);
+    ASSERT_FALSE(r.ok()) << name;
+    EXPECT_EQ(r.error().code, Errc::kInvalidArgument);
+  }
+  const std::string longest(63, 'a');
+  Identity id = must_ensure(dir(), longest);
   Cert cert = read_cert(id.cert_pem);
   ASSERT_TRUE(cert);
-  EXPECT_EQ(dns_sans(cert.get()), std::vector<std::string>{"x,DNS:evil,IP:1.2.3.4"});
-  EXPECT_EQ(name_entry(cert.get(), NID_commonName), "x,DNS:evil,IP:1.2.3.4");
+  EXPECT_EQ(dns_sans(cert.get()), std::vector<std::string>{longest});
+  EXPECT_EQ(name_entry(cert.get(), NID_commonName), longest);
+  EXPECT_FALSE(ensure_identity(dir(), std::string(64, 'a')).ok());
 }
 
 TEST_F(IdentityTest, LoadIdentityOfEmptyDirIsNotFound) {
