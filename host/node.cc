@@ -1,5 +1,6 @@
 #include "host/node.h"
 
+#include <algorithm>
 
 #include "eventlog/codec.h"
 #include "host/test_hooks.h"
@@ -94,6 +95,13 @@ void Node::start(std::function<void()> on_ready, std::string_view member_name) {
     self = me != nullptr ? me->raft_id : kFounder;
   }
   start_raft(self, {kFounder});
+  // A member of a cluster of several serves at once: its peers may not be up yet (a restart of
+  // every member), and until a leader is known its requests are answered "unavailable".
+  const auto in_effect = core_->configuration().voters();
+  if (!(in_effect.size() == 1 && in_effect.front() == self_)) {
+    if (auto cb = std::move(on_leader_ready_)) executor_.post(std::move(cb));
+    on_leader_ready_ = nullptr;
+  }
 }
 
 void Node::start_raft(NodeId self, std::vector<NodeId> voters) {
@@ -231,9 +239,24 @@ std::optional<raft::MemberRole> Node::role_of(NodeId member) const {
 bool Node::reachable(NodeId member) const {
   if (!core_) return false;
   if (member == self_) return true;
+  if (core_->role() == raft::Role::kLeader) {
+    for (const auto& s : core_->member_statuses())
+      if (s.id == member) return s.online;
+    return false;
+  }
+  // A follower shows what the leader it follows reported with its last read answer, while that
+  // is recent.
+  if (!leader_view_ || leader_view_->leader != core_->leader() || ticks_ > leader_view_->tick + kReadTimeoutTicks)
+    return false;
+  return std::find(leader_view_->reachable.begin(), leader_view_->reachable.end(), member) !=
+         leader_view_->reachable.end();
+}
+
+std::vector<NodeId> Node::heard_from() const {
+  std::vector<NodeId> out{self_};
   for (const auto& s : core_->member_statuses())
-    if (s.id == member) return s.online;
-  return false;
+    if (s.online && s.id != self_) out.push_back(s.id);
+  return out;
 }
 
 bool Node::leader_ready() const {
@@ -458,7 +481,7 @@ void Node::finish_ready() {
       it->second.index = rs.index;
     } else if (auto rr = remote_reads_.find(rs.request_ctx); rr != remote_reads_.end()) {
       // A follower's read: it waits for its own apply of this index.
-      transport_.send(ReadIndexReply{self_, rr->second.from, rr->second.ctx, true, rs.index, {}});
+      transport_.send(ReadIndexReply{self_, rr->second.from, rr->second.ctx, true, rs.index, {}, heard_from()});
       remote_reads_.erase(rr);
     }
   }

@@ -107,7 +107,8 @@ class Node {
   // Otherwise the Raft core starts with this member's Raft id (from the membership, by
   // `member_name`; the founder's, 1, when the log does not name it): the only voter campaigns at
   // once, and `on_ready` runs (on the core thread) once it leads and has applied its first entry
-  // of the term (every earlier entry is applied by then).
+  // of the term (every earlier entry is applied by then). A member of a cluster of several
+  // voters is ready at once (its peers may still be down).
   void start(std::function<void()> on_ready = nullptr, std::string_view member_name = {});
   // False until this member's log holds anything (a bootstrap, later a join).
   bool initialized() const;
@@ -181,9 +182,13 @@ class Node {
   // The role of a member in the committed Raft configuration, nullopt when it has none (a
   // member not yet added, or no Raft running).
   std::optional<raft::MemberRole> role_of(NodeId member) const;
-  // True when this member leads and heard from `member` within the last election timeout (always
-  // for itself).
+  // Whether `member` is online as the leader sees it: a leader, when it heard from `member`
+  // within the last election timeout; a follower, when the leader it follows said so in its
+  // answer to this member's last read barrier (within kReadTimeoutTicks). Always true for itself.
   bool reachable(NodeId member) const;
+  // This member's address (where join answers come back); set once it is known (bootstrap, join).
+  void set_address(std::string address) { options_.address = std::move(address); }
+  const std::string& address() const { return options_.address; }
 
   const projections::State& applied() const { return applied_; }
   // The applied state plus every proposed batch not yet applied (what decide() sees).
@@ -231,6 +236,8 @@ class Node {
   void fail_reads(const Error& why);
   void write_links();
   ClusterTimeMs next_cluster_time();
+  // Leader: itself and the members it heard from within the last election timeout.
+  std::vector<NodeId> heard_from() const;
 
   LogStore& log_;
   Transport& transport_;
@@ -280,6 +287,13 @@ class Node {
     std::uint64_t deadline_tick = 0;
   };
   std::map<std::uint64_t, PendingRead> reads_;  // by request context
+  // Follower: who the leader reported reachable in its last read answer, and when.
+  struct LeaderView {
+    NodeId leader;
+    std::vector<NodeId> reachable;
+    std::uint64_t tick = 0;
+  };
+  std::optional<LeaderView> leader_view_;
   std::uint64_t next_read_ctx_ = 0;
   // Leader: followers' reads being confirmed, by the core's read context.
   struct RemoteRead {

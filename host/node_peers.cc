@@ -274,6 +274,7 @@ void Node::on_read_reply(const ReadIndexReply& r) {
     return;
   }
   it->second.index = r.index;
+  leader_view_ = LeaderView{r.from, r.reachable, ticks_};
   if (observer_ != nullptr) observer_->on_read_state(raft::ReadState{r.ctx, r.index});
   serve_reads();
 }

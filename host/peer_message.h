@@ -8,6 +8,7 @@
 #include <map>
 #include <string>
 #include <variant>
+#include <vector>
 
 #include "commands/decide.h"
 #include "common/result.h"
@@ -49,6 +50,9 @@ struct ReadIndexReply {
   bool ok = false;
   LogIndex index;        // ok
   std::string message;   // !ok
+  // ok: the members the leader heard from within the last election timeout, itself included
+  // (what `cluster list` shows as STATUS on a follower).
+  std::vector<NodeId> reachable;
 };
 
 // A machine that is not part of the cluster asks to join, through a member's address from its

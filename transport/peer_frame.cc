@@ -25,6 +25,15 @@ std::string bytes(const flatbuffers::Vector<std::uint8_t>* v) {
 Offset<flatbuffers::Vector<std::uint8_t>> byte_vector(FlatBufferBuilder& b, const std::string& s) {
   return b.CreateVector(reinterpret_cast<const std::uint8_t*>(s.data()), s.size());
 }
+Offset<flatbuffers::Vector<std::uint64_t>> id_vector(FlatBufferBuilder& b, const std::vector<NodeId>& ids) {
+  std::vector<std::uint64_t> raw;
+  raw.reserve(ids.size());
+  for (NodeId id : ids) raw.push_back(id.value);
+  return b.CreateVector(raw);
+}
+
+// The most members a leader's reachability list may name (far above any real cluster).
+constexpr std::size_t kMaxReachable = 1024;
 
 // A text field: present or empty, valid UTF-8.
 Result<std::string> text(std::string_view field, const flatbuffers::String* s) {
@@ -128,7 +137,7 @@ std::pair<fb::Body, Offset<void>> encode_body(FlatBufferBuilder& b, const host::
           [&](const host::ReadIndexReply& r) -> std::pair<fb::Body, Offset<void>> {
             return {fb::Body::ReadIndexReply,
                     fb::CreateReadIndexReply(b, r.from.value, r.to.value, r.ctx, r.ok, r.index.value,
-                                             b.CreateString(r.message))
+                                             b.CreateString(r.message), id_vector(b, r.reachable))
                         .Union()};
           },
           [&](const host::JoinAsk& a) -> std::pair<fb::Body, Offset<void>> {
@@ -319,6 +328,13 @@ Result<host::PeerMessage> decode_body(const fb::Frame& frame) {
       r.ok = w->ok();
       r.index = LogIndex(w->index());
       MOVN_ASSIGN_OR_RETURN(r.message, text("message", w->message()));
+      if (const auto* ids = w->reachable()) {
+        if (ids->size() > kMaxReachable) return bad("reachable lists " + std::to_string(ids->size()) + " members");
+        for (auto id : *ids) {
+          MOVN_ASSIGN_OR_RETURN(auto member, member_id("reachable", id));
+          r.reachable.push_back(member);
+        }
+      }
       return host::PeerMessage(std::move(r));
     }
     case fb::Body::JoinAsk: {

@@ -51,7 +51,7 @@ std::vector<host::PeerMessage> samples() {
   out.emplace_back(host::ForwardReply{NodeId(1), NodeId(2), 9, true, LogIndex(40), true, Errc::kUnavailable, ""});
   out.emplace_back(host::ForwardReply{NodeId(1), NodeId(2), 9, false, LogIndex(0), false, Errc::kConflict, "no"});
   out.emplace_back(host::ReadIndexAsk{NodeId(2), NodeId(1), 12});
-  out.emplace_back(host::ReadIndexReply{NodeId(1), NodeId(2), 12, true, LogIndex(41), ""});
+  out.emplace_back(host::ReadIndexReply{NodeId(1), NodeId(2), 12, true, LogIndex(41), "", {NodeId(1), NodeId(3)}});
   out.emplace_back(host::JoinAsk{"10.0.0.3:6686", "10.0.0.1:6686", 5,
                                  commands::JoinRequest{"m3", "10.0.0.3:6686", std::string(64, 'f'), "CERT3", "s"},
                                  "join-m3"});
@@ -80,6 +80,12 @@ TEST(PeerFrame, EveryMessageKindRoundTrips) {
     const auto& reply = std::get<host::JoinReply>(*decoded);
     EXPECT_EQ(reply.shared.at("cluster-key"), std::string("\x01\x00\xff", 3));
     EXPECT_EQ(reply.raft_id, NodeId(3));
+  }
+  for (const auto& m : samples()) {
+    if (!std::holds_alternative<host::ReadIndexReply>(m)) continue;
+    auto decoded = decode_peer_message(encode_peer_message(m));
+    ASSERT_TRUE(decoded.ok());
+    EXPECT_EQ(std::get<host::ReadIndexReply>(*decoded).reachable, (std::vector<NodeId>{NodeId(1), NodeId(3)}));
   }
 }
 
@@ -116,6 +122,18 @@ TEST(PeerFrame, AVerifiedFrameWithBadFieldsIsRefused) {
   // No message at all.
   EXPECT_NE(expect_refused(frame_of([](auto&) { return std::pair{fb::Body::NONE, flatbuffers::Offset<void>()}; }))
                 .find("carries no message"),
+            std::string::npos);
+  // A read answer naming member 0 as reachable, or far too many members.
+  auto read_reply = [](std::vector<std::uint64_t> reachable) {
+    return frame_of([&](flatbuffers::FlatBufferBuilder& b) {
+      return std::pair{fb::Body::ReadIndexReply,
+                       fb::CreateReadIndexReply(b, 1, 2, 3, true, 4, b.CreateString(""), b.CreateVector(reachable))
+                           .Union()};
+    });
+  };
+  EXPECT_TRUE(decode_peer_message(read_reply({1, 2})).ok());
+  EXPECT_NE(expect_refused(read_reply({1, 0})).find("reachable is not a member id"), std::string::npos);
+  EXPECT_NE(expect_refused(read_reply(std::vector<std::uint64_t>(5000, 1))).find("reachable lists 5000"),
             std::string::npos);
   // A union type without its value.
   EXPECT_NE(expect_refused(frame_of([](auto&) { return std::pair{fb::Body::JoinReply, flatbuffers::Offset<void>()}; }))

@@ -85,7 +85,7 @@ int main(int argc, char** argv) {
   write(out / "peer_frame", "forward_reply.bin",
         transport::encode_peer_message(host::ForwardReply{NodeId(1), NodeId(2), 9, false, LogIndex(0), false,
                                                           Errc::kConflict, "taken"}));
-  write(out / "peer_frame", "read_index.bin", transport::encode_peer_message(host::ReadIndexReply{NodeId(1), NodeId(2), 4, true, LogIndex(30), ""}));
+  write(out / "peer_frame", "read_index.bin", transport::encode_peer_message(host::ReadIndexReply{NodeId(1), NodeId(2), 4, true, LogIndex(30), "", {NodeId(1), NodeId(2)}}));
   write(out / "peer_frame", "join_ask.bin",
         transport::encode_peer_message(host::JoinAsk{
             "10.0.0.3:6686", "10.0.0.1:6686", 1,
