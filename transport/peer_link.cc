@@ -81,6 +81,7 @@ struct PeerLinks::Outbound {
   bool dialing = false;
   bool waiting = false;  // a redial is scheduled
   int failures = 0;
+  std::string last_error;  // why the last link failed (empty once one opened)
   asio::steady_timer timer;
 };
 
@@ -105,12 +106,31 @@ struct PeerLinks::Link : std::enable_shared_from_this<Link> {
     return !a || !*a;
   }
 
+  // Why a dialled link failed, for its outbound record (what a join reports per address).
+  void failed(std::string why) {
+    if (out != nullptr) out->last_error = std::move(why);
+  }
+
+  // An inbound link that carries nothing for idle_timeout is closed (a member's links carry
+  // heartbeats many times a second; a stranger's link has no reason to stay open).
+  void arm_idle() {
+    if (out != nullptr) return;
+    timer.expires_after(owner.options_.idle_timeout);
+    auto self = shared_from_this();
+    timer.async_wait([self](boost::system::error_code ec) {
+      if (ec || self->closed || self->gone()) return;
+      ++self->owner.stats_.idle_closed;
+      self->close();
+    });
+  }
+
   void handshake(ssl::stream_base::handshake_type type, std::function<void()> on_open) {
     auto self = shared_from_this();
     timer.expires_after(owner.options_.handshake_timeout);
     timer.async_wait([self](boost::system::error_code ec) {
       if (ec || self->open || self->closed || self->gone()) return;
       ++self->owner.stats_.refused;  // the handshake took too long
+      self->failed("the TLS handshake did not complete in time");
       self->close();
     });
     stream.async_handshake(type, [self, on_open = std::move(on_open)](boost::system::error_code ec) {
@@ -118,6 +138,7 @@ struct PeerLinks::Link : std::enable_shared_from_this<Link> {
       if (self->gone() || self->closed) return;
       if (ec) {
         ++self->owner.stats_.refused;
+        self->failed("the TLS handshake failed: " + ec.message());
         self->close();
         return;
       }
@@ -132,6 +153,7 @@ struct PeerLinks::Link : std::enable_shared_from_this<Link> {
       self->open = true;
       on_open();
       if (self->closed) return;
+      self->arm_idle();
       self->read_header();
       self->write_next();
     });
@@ -157,6 +179,7 @@ struct PeerLinks::Link : std::enable_shared_from_this<Link> {
           return self->close();
         }
         ++self->owner.stats_.frames_received;
+        self->arm_idle();
         self->owner.on_inbound_frame(self, std::move(*message));
         if (!self->closed) self->read_header();
       });
@@ -254,6 +277,14 @@ void PeerLinks::accept() {
     if (!a || !*a) return;
     if (!ec) {
       std::erase_if(inbound_, [](const std::weak_ptr<Link>& l) { return l.expired(); });
+      if (inbound_.size() >= options_.max_inbound_links) {
+        // Too many links in: this one is closed at once (members redial; strangers wait).
+        ++stats_.refused;
+        boost::system::error_code ignored;
+        socket.close(ignored);
+        if (acceptor_.is_open()) accept();
+        return;
+      }
       auto link = std::make_shared<Link>(*this, server_ctx_, std::move(socket));
       inbound_.push_back(link);
       link->handshake(ssl::stream_base::server, [] {});
@@ -320,6 +351,7 @@ void PeerLinks::flush(Outbound& out) {
 void PeerLinks::dial(Outbound& out) {
   auto endpoint = endpoint_of(out.address);
   if (!endpoint.ok()) {  // nothing to dial: what was queued for it is dropped
+    out.last_error = endpoint.error().message;
     stats_.dropped += out.pending.size();
     out.pending.clear();
     out.pending_bytes = 0;
@@ -333,14 +365,20 @@ void PeerLinks::dial(Outbound& out) {
   link->stream.lowest_layer().async_connect(*endpoint, [this, link, &out](boost::system::error_code ec) {
     if (link->gone() || link->closed) return;
     out.dialing = false;
-    if (ec) return link->close();
+    if (ec) {
+      link->failed("cannot connect: " + ec.message());
+      return link->close();
+    }
     link->handshake(ssl::stream_base::client, [this, link, &out] {
       if (link->fingerprint != out.fingerprint) {
         ++stats_.wrong_fingerprint;
+        link->failed("its certificate (fingerprint " + link->fingerprint + ") is not the pinned one (" +
+                     out.fingerprint + ")");
         link->close();
         return;
       }
       out.failures = 0;
+      out.last_error.clear();
       flush(out);
     });
   });
@@ -364,6 +402,11 @@ void PeerLinks::schedule_redial(Outbound& out) {
     if (ec || out.link || out.pending.empty()) return;
     dial(out);
   });
+}
+
+std::string PeerLinks::last_failure(const std::string& address) const {
+  auto it = outbound_.find(address);
+  return it == outbound_.end() ? std::string() : it->second->last_error;
 }
 
 void PeerLinks::stop() {

@@ -44,6 +44,10 @@ struct PeerLinkOptions {
   std::chrono::milliseconds reconnect_min{100};
   std::chrono::milliseconds reconnect_max{5000};
   std::chrono::milliseconds handshake_timeout{5000};
+  // Inbound links: at most this many open at once (more are closed at once), and each is closed
+  // after this long without a frame.
+  std::size_t max_inbound_links = 256;
+  std::chrono::milliseconds idle_timeout{30'000};
 };
 
 struct PeerLinkStats {
@@ -54,6 +58,7 @@ struct PeerLinkStats {
   std::uint64_t dropped = 0;             // sends dropped: the link's queue was full
   std::uint64_t dials = 0;               // outbound connection attempts
   std::uint64_t wrong_fingerprint = 0;   // servers whose certificate was not the pinned one
+  std::uint64_t idle_closed = 0;         // inbound links closed for carrying nothing
 };
 
 class PeerLinks {
@@ -79,6 +84,9 @@ class PeerLinks {
   void send(const std::string& address, const std::string& fingerprint, const host::PeerMessage& message);
   // Closes every link and the listener; nothing is delivered afterwards.
   void stop();
+  // Why the last link dialled to `address` failed (cannot connect, handshake, wrong certificate);
+  // empty if none failed since one last opened.
+  std::string last_failure(const std::string& address) const;
 
   const PeerLinkStats& stats() const { return stats_; }
   // Fingerprint of a PEM certificate (SHA-256 of its DER, 64 lowercase hex), as links report it.

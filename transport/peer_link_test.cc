@@ -102,6 +102,52 @@ TEST(PeerLinks, AServerWithAnotherCertificateThanThePinnedOneGetsNothing) {
   ASSERT_TRUE(run_until(io, [&] { return a.links->stats().wrong_fingerprint >= 1; }));
   io.run_for(std::chrono::milliseconds(200));
   EXPECT_TRUE(b.received.empty());
+  // The reason is kept for that address.
+  EXPECT_NE(a.links->last_failure(b.links->address()).find("is not the pinned one"), std::string::npos);
+  EXPECT_EQ(a.links->last_failure("127.0.0.1:1"), "");
+}
+
+TEST(PeerLinks, ALinkThatCannotConnectSaysSo) {
+  TempDir dir;
+  asio::io_context io;
+  auto all = [](const std::string&) { return true; };
+  Member a(io, dir.path(), "m1", all);
+  ASSERT_TRUE(a.links->start().ok());
+  // A port nothing listens on: bind one, note it, close it.
+  std::string nowhere;
+  {
+    asio::ip::tcp::acceptor probe(io, asio::ip::tcp::endpoint(asio::ip::make_address("127.0.0.1"), 0));
+    nowhere = "127.0.0.1:" + std::to_string(probe.local_endpoint().port());
+  }
+  a.links->send(nowhere, std::string(64, '0'), heartbeat(1));
+  ASSERT_TRUE(run_until(io, [&] { return !a.links->last_failure(nowhere).empty(); }));
+  EXPECT_NE(a.links->last_failure(nowhere).find("cannot connect"), std::string::npos);
+}
+
+TEST(PeerLinks, InboundLinksAreCappedAndClosedWhenIdle) {
+  TempDir dir;
+  asio::io_context io;
+  auto all = [](const std::string&) { return true; };
+  PeerLinkOptions o;
+  o.max_inbound_links = 1;
+  o.idle_timeout = std::chrono::milliseconds(300);
+  Member server(io, dir.path(), "m1", all, o);
+  Member a(io, dir.path(), "m2", all), b(io, dir.path(), "m3", all);
+  ASSERT_TRUE(server.links->start().ok());
+  ASSERT_TRUE(a.links->start().ok());
+  ASSERT_TRUE(b.links->start().ok());
+  a.links->send(server.links->address(), server.fingerprint, heartbeat(1));
+  ASSERT_TRUE(run_until(io, [&] { return server.received.size() == 1; }));
+  // A second inbound link while the first is open: closed at once.
+  const auto refused = server.links->stats().refused;
+  b.links->send(server.links->address(), server.fingerprint, heartbeat(2));
+  ASSERT_TRUE(run_until(io, [&] { return server.links->stats().refused > refused; }));
+  EXPECT_EQ(server.received.size(), 1u);
+  // The first carries nothing more: it is closed after the idle timeout, and then the other
+  // member's redial gets through.
+  ASSERT_TRUE(run_until(io, [&] { return server.links->stats().idle_closed >= 1; }));
+  ASSERT_TRUE(run_until(io, [&] { return server.received.size() == 2; }));
+  EXPECT_EQ(std::get<raft::Message>(server.received[1].message), heartbeat(2));
 }
 
 TEST(PeerLinks, AStrangerMayOnlyJoinAndIsAnsweredOnItsOwnLink) {
