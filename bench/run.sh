@@ -28,7 +28,7 @@ echo "machine: $(nproc) cores, $(awk '/MemTotal/ {printf "%.0f GiB", $2/1048576}
 state=$work/a/state
 start_daemon "$state"
 daemon=${pids[-1]}
-"$bin/microovn" --state-dir "$state" cluster bootstrap --address 127.0.0.1
+"$bin/microovn" --state-dir "$state" cluster bootstrap --address "127.0.0.1:$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')"
 sleep 1
 echo "idle_rss_kb=$(rss_kb "$daemon") (fresh daemon, bootstrapped)"
 "$bin/microovn-bench-append" "$state/control.socket" 1 5

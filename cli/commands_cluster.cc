@@ -16,6 +16,19 @@ struct BootstrapFlags {
   CLI::Option* address_option = nullptr;
 };
 
+struct JoinFlags {
+  std::string token;
+  std::string name;
+  std::string address;
+  CLI::Option* name_option = nullptr;
+  CLI::Option* address_option = nullptr;
+};
+
+struct RemoveFlags {
+  std::string name;
+  bool force = false;
+};
+
 struct AddFlags {
   std::string name;
   double expire_after_seconds = kDefaultTokenExpirySeconds;
@@ -34,6 +47,24 @@ Result<std::string> run_bootstrap(const GlobalOptions& global, const BootstrapFl
   if (flags.name_option->count() > 0) body["name"] = flags.name;
   if (flags.address_option->count() > 0) body["address"] = flags.address;
   auto answer = global.client().post("/1.0/cluster/bootstrap", body);
+  if (!answer.ok()) return std::move(answer).error();
+  return std::string();  // upstream prints nothing
+}
+
+Result<std::string> run_join(const GlobalOptions& global, const JoinFlags& flags) {
+  Json body = Json::object();
+  body["token"] = flags.token;
+  if (flags.name_option->count() > 0) body["name"] = flags.name;
+  if (flags.address_option->count() > 0) body["address"] = flags.address;
+  auto answer = global.client().post("/1.0/cluster/join", body);
+  if (!answer.ok()) return std::move(answer).error();
+  return std::string();  // upstream prints nothing
+}
+
+Result<std::string> run_remove(const GlobalOptions& global, const RemoveFlags& flags) {
+  std::string target = "/1.0/cluster/" + url_encode(flags.name);
+  if (flags.force) target += "?force=1";
+  auto answer = global.client().del(target);
   if (!answer.ok()) return std::move(answer).error();
   return std::string();  // upstream prints nothing
 }
@@ -144,6 +175,24 @@ void add_cluster_commands(CLI::App& root, CommandRegistry& registry, const Globa
         "--address", flags->address,
         "Address to listen on, IP[:PORT] (default: the first global address, port 6686)");
     registry.add(cmd, [&global, flags]() { return run_bootstrap(global, *flags); });
+  }
+  {
+    auto flags = std::make_shared<JoinFlags>();
+    CLI::App* cmd = cluster->add_subcommand("join", "Join an existing cluster with a token from `cluster add`");
+    cmd->add_option("TOKEN", flags->token, "Join token")->required();
+    flags->name_option =
+        cmd->add_option("--name", flags->name, "Name of this member (default: the hostname)");
+    flags->address_option = cmd->add_option(
+        "--address", flags->address,
+        "Address to listen on, IP[:PORT] (default: the first global address, port 6686)");
+    registry.add(cmd, [&global, flags]() { return run_join(global, *flags); });
+  }
+  {
+    auto flags = std::make_shared<RemoveFlags>();
+    CLI::App* cmd = cluster->add_subcommand("remove", "Remove a member from the cluster");
+    cmd->add_option("NAME", flags->name, "Name of the member")->required();
+    cmd->add_flag("-f,--force", flags->force, "Remove the member even if it cannot be reached");
+    registry.add(cmd, [&global, flags]() { return run_remove(global, *flags); });
   }
   {
     auto flags = std::make_shared<AddFlags>();

@@ -12,6 +12,7 @@
 #include "daemon/member_info.h"
 #include "eventlog/codec.h"
 #include "eventlog/event_json.h"
+#include "pki/files.h"
 #include "pki/random.h"
 #include "transport/envelope.h"
 
@@ -67,9 +68,11 @@ struct Api::Call : std::enable_shared_from_this<Api::Call> {
   std::string request_id;
   events::Actor actor;
   bool answered = false;
+  std::function<Error(Error)> explain;  // adds what this member reaches to an unavailable cluster's error
 
   void ok(const ordered_json& metadata) { send(200, transport::sync_envelope(metadata)); }
-  void fail(const Error& e) {
+  void fail(Error e) {
+    if (e.code == Errc::kUnavailable && explain) e = explain(std::move(e));
     unsigned status = transport::http_status_for(e.code);
     if (status >= 500) spdlog::error("{} {}: {}", req.method, req.target, e.message);
     send(status, transport::error_envelope(status, e.message));
@@ -93,8 +96,31 @@ struct Api::Call : std::enable_shared_from_this<Api::Call> {
   }
 };
 
-Api::Api(Node& node, StorageWorker& storage, MemberContext& member)
-    : node_(node), storage_(storage), member_(member) {}
+Api::Api(Node& node, StorageWorker& storage, MemberContext& member, MemberTransport& peers)
+    : node_(node), storage_(storage), member_(member), peers_(peers) {}
+
+Result<void> Api::listen_for_peers(const std::string& address) {
+  MOVN_ASSIGN_OR_RETURN(auto key, pki::read_file(member_.state_dir / "identity" / pki::kIdentityKeyFile, 64 * 1024, 0600));
+  auto r = peers_.listen(address, member_.identity.cert_pem, std::move(key));
+  if (!r.ok()) return std::move(r).error();
+  spdlog::info("listening for peers on {} as {}", peers_.address(), member_.identity.fingerprint_hex);
+  return {};
+}
+
+Error Api::explain(Error e) const {
+  const raft::Core* core = node_.raft();
+  if (core == nullptr) return e;
+  const auto voters = core->configuration().voters();
+  if (voters.size() <= 1) return e;
+  // A member hears from the leader, and during an election from every voter it can reach, so
+  // within two election timeouts this counts who is really there.
+  const auto window = std::chrono::milliseconds(2 * Node::kElectionTicks * Node::kTickMs);
+  std::size_t reached = 0;
+  for (NodeId v : voters) reached += (v == node_.self() || peers_.heard_from(v, window)) ? 1 : 0;
+  e.message += " (this member reaches " + std::to_string(reached) + " of " + std::to_string(voters.size()) +
+               " voters; a quorum is " + std::to_string(voters.size() / 2 + 1) + ")";
+  return e;
+}
 
 void Api::handle(transport::HttpRequest req, transport::Responder respond) {
   auto call = std::make_shared<Call>();
@@ -109,6 +135,7 @@ void Api::handle(transport::HttpRequest req, transport::Responder respond) {
   call->query = std::move(parsed->query);
   call->request_id = parsed->request_id ? *parsed->request_id : pki::random_hex(16);
   call->actor = events::Actor{member_.name, call->req.peer.user};
+  call->explain = [this](Error e) { return explain(std::move(e)); };
   try {
     route(*call);
   } catch (const std::exception& ex) {
@@ -142,6 +169,8 @@ void Api::route(Call& c) {
   if (!ready_) return c.fail(make_error(Errc::kUnavailable, "Daemon not ready yet"));
   if (is({"1.0"})) return m == "GET" ? info(c) : method_not_allowed();
   if (is({"1.0", "cluster", "bootstrap"})) return m == "POST" ? bootstrap(c) : method_not_allowed();
+  if (is({"1.0", "cluster", "join"})) return m == "POST" ? join(c) : method_not_allowed();
+  if (is({"1.0", "cluster", "*"})) return m == "DELETE" ? remove_member(c, p[2]) : method_not_allowed();
   // Reads of the cluster's state go through a read barrier: no answer older than a change that
   // was acknowledged before the read began.
   auto fresh = [&](void (Api::*handler)(Call&)) { after_read_barrier(c, [this, handler](Call& call) { (this->*handler)(call); }); };
@@ -203,12 +232,25 @@ void Api::bootstrap(Call& c) {
     member_.identity = *id;
     spdlog::info("member identity regenerated for name {}", name);
   }
+  // The member listens at its address before the bootstrap is proposed: an address that cannot
+  // be bound is refused with nothing recorded.
+  bool started_listening = false;
+  if (!retry && !peers_.listening()) {
+    if (auto l = listen_for_peers(address); !l.ok())
+      return c.fail(make_error(Errc::kFailedPrecondition, "cannot listen on " + address + " for cluster members (" +
+                                                              l.error().message + "); pass --address IP:PORT"));
+    started_listening = true;
+    node_.set_address(address);
+  }
   commands::BootstrapRequest req{pki::random_hex(16), name, address, member_.identity.fingerprint_hex,
                                  member_.identity.cert_pem};
   c.actor.member = name;
   auto self = c.shared_from_this();
-  node_.propose(req, RequestMeta{self->request_id, self->actor}, self->guard([this, self, name](Result<Outcome> r) {
-    if (!r.ok()) return self->fail(r.error());
+  node_.propose(req, RequestMeta{self->request_id, self->actor}, self->guard([this, self, name, started_listening](Result<Outcome> r) {
+    if (!r.ok()) {
+      if (started_listening && !node_.applied().membership().bootstrapped()) peers_.stop();
+      return self->fail(r.error());
+    }
     const auto& ms = node_.applied().membership();
     const auto* me = ms.find(name);
     if (me == nullptr) {
@@ -237,6 +279,154 @@ void Api::bootstrap(Call& c) {
       }));
     });
   }));
+}
+
+void Api::join(Call& c) {
+  auto body = parse_join_body(c.req.body);
+  if (!body.ok()) return c.fail(body.error());
+  if (node_.view().membership().bootstrapped() || node_.initialized())
+    return c.fail(make_error(Errc::kAlreadyExists, "this member is already part of cluster " +
+                                                       node_.view().membership().cluster_id()));
+  if (join_in_progress_ || joining_)
+    return c.fail(make_error(Errc::kAlreadyExists, "this member is joining a cluster already"));
+  auto token = commands::decode_join_token(body->token);
+  if (!token.ok()) return c.fail(token.error());
+  std::string name = body->name.value_or(host_name()), address;
+  if (auto r = commands::validate_member_name(name); !r.ok()) {
+    if (!body->name) return c.fail(bad_request(r.error().message + " (the host name); pass --name"));
+    return c.fail(r.error());
+  }
+  if (body->address) {
+    address = *body->address;
+  } else {
+    auto a = default_address();
+    if (!a.ok()) return c.fail(a.error());
+    address = *a;
+  }
+  if (member_.identity.member_name != name) {
+    auto id = pki::ensure_identity(member_.state_dir / "identity", name);
+    if (!id.ok()) return c.fail(std::move(id).error().wrap("failed to create the member identity"));
+    member_.identity = *id;
+    spdlog::info("member identity regenerated for name {}", name);
+  }
+  if (auto l = listen_for_peers(address); !l.ok())
+    return c.fail(make_error(Errc::kFailedPrecondition, "cannot listen on " + address + " for cluster members (" +
+                                                            l.error().message + "); pass --address IP:PORT"));
+  node_.set_address(address);
+  const auto pins = token->pins();
+  std::vector<std::string> addresses;
+  for (const auto& [a, fp] : pins) addresses.push_back(a);
+  // The order the token lists them in (pins() is keyed by address).
+  if (!token->join_addresses.empty()) {
+    addresses.clear();
+    for (const auto& a : token->join_addresses)
+      if (pins.contains(a)) addresses.push_back(a);
+  }
+  peers_.expect_join(pins);
+  join_in_progress_ = true;
+  spdlog::info("asking to join as {} at {} through {}", name, address, addresses.empty() ? "nobody" : addresses.front());
+  auto self = c.shared_from_this();
+  node_.join(commands::JoinRequest{name, address, member_.identity.fingerprint_hex, member_.identity.cert_pem,
+                                   token->secret},
+             self->request_id, addresses,
+             self->guard([this, self, name, address, addresses](Result<NodeId> r) {
+               join_in_progress_ = false;
+               if (!r.ok()) {
+                 // Each address's reason: what the cluster said, or why no link to it opened.
+                 Error e = std::move(r).error();
+                 for (const auto& a : addresses) {
+                   const std::string link = peers_.last_failure(a);
+                   const std::string said = a + ": no answer";
+                   if (auto at = e.message.find(said); at != std::string::npos && !link.empty())
+                     e.message.insert(at + said.size(), " (" + link + ")");
+                 }
+                 peers_.stop();
+                 node_.set_address({});
+                 spdlog::warn("join refused: {}", e.message);
+                 return self->fail(e);
+               }
+               JoiningRecord rec{name, address, r->value};
+               if (auto w = write_joining_record(member_.state_dir / "joining.json", rec); !w.ok())
+                 spdlog::error("{}", w.error().message);  // a restart before the log arrives cannot resume
+               member_.name = name;
+               member_.address = address;
+               spdlog::info("admitted as Raft member {}; waiting for the log", r->value);
+               joining_ = PendingJoin{rec, {self}, ticks_ + kJoinWaitTicks};
+               finish_join();
+             }));
+}
+
+void Api::tick() {
+  ++ticks_;
+  if (!joining_) return;
+  finish_join();
+  if (!joining_) return;
+  if (joining_->deadline_tick != 0 && ticks_ >= joining_->deadline_tick && !joining_->waiting.empty()) {
+    auto waiting = std::move(joining_->waiting);
+    joining_->waiting.clear();
+    for (auto& call : waiting)
+      call->fail(make_error(Errc::kTimeout, "admitted to the cluster as Raft member " +
+                                                std::to_string(joining_->record.raft_id) +
+                                                ", but the log has not arrived yet; the join completes in the "
+                                                "background (see `cluster list`)"));
+  }
+}
+
+void Api::finish_join() {
+  if (!joining_ || finishing_join_) return;
+  const auto& ms = node_.applied().membership();
+  const auto* me = ms.find(joining_->record.name);
+  if (me == nullptr || me->raft_id.value != joining_->record.raft_id || ms.cluster_id().empty()) return;
+  finishing_join_ = true;
+  DaemonRecord rec{me->name, me->address, ms.cluster_id()};
+  ordered_json reply{{"cluster_id", ms.cluster_id()}, {"name", me->name}, {"address", me->address},
+                     {"fingerprint", me->fingerprint}};
+  const auto dir = member_.state_dir;
+  storage_.run([this, rec, dir, reply](eventlog::Store& s) {
+    auto b = s.bind_identity(eventlog::StoreIdentity{rec.cluster_id, rec.name});
+    auto w = b.ok() ? write_daemon_record(dir / "daemon.json", rec) : Result<void>(b.error());
+    if (w.ok()) w = pki::remove_durable(dir / "joining.json");
+    storage_.post_core([this, w, reply, rec] {
+      finishing_join_ = false;
+      if (!joining_) return;
+      auto waiting = std::move(joining_->waiting);
+      if (!w.ok()) {
+        spdlog::error("failed to record the join: {}", w.error().message);
+        joining_->waiting.clear();
+        for (auto& call : waiting) call->fail(w.error().wrap("failed to record the join"));
+        return;  // tried again at the next tick
+      }
+      joining_.reset();
+      spdlog::info("joined cluster {} as member {} at {}", rec.cluster_id, rec.name, rec.address);
+      for (auto& call : waiting) call->ok(reply);
+    });
+  });
+}
+
+void Api::remove_member(Call& c, const std::string& name) {
+  bool force = false;
+  for (const auto& [k, v] : c.query) {
+    if (k != "force") return c.fail(bad_request("unknown query parameter '" + k + "'"));
+    if (v != "1" && v != "true" && v != "0" && v != "false")
+      return c.fail(bad_request("query parameter 'force' must be 1 or 0"));
+    force = v == "1" || v == "true";
+  }
+  // Without --force a member is removed only while the leader can tell it so; a member that is
+  // down is removed with --force (it learns of it, and moves its state aside, when it is back).
+  after_read_barrier(c, [this, name, force](Call& call) {
+    const auto* m = node_.applied().membership().find(name);
+    if (m != nullptr && !force && !node_.reachable(m->raft_id))
+      return call.fail(make_error(Errc::kFailedPrecondition,
+                                  "member \"" + name + "\" is not reachable: it cannot be told that it was removed "
+                                  "until it is back; pass --force to remove it anyway"));
+    auto self = call.shared_from_this();
+    node_.propose(commands::RemoveMemberRequest{name}, RequestMeta{self->request_id, self->actor},
+                  self->guard([self, name](Result<Outcome> r) {
+                    if (!r.ok()) return self->fail(r.error());
+                    spdlog::info("member {} removed", name);
+                    self->ok(nullptr);
+                  }));
+  });
 }
 
 void Api::cluster_list(Call& c) {
@@ -380,9 +570,26 @@ void Api::events(Call& c) {
 }
 
 void Api::stats(Call& c) {
+  ordered_json raft = nullptr;
+  if (const raft::Core* core = node_.raft()) {
+    raft = ordered_json{{"id", node_.self().value},
+                        {"term", core->term().value},
+                        {"state", std::string(raft::role_name(core->role()))},
+                        {"leader", core->leader().value},
+                        {"commit_index", core->committed().value}};
+  }
+  const auto links = peers_.link_stats();
   c.ok(ordered_json{{"applied_index", node_.applied().applied_index().value},
                     {"synced_writes", storage_.syncs()},
-                    {"entries_replayed_at_start", node_.entries_replayed()}});
+                    {"entries_replayed_at_start", node_.entries_replayed()},
+                    {"raft", raft},
+                    {"peers", ordered_json{{"address", peers_.address()},
+                                           {"frames_sent", links.frames_sent},
+                                           {"frames_received", links.frames_received},
+                                           {"bad_frames", links.bad_frames},
+                                           {"refused_links", links.refused + peers_.stats().refused},
+                                           {"dials", links.dials},
+                                           {"wrong_fingerprint", links.wrong_fingerprint}}}});
 }
 
 void Api::projections(Call& c) {

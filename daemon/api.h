@@ -7,6 +7,8 @@
 #include <string>
 
 #include "daemon/host_seams.h"
+#include "daemon/member_info.h"
+#include "daemon/peer_transport.h"
 #include "pki/identity.h"
 #include "transport/http_server.h"
 
@@ -22,10 +24,21 @@ struct MemberContext {
 
 class Api {
  public:
-  Api(Node& node, StorageWorker& storage, MemberContext& member);
+  Api(Node& node, StorageWorker& storage, MemberContext& member, MemberTransport& peers);
 
   void set_ready(bool ready) { ready_ = ready; }
   void handle(transport::HttpRequest req, transport::Responder respond);
+  // Listens for peers at `address` with this member's identity (its key read from the state
+  // directory).
+  Result<void> listen_for_peers(const std::string& address);
+  // A restart of a member that was admitted but had not received its own entry yet: finishes
+  // that join once the entry arrives.
+  void resume_join(JoiningRecord record) { joining_ = PendingJoin{std::move(record), {}, 0}; }
+  // Every Raft tick: finishes a join whose entry has arrived, answers join calls that waited too
+  // long.
+  void tick();
+  // How long `cluster join` waits for the log that names the new member before answering anyway.
+  static constexpr std::uint64_t kJoinWaitTicks = 200;
 
  private:
   struct Call;
@@ -34,6 +47,11 @@ class Api {
   void after_read_barrier(Call& c, std::function<void(Call&)> handler);
   void info(Call& c);
   void bootstrap(Call& c);
+  void join(Call& c);
+  void remove_member(Call& c, const std::string& name);
+  void finish_join();
+  // An unavailable cluster's error, with how many voters this member reaches.
+  Error explain(Error e) const;
   void cluster_list(Call& c);
   void issue_token(Call& c);
   void list_tokens(Call& c);
@@ -51,7 +69,17 @@ class Api {
   Node& node_;
   StorageWorker& storage_;
   MemberContext& member_;
+  MemberTransport& peers_;
   bool ready_ = false;
+  struct PendingJoin {
+    JoiningRecord record;
+    std::vector<std::shared_ptr<Call>> waiting;  // join calls answered once it is finished
+    std::uint64_t deadline_tick = 0;
+  };
+  std::optional<PendingJoin> joining_;  // admitted, the log naming this member not yet applied
+  bool finishing_join_ = false;         // the records are being written
+  bool join_in_progress_ = false;       // asking the cluster
+  std::uint64_t ticks_ = 0;
 };
 
 }  // namespace movn::daemon

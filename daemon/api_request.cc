@@ -123,6 +123,20 @@ Result<BootstrapBody> parse_bootstrap_body(std::string_view text) {
   return out;
 }
 
+Result<JoinBody> parse_join_body(std::string_view text) {
+  MOVN_ASSIGN_OR_RETURN(auto body, parse_body_object(text));
+  MOVN_TRY(only_string_fields(body, {"token", "name", "address"}));
+  if (!body.contains("token")) return bad_request("field 'token' is required");
+  JoinBody out;
+  out.token = body["token"].get<std::string>();
+  if (body.contains("name")) out.name = body["name"].get<std::string>();
+  if (body.contains("address")) {
+    MOVN_ASSIGN_OR_RETURN(auto a, commands::normalize_address(body["address"].get<std::string>()));
+    out.address = std::move(a);
+  }
+  return out;
+}
+
 Result<TokenBody> parse_token_body(std::string_view text) {
   MOVN_ASSIGN_OR_RETURN(auto body, parse_body_object(text));
   for (const auto& [k, v] : body.items())

@@ -42,6 +42,15 @@ struct BootstrapBody {
 };
 Result<BootstrapBody> parse_bootstrap_body(std::string_view body);
 
+// POST /1.0/cluster/join: the token (checked by the caller: it needs the token codec), and
+// optionally this member's name and address.
+struct JoinBody {
+  std::string token;
+  std::optional<std::string> name;
+  std::optional<std::string> address;  // normalized ip:port
+};
+Result<JoinBody> parse_join_body(std::string_view body);
+
 struct TokenBody {
   std::string name;
   std::uint64_t lifetime_ms = 0;

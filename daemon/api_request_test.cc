@@ -100,3 +100,21 @@ TEST(ApiRequest, EventsQuery) {
 
 }  // namespace
 }  // namespace movn::daemon
+
+namespace movn::daemon {
+namespace {
+TEST(ApiRequest, JoinBodies) {
+  auto ok = parse_join_body(R"({"token":"abc","name":"m2","address":"127.0.0.1"})");
+  ASSERT_TRUE(ok.ok()) << ok.error().message;
+  EXPECT_EQ(ok->token, "abc");
+  EXPECT_EQ(ok->name, "m2");
+  EXPECT_EQ(ok->address, "127.0.0.1:6686");
+  EXPECT_FALSE(parse_join_body(R"({"token":"abc"})")->name.has_value());
+  EXPECT_NE(parse_join_body(R"({"name":"m2"})").error().message.find("'token' is required"), std::string::npos);
+  EXPECT_NE(parse_join_body(R"({"token":1})").error().message.find("must be a string"), std::string::npos);
+  EXPECT_NE(parse_join_body(R"({"token":"t","secret":"s"})").error().message.find("unknown field 'secret'"),
+            std::string::npos);
+  EXPECT_FALSE(parse_join_body(R"({"token":"t","address":"not an address"})").ok());
+}
+}  // namespace
+}  // namespace movn::daemon

@@ -76,7 +76,7 @@ Result<eventlog::StoreOptions> store_options_for(const DaemonOptions& options,
   return sopts;
 }
 
-Result<void> run_daemon(const DaemonOptions& options) {
+Result<DaemonExit> run_daemon(const DaemonOptions& options) {
   ::umask(077);
   const auto& dir = options.state_dir;
   // Refuse an unusable socket path before anything is created.
@@ -84,6 +84,8 @@ Result<void> run_daemon(const DaemonOptions& options) {
   MOVN_TRY(make_dirs(dir));
   const auto record_path = dir / "daemon.json";
   MOVN_ASSIGN_OR_RETURN(auto record, read_daemon_record(record_path));
+  MOVN_ASSIGN_OR_RETURN(auto joining, read_joining_record(dir / "joining.json"));
+  if (record && joining) joining.reset();  // the join was recorded; the leftover is dropped below
 
   MOVN_ASSIGN_OR_RETURN(auto sopts, store_options_for(options, record, record_path));
   MOVN_ASSIGN_OR_RETURN(auto store, eventlog::Store::open(dir / "store", sopts));
@@ -93,10 +95,23 @@ Result<void> run_daemon(const DaemonOptions& options) {
   member.state_dir = dir;
 
   asio::io_context io(1);
-  MemberHost host(*store, io, fail_stop);
+  MemberTransport peers(io);
+  bool removed = false;
+  std::function<void()> begin_stop;
+  host::NodeOptions node_options =
+      MemberHost::node_options(record ? record->address : joining ? joining->address : std::string());
+  // A member admitted before it stopped runs Raft under its Raft id and waits for the log.
+  if (joining) node_options.self = NodeId(joining->raft_id);
+  node_options.on_removed = [&] {
+    spdlog::warn("this member was removed from the cluster: stopping, to start again uninitialised");
+    removed = true;
+    begin_stop();
+  };
+  MemberHost host(*store, io, fail_stop, system_clock(), &peers, std::move(node_options));
   Node& node = host.node;
   StorageWorker& storage = host.storage;
-  Api api(node, storage, member);
+  peers.attach(node);
+  Api api(node, storage, member, peers);
 
   MOVN_ASSIGN_OR_RETURN(auto server, transport::LocalApiServer::listen(
                                          io, dir / "control.socket",
@@ -112,6 +127,7 @@ Result<void> run_daemon(const DaemonOptions& options) {
     ticker.async_wait([&](const boost::system::error_code& ec) {
       if (ec) return;
       node.tick();
+      api.tick();
       tick_step();
     });
   };
@@ -128,14 +144,17 @@ Result<void> run_daemon(const DaemonOptions& options) {
   auto load = [&]() -> Result<void> {
     MOVN_TRY(host.load(options.rebuild));
     const auto& ms = node.applied().membership();
-    if (ms.bootstrapped() && !store->identity()) {
+    if (ms.bootstrapped() && !store->identity() && !joining) {
       // The bootstrap entry is durable but the daemon stopped before recording whose store this
       // is: complete that from the log.
       spdlog::warn("completing an interrupted bootstrap of {} from the log", ms.founder());
       MOVN_TRY(store->bind_identity(eventlog::StoreIdentity{ms.cluster_id(), ms.founder()}));
     }
-    member.name = store->identity() ? store->identity()->member_name : provisional_member_name();
-    if (ms.bootstrapped()) {
+    member.name = store->identity() ? store->identity()->member_name
+                  : joining           ? joining->name
+                                      : provisional_member_name();
+    if (joining) member.address = joining->address;
+    if (ms.bootstrapped() && !joining) {
       if (const auto* me = ms.find(member.name)) member.address = me->address;
       if (!record) MOVN_TRY(write_daemon_record(record_path, DaemonRecord{member.name, member.address, ms.cluster_id()}));
     }
@@ -150,15 +169,32 @@ Result<void> run_daemon(const DaemonOptions& options) {
         spdlog::warn("this member's certificate ({}) is not the one the log records for {} ({})",
                      member.identity.fingerprint_hex, member.name, me->fingerprint);
     }
+    // A member of a cluster listens for its peers at its address from the start.
+    const std::string address = joining ? joining->address : member.address;
+    if (!address.empty()) {
+      if (auto l = api.listen_for_peers(address); !l.ok())
+        return fail_start(make_error(Errc::kUnavailable, "cannot listen on " + address + " for cluster members: " +
+                                                             l.error().message));
+    }
+    if (joining) {
+      spdlog::info("resuming the join of {} as Raft member {}", joining->name, joining->raft_id);
+      api.resume_join(*joining);
+    } else if (record) {
+      (void)pki::remove_durable(dir / "joining.json");
+    }
     spdlog::info("replayed {} committed entries{}; applied index {}", node.entries_replayed(),
                  node.loaded_from_checkpoint() ? " after the checkpoint" : (options.rebuild ? " (rebuild)" : ""),
                  node.applied().applied_index().value);
-    // Serve once this member leads the log and has applied everything before its term; a member
-    // that is not part of a cluster yet serves at once (and runs no Raft until its bootstrap).
+    // A one-member cluster serves once this member leads the log and has applied everything
+    // before its term; a member of a larger cluster, or of none yet (it runs no Raft until its
+    // bootstrap or join), serves at once.
     node.start(
         [&] {
-          if (node.raft() != nullptr)
+          if (node.raft() != nullptr && node.raft()->role() == raft::Role::kLeader)
             spdlog::info("leading term {} as Raft member {}; applied index {}; ready", node.raft()->term().value,
+                         node.self().value, node.applied().applied_index().value);
+          else if (node.raft() != nullptr)
+            spdlog::info("Raft member {} of a cluster of several voters; applied index {}; ready",
                          node.self().value, node.applied().applied_index().value);
           else
             spdlog::info("not part of a cluster yet; ready for a bootstrap");
@@ -206,15 +242,21 @@ Result<void> run_daemon(const DaemonOptions& options) {
       if (!ec) drain_step();
     });
   };
+  bool stopping = false;
+  begin_stop = [&] {
+    if (stopping) return;
+    stopping = true;
+    server->close();
+    ticker.cancel();
+    drain_deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(kDrainMs);
+    drain_step();
+  };
   signals.async_wait([&](const boost::system::error_code& ec, int sig) {
     if (ec) return;
     spdlog::info("signal {} received: shutting down", sig);
     // A leader hands leadership to the most up-to-date voter first (none in a one-member cluster).
     if (auto to = node.hand_over(); to.ok()) spdlog::info("handing leadership to Raft member {}", to->value);
-    server->close();
-    ticker.cancel();
-    drain_deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(kDrainMs);
-    drain_step();
+    begin_stop();
   });
 
   // API handlers answer 500 for their own exceptions (Api::Call::guard). One that reaches the
@@ -227,6 +269,7 @@ Result<void> run_daemon(const DaemonOptions& options) {
     fail_stop(make_error(Errc::kInternal, std::string("unexpected exception in the core thread: ") + ex.what()));
   }
   server->close();
+  peers.stop();
   effects.stop();
   // The last links and a checkpoint of what was applied go through the storage thread, which
   // finishes every queued job before it stops.
@@ -236,7 +279,7 @@ Result<void> run_daemon(const DaemonOptions& options) {
   auto flushed = store->flush();
   if (!flushed.ok()) spdlog::warn("{}", flushed.error().message);
   spdlog::info("stopped");
-  return {};
+  return removed ? DaemonExit::kRemoved : DaemonExit::kStopped;
 }
 
 Result<std::string> rebuild_offline(const DaemonOptions& options) {

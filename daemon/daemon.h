@@ -18,8 +18,15 @@ struct DaemonOptions {
   bool rebuild = false;  // drop the projection checkpoints and replay the whole log
 };
 
-// Runs until SIGINT or SIGTERM. Returns an error for anything that stops the daemon from starting.
-Result<void> run_daemon(const DaemonOptions& options);
+enum class DaemonExit {
+  kStopped,  // SIGINT or SIGTERM
+  kRemoved,  // this member was removed from its cluster: its state is to be retired
+             // (retire_member_state) and the daemon started again, uninitialised
+};
+
+// Runs until SIGINT or SIGTERM, or until this member is removed from its cluster. Returns an
+// error for anything that stops the daemon from starting.
+Result<DaemonExit> run_daemon(const DaemonOptions& options);
 
 // Offline rebuild of a stopped member's store: drops the checkpoints, replays the whole log with
 // hash-chain verification, writes a fresh checkpoint. Returns the projections (name, applied

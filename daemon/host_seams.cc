@@ -110,13 +110,13 @@ void EffectsThread::stop() {
 }
 
 MemberHost::MemberHost(eventlog::Store& s, boost::asio::io_context& io, host::FailStop fail_stop, const Clock& clock,
-                       host::Transport* transport, std::string address)
+                       host::Transport* transport, host::NodeOptions options)
     : store(s),
       storage(s, io),
       executor(io),
       log(s, storage, fail_stop),
       node(log, transport != nullptr ? *transport : peers, executor, fail_stop, clock, nullptr,
-           node_options(std::move(address))) {}
+           std::move(options)) {}
 
 host::NodeOptions MemberHost::node_options(std::string address) {
   host::NodeOptions o;

@@ -87,10 +87,11 @@ class StorageLogStore final : public host::LogStore {
 
 // One member's host loop on its RocksDB store: the storage thread, the seams and the Node.
 struct MemberHost {
-  // `transport`: the member's links to its peers (none: NoPeers, which drops everything), and
-  // `address` where they reach it.
+  // `transport`: the member's links to its peers (none: NoPeers, which drops everything);
+  // `options`: node_options() with what the daemon knows (address, Raft id, on_removed).
   MemberHost(eventlog::Store& store, boost::asio::io_context& io, host::FailStop fail_stop,
-             const Clock& clock = system_clock(), host::Transport* transport = nullptr, std::string address = {});
+             const Clock& clock = system_clock(), host::Transport* transport = nullptr,
+             host::NodeOptions options = node_options(std::string()));
   // Replays the store into the Node (daemon/replay.h). Called once, before node.start().
   Result<void> load(bool rebuild = false);
   // The Raft tuning of microovnd: a byte budget per peer and round (kMaxAppendBytes per append,

@@ -2,10 +2,16 @@
 #include <spdlog/sinks/stdout_color_sinks.h>
 #include <spdlog/spdlog.h>
 
+#include <unistd.h>
+
 #include <CLI/CLI.hpp>
+#include <cerrno>
+#include <cstring>
+#include <ctime>
 #include <iostream>
 
 #include "daemon/daemon.h"
+#include "daemon/member_info.h"
 
 int main(int argc, char** argv) {
   CLI::App app{"microovnd: the MicroOVN daemon"};
@@ -61,6 +67,22 @@ int main(int argc, char** argv) {
   if (!r.ok()) {
     spdlog::shutdown();
     std::cerr << "Error: " << r.error().message << "\n";
+    return 1;
+  }
+  if (*r == movn::daemon::DaemonExit::kRemoved) {
+    // Removed from its cluster: the state moves into a backup and the daemon starts again in the
+    // same process (same pid), uninitialised, ready to bootstrap or join.
+    const auto now = static_cast<std::uint64_t>(std::time(nullptr));
+    auto backup = movn::daemon::retire_member_state(options.state_dir, now);
+    if (!backup.ok()) {
+      spdlog::critical("failed to move the removed member's state aside: {}", backup.error().message);
+      spdlog::shutdown();
+      return 1;
+    }
+    spdlog::info("the removed member's state is in {}; starting again", backup->string());
+    spdlog::shutdown();
+    ::execv("/proc/self/exe", argv);
+    std::cerr << "Error: failed to start again: " << std::strerror(errno) << "\n";
     return 1;
   }
   return 0;

@@ -31,6 +31,52 @@ Result<void> write_daemon_record(const std::filesystem::path& file, const Daemon
   return pki::write_file_atomic(file, j.dump(2) + "\n", 0600);
 }
 
+Result<std::optional<JoiningRecord>> read_joining_record(const std::filesystem::path& file) {
+  std::error_code ec;
+  if (!std::filesystem::exists(file, ec)) return std::optional<JoiningRecord>();
+  MOVN_ASSIGN_OR_RETURN(std::string text, pki::read_file(file, 64 * 1024, std::nullopt));
+  try {
+    auto j = nlohmann::json::parse(text);
+    JoiningRecord rec{j.at("name").get<std::string>(), j.at("address").get<std::string>(),
+                      j.at("raft_id").get<std::uint64_t>()};
+    MOVN_TRY(commands::validate_member_name(rec.name));
+    auto a = commands::normalize_address(rec.address);
+    if (!a.ok() || *a != rec.address || rec.raft_id == 0)
+      return make_error(Errc::kCorruption, "joining record " + file.string() + " is damaged");
+    return std::optional<JoiningRecord>(std::move(rec));
+  } catch (const std::exception& ex) {
+    return make_error(Errc::kCorruption, "joining record " + file.string() + " is damaged: " + ex.what());
+  }
+}
+
+Result<void> write_joining_record(const std::filesystem::path& file, const JoiningRecord& rec) {
+  nlohmann::ordered_json j{{"name", rec.name}, {"address", rec.address}, {"raft_id", rec.raft_id}};
+  return pki::write_file_atomic(file, j.dump(2) + "\n", 0600);
+}
+
+Result<std::filesystem::path> retire_member_state(const std::filesystem::path& state_dir, std::uint64_t unix_seconds) {
+  namespace fs = std::filesystem;
+  const fs::path dir = fs::absolute(state_dir).lexically_normal();
+  const fs::path parent = dir.has_relative_path() ? dir.parent_path() : dir;
+  fs::path backup = parent / ("backup_" + std::to_string(unix_seconds));
+  std::error_code ec;
+  for (int n = 1; fs::exists(backup, ec); ++n)
+    backup = parent / ("backup_" + std::to_string(unix_seconds) + "." + std::to_string(n));
+  if (!fs::create_directory(backup, ec) || ec)
+    return make_error(Errc::kIo, "cannot create " + backup.string() + ": " + ec.message());
+  fs::permissions(backup, fs::perms(0750), ec);
+  const fs::path target = backup / "state";
+  if (!fs::create_directory(target, ec) || ec)
+    return make_error(Errc::kIo, "cannot create " + target.string() + ": " + ec.message());
+  fs::permissions(target, fs::perms(0700), ec);
+  for (const char* entry : kMemberStateEntries) {
+    const fs::path from = dir / entry;
+    if (!fs::exists(fs::symlink_status(from, ec))) continue;
+    MOVN_TRY(pki::rename_durable(from, target / entry));
+  }
+  return backup;
+}
+
 std::string host_name() {
   char buf[256] = {};
   if (gethostname(buf, sizeof buf - 1) != 0) return "microovn";

@@ -2,6 +2,7 @@
 // cluster it belongs to (STATE_DIR/daemon.json). Owned by the core thread.
 #pragma once
 
+#include <cstdint>
 #include <filesystem>
 #include <optional>
 #include <string>
@@ -19,6 +20,25 @@ struct DaemonRecord {
 
 Result<std::optional<DaemonRecord>> read_daemon_record(const std::filesystem::path& file);
 Result<void> write_daemon_record(const std::filesystem::path& file, const DaemonRecord& rec);
+
+// A member that was admitted to a cluster but has not yet received the log entry that names it
+// (STATE_DIR/joining.json): who it joined as, so that a restart goes on as that member. Removed
+// once daemon.json is written.
+struct JoiningRecord {
+  std::string name;
+  std::string address;
+  std::uint64_t raft_id = 0;
+};
+Result<std::optional<JoiningRecord>> read_joining_record(const std::filesystem::path& file);
+Result<void> write_joining_record(const std::filesystem::path& file, const JoiningRecord& rec);
+
+// What a member keeps of its cluster state: the store, the identity, the records.
+inline constexpr const char* kMemberStateEntries[] = {"store", "identity", "daemon.json", "joining.json"};
+// Moves a removed member's state (kMemberStateEntries found in `state_dir`) into
+// `<parent of state_dir>/backup_<unix_seconds>/state/` (the directory is 0750; a suffix is added
+// when that name is taken), so the state directory is uninitialised again. Returns the backup
+// directory. Nothing is deleted.
+Result<std::filesystem::path> retire_member_state(const std::filesystem::path& state_dir, std::uint64_t unix_seconds);
 
 // The host name, as the default member name.
 std::string host_name();

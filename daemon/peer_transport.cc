@@ -2,10 +2,45 @@
 
 namespace movn::daemon {
 
-MemberTransport::MemberTransport(boost::asio::io_context& io, transport::PeerLinkOptions options)
-    : links_(
-          io, std::move(options), [this](const std::string& fp) { return trusted(fp); },
-          [this](host::PeerMessage m, const std::string& fp, bool t) { return deliver(std::move(m), fp, t); }) {}
+MemberTransport::MemberTransport(boost::asio::io_context& io, transport::PeerLinkOptions tuning)
+    : io_(io), tuning_(std::move(tuning)) {}
+
+Result<void> MemberTransport::listen(const std::string& address, std::string cert_pem, std::string key_pem) {
+  stop();
+  transport::PeerLinkOptions o = tuning_;
+  o.listen_address = address;
+  o.cert_pem = std::move(cert_pem);
+  o.key_pem = std::move(key_pem);
+  auto links = std::make_unique<transport::PeerLinks>(
+      io_, std::move(o), [this](const std::string& fp) { return trusted(fp); },
+      [this](host::PeerMessage m, const std::string& fp, bool t) { return deliver(std::move(m), fp, t); });
+  MOVN_TRY(links->start());
+  links_ = std::move(links);
+  return {};
+}
+
+void MemberTransport::stop() {
+  if (links_) links_->stop();
+  links_.reset();
+  join_pins_.clear();
+  joiner_pins_.clear();
+  known_.clear();
+  last_heard_.clear();
+}
+
+const std::string& MemberTransport::address() const {
+  static const std::string kNone;
+  return links_ ? links_->address() : kNone;
+}
+
+std::string MemberTransport::last_failure(const std::string& address) const {
+  return links_ ? links_->last_failure(address) : std::string("this member does not listen for peers");
+}
+
+bool MemberTransport::heard_from(NodeId id, std::chrono::milliseconds window) const {
+  auto it = last_heard_.find(id.value);
+  return it != last_heard_.end() && std::chrono::steady_clock::now() - it->second <= window;
+}
 
 bool MemberTransport::trusted(const std::string& fingerprint) const {
   if (node_ == nullptr) return false;
@@ -32,10 +67,14 @@ std::optional<MemberTransport::Endpoint> MemberTransport::endpoint_of(NodeId id)
 }
 
 void MemberTransport::send(host::PeerMessage message) {
+  if (!links_) {
+    ++stats_.not_listening;
+    return;
+  }
   // Join messages go by address, to the certificate pinned for it.
   auto pinned = [&](const std::map<std::string, std::string>& pins, const std::string& address) {
     if (auto pin = pins.find(address); pin != pins.end()) {
-      links_.send(address, pin->second, message);
+      links_->send(address, pin->second, message);
     } else {
       ++stats_.unknown_destination;
     }
@@ -47,7 +86,17 @@ void MemberTransport::send(host::PeerMessage message) {
     ++stats_.unknown_destination;
     return;
   }
-  links_.send(to->address, to->fingerprint, message);
+  if (std::holds_alternative<host::RemovalNotice>(message) && node_ != nullptr) {
+    // A removed member whose address a current member now has (it joined again there, with a
+    // new certificate) is gone: its notice would only unpin that member's link.
+    for (const auto& [name, m] : node_->applied().membership().members()) {
+      if (m.address == to->address && m.fingerprint != to->fingerprint) {
+        ++stats_.unknown_destination;
+        return;
+      }
+    }
+  }
+  links_->send(to->address, to->fingerprint, message);
 }
 
 bool MemberTransport::deliver(host::PeerMessage message, const std::string& fingerprint, bool is_trusted) {
@@ -89,6 +138,7 @@ bool MemberTransport::deliver(host::PeerMessage message, const std::string& fing
       }
     }
   }
+  if (from != raft::kNoNode) last_heard_[from.value] = std::chrono::steady_clock::now();
   node_->receive(std::move(message));
   return true;
 }

@@ -39,18 +39,14 @@ struct TlsMember {
     EXPECT_TRUE(id.ok());
     identity = *id;
     address = free_address(io);
-    transport::PeerLinkOptions o;
-    o.listen_address = address;
-    o.cert_pem = identity.cert_pem;
-    o.key_pem = slurp(dir / "identity" / pki::kIdentityKeyFile);
     auto s = eventlog::Store::open(dir / "store");
     EXPECT_TRUE(s.ok());
     store = std::move(s).value();
-    links = std::make_unique<MemberTransport>(io, o);
+    links = std::make_unique<MemberTransport>(io);
     host = std::make_unique<MemberHost>(*store, io, [](const Error& e) { FAIL() << e.message; }, system_clock(),
-                                        links.get(), address);
+                                        links.get(), MemberHost::node_options(address));
     links->attach(host->node);
-    EXPECT_TRUE(links->start().ok());
+    EXPECT_TRUE(links->listen(address, identity.cert_pem, slurp(dir / "identity" / pki::kIdentityKeyFile)).ok());
     EXPECT_TRUE(host->load().ok());
     host->node.start();
   }
@@ -115,11 +111,11 @@ TEST(MemberTransport, AMemberJoinsOverMutualTlsAndReceivesTheLog) {
            m1.node().role_of(id2).has_value();
   })) << "m1 applied " << m1.node().applied().applied_index().value << " m2 applied "
       << m2.node().applied().applied_index().value << " role " << m1.node().role_of(id2).has_value()
-      << " m1 dials " << m1.links->links().stats().dials << " sent " << m1.links->links().stats().frames_sent
-      << " wrongfp " << m1.links->links().stats().wrong_fingerprint << " unknown " << m1.links->stats().unknown_destination
-      << " m2 received " << m2.links->links().stats().frames_received << " refused " << m2.links->stats().refused
-      << " linkrefused " << m2.links->links().stats().refused << " m1 refused " << m1.links->stats().refused
-      << " m1 received " << m1.links->links().stats().frames_received;
+      << " m1 dials " << m1.links->link_stats().dials << " sent " << m1.links->link_stats().frames_sent
+      << " wrongfp " << m1.links->link_stats().wrong_fingerprint << " unknown " << m1.links->stats().unknown_destination
+      << " m2 received " << m2.links->link_stats().frames_received << " refused " << m2.links->stats().refused
+      << " linkrefused " << m2.links->link_stats().refused << " m1 refused " << m1.links->stats().refused
+      << " m1 received " << m1.links->link_stats().frames_received;
   EXPECT_EQ(m2.node().applied().membership().find("m1")->fingerprint, m1.identity.fingerprint_hex);
 
   // A write at the new member is forwarded to the leader and answered once applied here.
@@ -129,8 +125,8 @@ TEST(MemberTransport, AMemberJoinsOverMutualTlsAndReceivesTheLog) {
   EXPECT_TRUE(m1.node().applied().config().get("ovn.central-ips").has_value());
   EXPECT_EQ(m1.links->stats().refused, 0u);
   EXPECT_EQ(m2.links->stats().refused, 0u);
-  EXPECT_GT(m1.links->links().stats().frames_sent, 0u);
-  EXPECT_EQ(m1.links->links().stats().bad_frames, 0u);
+  EXPECT_GT(m1.links->link_stats().frames_sent, 0u);
+  EXPECT_EQ(m1.links->link_stats().bad_frames, 0u);
 
   // A stranger's certificate: its Raft message, even under a member's id, is refused.
   auto stranger_id = pki::ensure_identity(dir / "m9", "m9");

@@ -24,7 +24,7 @@ setup() {
   [[ "$fp" =~ ^[0-9a-f]{64}$ ]]
   assert_line --index 0 --regexp '^\+-+\+-+\+-+\+-+\+-+\+$'
   assert_line --index 1 --regexp '^\| +NAME +\| +ADDRESS +\| +ROLE +\| +FINGERPRINT +\| +STATUS +\|$'
-  assert_line --index 3 --regexp "^\| $MEMBER +\| 127\.0\.0\.1:6686 +\| voter +\| $fp +\| ONLINE +\|$"
+  assert_line --index 3 --regexp "^\| $MEMBER +\| 127\.0\.0\.1:$PORT +\| voter +\| $fp +\| ONLINE +\|$"
   assert_line --index 4 --regexp '^\+-+\+-+\+-+\+-+\+-+\+$'
   assert_equal "${#lines[@]}" 5
 }
@@ -35,7 +35,7 @@ setup() {
   assert_success
   assert_equal "${#lines[@]}" 2
   assert_line --index 0 --regexp '^NAME +ADDRESS +ROLE +FINGERPRINT +STATUS$'
-  assert_line --index 1 --regexp "^$MEMBER +127\.0\.0\.1:6686 +voter +$(cert_fingerprint) +ONLINE$"
+  assert_line --index 1 --regexp "^$MEMBER +127\.0\.0\.1:$PORT +voter +$(cert_fingerprint) +ONLINE$"
   refute_output --partial '|'
 }
 
@@ -43,7 +43,7 @@ setup() {
   bootstrap
   run movn cluster list -f csv
   assert_success
-  assert_output "$MEMBER,127.0.0.1:6686,voter,$(cert_fingerprint),ONLINE"
+  assert_output "$MEMBER,$ADDRESS,voter,$(cert_fingerprint),ONLINE"
   assert_equal "$(movn cluster list -f csv | awk -F, '{print NF}')" 5
 }
 
@@ -55,7 +55,7 @@ setup() {
   assert_equal "$(jq -r '.[0].status' <<<"$out")" ONLINE
   assert_equal "$(jq -c '.[0] | keys_unsorted' <<<"$out")" "$MEMBER_KEYS"
   assert_equal "$(jq -r '.[0].name' <<<"$out")" "$MEMBER"
-  assert_equal "$(jq -r '.[0].address' <<<"$out")" "127.0.0.1:6686"
+  assert_equal "$(jq -r '.[0].address' <<<"$out")" "$ADDRESS"
   assert_equal "$(jq -r '.[0].role' <<<"$out")" voter
   assert_equal "$(jq -r '.[0].secret' <<<"$out")" ""
   # The certificate is the member's PEM certificate.
@@ -71,7 +71,7 @@ setup() {
   run movn cluster list -f yaml
   assert_success
   assert_line --index 0 "- name: $MEMBER"
-  assert_line "  address: 127.0.0.1:6686"
+  assert_line "  address: $ADDRESS"
   assert_line "  role: voter"
   assert_line "  status: ONLINE"
   assert_line "  certificate: |"
@@ -93,7 +93,9 @@ setup() {
   fp_before="$(cert_fingerprint)"
   refute_regex "$before" 'movn-custom-7'
 
+  # The only suite test on the default port (6686, appended to a bare address).
   movn cluster bootstrap --name movn-custom-7 --address 127.0.0.1
+  assert_equal "$(movn cluster list -f json | jq -r '.[0].address')" "127.0.0.1:6686"
   after="$(openssl x509 -in "$STATE/identity/server.crt" -noout -subject)"
   assert_regex "$after" 'CN ?= ?movn-custom-7$'
   assert_not_equal "$after" "$before"
@@ -114,6 +116,6 @@ setup() {
 }
 
 @test "bootstrap keeps an explicit port" {
-  movn cluster bootstrap --name movn1 --address 127.0.0.1:7001
-  assert_equal "$(movn cluster list -f json | jq -r '.[0].address')" "127.0.0.1:7001"
+  movn cluster bootstrap --name movn1 --address "127.0.0.1:$PORT"
+  assert_equal "$(movn cluster list -f json | jq -r '.[0].address')" "127.0.0.1:$PORT"
 }

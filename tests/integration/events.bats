@@ -34,7 +34,7 @@ setup() {
   assert_equal "$(jq -r '[.[].actor] | unique | .[]' <<<"$out")" "$(id -un)@$MEMBER"
   # The event bodies.
   assert_equal "$(jq -c '.[4].event' <<<"$out")" '{"key":"ovn.central-ips","value":"10.0.0.1"}'
-  assert_equal "$(jq -r '.[1].event.address' <<<"$out")" "127.0.0.1:6686"
+  assert_equal "$(jq -r '.[1].event.address' <<<"$out")" "$ADDRESS"
   assert_equal "$(jq -r '.[1].event.fingerprint' <<<"$out")" "$(cert_fingerprint)"
   assert_equal "$(jq -c '.[5].event' <<<"$out")" '{"name":"movn2","reason":"revoked"}'
   # No summary in the CLI's json (it is in the API).

@@ -12,7 +12,8 @@ setup() {
   for dir in "$A" "$B"; do
     name="movn-$(basename "$dir")"
     start_daemon "$dir"
-    MOVN_STATE="$dir" movn cluster bootstrap --name "$name" --address 127.0.0.1
+    # Each on its own port: both run at once in the last test.
+    MOVN_STATE="$dir" movn cluster bootstrap --name "$name" --address "127.0.0.1:$(free_port)"
     MOVN_STATE="$dir" movn cluster add movn9 >/dev/null
     stop_daemon
   done

@@ -21,7 +21,9 @@ MICROOVN_FUZZ_DIR="${MICROOVN_FUZZ_DIR:-$BATS_TEST_DIRNAME/../fuzz}"
 # Every CLI call gives up after 10 s instead of the default 30 s: a hang fails fast.
 export MICROOVN_CALL_TIMEOUT_MS=10000
 
-# Member name and address used by the suites (loopback only).
+# Member name and address used by the suites (loopback only). A bootstrapped member listens for
+# its peers at its address, and the suites run in parallel: each test gets a free port
+# (common_setup sets PORT and ADDRESS).
 MEMBER=movn1
 ADDRESS=127.0.0.1
 # The fields of upstream's ClusterMember in upstream's order (cluster list -f json).
@@ -38,6 +40,8 @@ common_setup() {
   done
   TEST_TMP="$(mktemp -d "${TMPDIR:-/tmp}/movn-it.XXXXXX")"
   STATE="$TEST_TMP/state"
+  PORT="$(free_port)"
+  ADDRESS="127.0.0.1:$PORT"
   DAEMON_PIDS=()
   : >"$TEST_TMP/pids"
 }
@@ -63,6 +67,11 @@ common_teardown() {
 
 setup() { common_setup; }
 teardown() { common_teardown; }
+
+# A TCP port on 127.0.0.1 that nothing listens on now.
+free_port() {
+  python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1]); s.close()'
+}
 
 # ---- daemon control --------------------------------------------------------------------------
 

@@ -43,7 +43,7 @@ applied_index() { api GET /1.0/projections | head -n1 | jq -r '[.metadata[].appl
   assert_equal "$(projections)" "$digests"
   assert_equal "$(applied_index)" 7
   # Spot checks of the same data.
-  assert_equal "$(movn cluster list -f csv | cut -d, -f1,2)" "$MEMBER,127.0.0.1:6686"
+  assert_equal "$(movn cluster list -f csv | cut -d, -f1,2)" "$MEMBER,$ADDRESS"
   assert_equal "$(movn cluster tokens list -f json | jq -c '[.[].name]')" '["movn2"]'
   assert_equal "$(movn config get ovn.central-ips)" "10.0.0.1,10.0.0.2"
   grep -q 'after the checkpoint' "$DAEMON_LOG" || fail "the restart did not start from a checkpoint: $(cat "$DAEMON_LOG")"

@@ -58,7 +58,7 @@ load helpers
   assert_equal "$(stat -c %A "$STATE/control.socket")" "srw-------"
   run movn cluster list -f csv
   assert_success
-  assert_output --regexp "^$MEMBER,127\.0\.0\.1:6686,"
+  assert_output --regexp "^$MEMBER,127\.0\.0\.1:$PORT,"
   movn cluster add movn2 >/dev/null
   assert_equal "$(event_count)" "$((n + 1))"
   stop_daemon "$first"

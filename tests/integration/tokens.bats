@@ -20,9 +20,9 @@ setup() {
   assert_regex "$(jq -r .secret <<<"$json")" '^[0-9a-f]{64}$'
   assert_equal "$(jq -r .fingerprint <<<"$json")" "$(cert_fingerprint)"
   assert_equal "$(jq -r .fingerprint <<<"$json")" "$(movn cluster list -f csv | cut -d, -f4)"
-  assert_equal "$(jq -c .join_addresses <<<"$json")" '["127.0.0.1:6686"]'
+  assert_equal "$(jq -c .join_addresses <<<"$json")" "[\"$ADDRESS\"]"
   # One address and certificate fingerprint per member, to pin whichever member the joiner reaches.
-  assert_equal "$(jq -c .members <<<"$json")" "[{\"address\":\"127.0.0.1:6686\",\"fingerprint\":\"$(cert_fingerprint)\"}]"
+  assert_equal "$(jq -c .members <<<"$json")" "[{\"address\":\"$ADDRESS\",\"fingerprint\":\"$(cert_fingerprint)\"}]"
   # The log keeps only the SHA-256 of the secret.
   local sha
   sha="$(printf %s "$(jq -r .secret <<<"$json")" | sha256sum | cut -d' ' -f1)"
