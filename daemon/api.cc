@@ -329,7 +329,7 @@ void Api::join(Call& c) {
   node_.join(commands::JoinRequest{name, address, member_.identity.fingerprint_hex, member_.identity.cert_pem,
                                    token->secret},
              self->request_id, addresses,
-             self->guard([this, self, name, address, addresses](Result<NodeId> r) {
+             self->guard([this, self, name, address, addresses, pins](Result<NodeId> r) {
                join_in_progress_ = false;
                if (!r.ok()) {
                  // Each address's reason: what the cluster said, or why no link to it opened.
@@ -345,7 +345,7 @@ void Api::join(Call& c) {
                  spdlog::warn("join refused: {}", e.message);
                  return self->fail(e);
                }
-               JoiningRecord rec{name, address, r->value};
+               JoiningRecord rec{name, address, r->value, pins};
                if (auto w = write_joining_record(member_.state_dir / "joining.json", rec); !w.ok())
                  spdlog::error("{}", w.error().message);  // a restart before the log arrives cannot resume
                member_.name = name;
@@ -397,6 +397,9 @@ void Api::finish_join() {
         return;  // tried again at the next tick
       }
       joining_.reset();
+      // From now on the log says whom to trust: the token's pins go (a member it named may be
+      // removed later, and must not stay trusted through them).
+      peers_.expect_join({});
       spdlog::info("joined cluster {} as member {} at {}", rec.cluster_id, rec.name, rec.address);
       for (auto& call : waiting) call->ok(reply);
     });

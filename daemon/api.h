@@ -33,7 +33,10 @@ class Api {
   Result<void> listen_for_peers(const std::string& address);
   // A restart of a member that was admitted but had not received its own entry yet: finishes
   // that join once the entry arrives.
-  void resume_join(JoiningRecord record) { joining_ = PendingJoin{std::move(record), {}, 0}; }
+  void resume_join(JoiningRecord record) {
+    peers_.expect_join(record.pins);
+    joining_ = PendingJoin{std::move(record), {}, 0};
+  }
   // Every Raft tick: finishes a join whose entry has arrived, answers join calls that waited too
   // long.
   void tick();

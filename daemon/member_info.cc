@@ -38,10 +38,17 @@ Result<std::optional<JoiningRecord>> read_joining_record(const std::filesystem::
   try {
     auto j = nlohmann::json::parse(text);
     JoiningRecord rec{j.at("name").get<std::string>(), j.at("address").get<std::string>(),
-                      j.at("raft_id").get<std::uint64_t>()};
+                      j.at("raft_id").get<std::uint64_t>(),
+                      j.at("pins").get<std::map<std::string, std::string>>()};
     MOVN_TRY(commands::validate_member_name(rec.name));
     auto a = commands::normalize_address(rec.address);
-    if (!a.ok() || *a != rec.address || rec.raft_id == 0)
+    bool pins_ok = !rec.pins.empty();
+    for (const auto& [address, fp] : rec.pins) {
+      auto pa = commands::normalize_address(address);
+      pins_ok = pins_ok && pa.ok() && *pa == address && fp.size() == 64 &&
+                fp.find_first_not_of("0123456789abcdef") == std::string::npos;
+    }
+    if (!a.ok() || *a != rec.address || rec.raft_id == 0 || !pins_ok)
       return make_error(Errc::kCorruption, "joining record " + file.string() + " is damaged");
     return std::optional<JoiningRecord>(std::move(rec));
   } catch (const std::exception& ex) {
@@ -50,7 +57,7 @@ Result<std::optional<JoiningRecord>> read_joining_record(const std::filesystem::
 }
 
 Result<void> write_joining_record(const std::filesystem::path& file, const JoiningRecord& rec) {
-  nlohmann::ordered_json j{{"name", rec.name}, {"address", rec.address}, {"raft_id", rec.raft_id}};
+  nlohmann::ordered_json j{{"name", rec.name}, {"address", rec.address}, {"raft_id", rec.raft_id}, {"pins", rec.pins}};
   return pki::write_file_atomic(file, j.dump(2) + "\n", 0600);
 }
 

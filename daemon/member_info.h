@@ -4,6 +4,7 @@
 
 #include <cstdint>
 #include <filesystem>
+#include <map>
 #include <optional>
 #include <string>
 
@@ -28,6 +29,9 @@ struct JoiningRecord {
   std::string name;
   std::string address;
   std::uint64_t raft_id = 0;
+  // The members its token pinned (address -> certificate fingerprint): the only peers it trusts
+  // until its own log names the members.
+  std::map<std::string, std::string> pins;
 };
 Result<std::optional<JoiningRecord>> read_joining_record(const std::filesystem::path& file);
 Result<void> write_joining_record(const std::filesystem::path& file, const JoiningRecord& rec);

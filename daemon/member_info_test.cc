@@ -22,16 +22,23 @@ TEST(MemberInfo, JoiningRecordRoundTripsAndRefusesDamage) {
   TempDir dir;
   const auto file = dir / "joining.json";
   EXPECT_FALSE(read_joining_record(file)->has_value());
-  ASSERT_TRUE(write_joining_record(file, JoiningRecord{"m2", "127.0.0.1:7000", 3}).ok());
+  const std::map<std::string, std::string> pins{{"127.0.0.1:7001", std::string(64, 'a')}};
+  ASSERT_TRUE(write_joining_record(file, JoiningRecord{"m2", "127.0.0.1:7000", 3, pins}).ok());
   auto back = read_joining_record(file);
   ASSERT_TRUE(back.ok() && back->has_value());
   EXPECT_EQ((*back)->name, "m2");
   EXPECT_EQ((*back)->address, "127.0.0.1:7000");
   EXPECT_EQ((*back)->raft_id, 3u);
-  for (const char* bad : {"{", R"({"name":"m2","address":"127.0.0.1:7000"})",
-                          R"({"name":"m2","address":"127.0.0.1:7000","raft_id":0})",
-                          R"({"name":"m 2","address":"127.0.0.1:7000","raft_id":3})",
-                          R"({"name":"m2","address":"nowhere","raft_id":3})"}) {
+  EXPECT_EQ((*back)->pins, pins);
+  const std::string fp(64, 'b');
+  for (const std::string& bad :
+       {std::string("{"), std::string(R"({"name":"m2","address":"127.0.0.1:7000"})"),
+        R"({"name":"m2","address":"127.0.0.1:7000","raft_id":0,"pins":{"127.0.0.1:1":")" + fp + R"("}})",
+        R"({"name":"m 2","address":"127.0.0.1:7000","raft_id":3,"pins":{"127.0.0.1:1":")" + fp + R"("}})",
+        R"({"name":"m2","address":"nowhere","raft_id":3,"pins":{"127.0.0.1:1":")" + fp + R"("}})",
+        std::string(R"({"name":"m2","address":"127.0.0.1:7000","raft_id":3,"pins":{}})"),
+        std::string(R"({"name":"m2","address":"127.0.0.1:7000","raft_id":3,"pins":{"127.0.0.1:1":"xyz"}})"),
+        R"({"name":"m2","address":"127.0.0.1:7000","raft_id":3,"pins":{"here":")" + fp + R"("}})"}) {
     touch(file, bad);
     auto r = read_joining_record(file);
     ASSERT_FALSE(r.ok()) << bad;

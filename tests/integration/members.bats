@@ -342,3 +342,40 @@ stream_writes() {
   done <"$acked"
   (($(wc -l <"$acked") >= 55))
 }
+
+# frame_of FILE: the peer frame of a message body (4-byte little-endian length, then the body).
+frame_of() { python3 -c 'import sys, struct; b = open(sys.argv[1], "rb").read(); sys.stdout.buffer.write(struct.pack("<I", len(b)) + b)' "$1"; }
+refused_links() { mapi "$1" GET /1.0/stats | jq .peers.refused_links; }
+refused_above() { (($(refused_links "$1") > $2)); }
+
+@test "the peer port refuses a client without a certificate, a self-made certificate and a removed member's" {
+  form_cluster 3
+  wait_for 20 roles_are 1 voter=3
+  on 1 cluster remove m2
+  wait_for 20 bootstrapped 2 false
+  local old n
+  old="$(ls -d "$TEST_TMP"/m2/backup_*)/state/identity"
+  # A removal notice for m3 (Raft id 3): accepted, it would make m3 leave.
+  frame_of "$MICROOVN_FUZZ_DIR/corpus/peer_frame/removal.bin" >"$TEST_TMP/removal.frame"
+
+  n="$(refused_links 3)"
+  timeout 10 openssl s_client -connect "${MADDR[3]}" -brief </dev/null >/dev/null 2>&1 || true
+  wait_for 10 refused_above 3 "$n"
+
+  openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-384 -nodes -days 1 -subj /CN=m9 \
+    -keyout "$TEST_TMP/self.key" -out "$TEST_TMP/self.crt" 2>/dev/null
+  n="$(refused_links 3)"
+  timeout 10 openssl s_client -connect "${MADDR[3]}" -cert "$TEST_TMP/self.crt" -key "$TEST_TMP/self.key" \
+    -quiet <"$TEST_TMP/removal.frame" >/dev/null 2>&1 || true
+  wait_for 10 refused_above 3 "$n"
+
+  n="$(refused_links 3)"
+  timeout 10 openssl s_client -connect "${MADDR[3]}" -cert "$old/server.crt" -key "$old/server.key" \
+    -quiet <"$TEST_TMP/removal.frame" >/dev/null 2>&1 || true
+  wait_for 10 refused_above 3 "$n"
+
+  # m3 is still a member, and the cluster still works.
+  bootstrapped 3 true
+  on 3 config set ovn.central-ips 10.0.0.4
+  assert_equal "$(on 1 config get ovn.central-ips)" 10.0.0.4
+}
