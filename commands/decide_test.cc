@@ -236,6 +236,12 @@ TEST(DecideRemove, RemovesAMemberButNeverTheLast) {
   EXPECT_EQ(std::get<MemberRemoved>((*r)[0]), (MemberRemoved{"movn1", 1}));
   EXPECT_EQ(h.view.membership().find("movn1"), nullptr);
   EXPECT_EQ(h.view.membership().removed().at(NodeId(1)), "movn1");
+  // Where it was and its certificate are kept: the leader tells it there that it was removed.
+  const auto* gone = h.view.membership().removed_member(NodeId(1));
+  ASSERT_NE(gone, nullptr);
+  EXPECT_EQ(gone->address, "10.0.0.1:6686");
+  EXPECT_EQ(gone->fingerprint.size(), 64u);
+  EXPECT_EQ(h.view.membership().removed_member(NodeId(2)), nullptr);
   // Ids are never given twice: the next joiner gets 3, not 1 or 2.
   EXPECT_EQ(h.view.membership().next_raft_id(), NodeId(3));
   EXPECT_EQ(h.run(RemoveMemberRequest{"movn2"}).error().code, Errc::kFailedPrecondition);
@@ -243,6 +249,11 @@ TEST(DecideRemove, RemovesAMemberButNeverTheLast) {
   projections::State restored;
   ASSERT_TRUE(restored.restore_checkpoint(h.view.checkpoint()).ok());
   EXPECT_EQ(restored.membership().removed(), h.view.membership().removed());
+  ASSERT_NE(restored.membership().removed_member(NodeId(1)), nullptr);
+  EXPECT_EQ(*restored.membership().removed_member(NodeId(1)), *gone);
+  const auto a = restored.describe(), b = h.view.describe();
+  ASSERT_EQ(a.size(), b.size());
+  for (std::size_t i = 0; i < a.size(); ++i) EXPECT_EQ(a[i].digest_hex, b[i].digest_hex) << a[i].name;
 }
 
 }  // namespace

@@ -42,10 +42,23 @@ bool MemberTransport::heard_from(NodeId id, std::chrono::milliseconds window) co
   return it != last_heard_.end() && std::chrono::steady_clock::now() - it->second <= window;
 }
 
+bool MemberTransport::in_raft_configuration(NodeId id) const {
+  const raft::Core* core = node_ != nullptr ? node_->raft() : nullptr;
+  return core != nullptr &&
+         (core->configuration().contains(id) || core->committed_configuration().configuration.contains(id));
+}
+
 bool MemberTransport::trusted(const std::string& fingerprint) const {
   if (node_ == nullptr) return false;
-  for (const auto& [name, m] : node_->applied().membership().members()) {
+  const auto& ms = node_->applied().membership();
+  for (const auto& [name, m] : ms.members()) {
     if (m.fingerprint == fingerprint) return true;
+  }
+  // A removed member stays a Raft member until the configuration without it is in effect (a
+  // leader that is being removed replicates that very change): trusted until then.
+  for (const auto& [id, name] : ms.removed()) {
+    const auto* gone = ms.removed_member(id);
+    if (gone != nullptr && gone->fingerprint == fingerprint && in_raft_configuration(id)) return true;
   }
   for (const auto& [address, fp] : join_pins_) {
     if (fp == fingerprint) return true;
@@ -55,13 +68,16 @@ bool MemberTransport::trusted(const std::string& fingerprint) const {
 
 std::optional<MemberTransport::Endpoint> MemberTransport::endpoint_of(NodeId id) {
   if (node_ != nullptr) {
-    if (const auto* m = node_->applied().membership().find(id)) {
+    const auto& ms = node_->applied().membership();
+    const auto* m = ms.find(id);
+    if (m == nullptr) m = ms.removed_member(id);  // its removal notice goes to where it was
+    if (m != nullptr) {
       Endpoint e{m->address, m->fingerprint};
       known_[id.value] = e;
       return e;
     }
   }
-  // A removed member is out of the projection; its removal notice still goes to where it was.
+  // Not in the projection (this member's log is behind): where it was last seen.
   if (auto it = known_.find(id.value); it != known_.end()) return it->second;
   return std::nullopt;
 }
@@ -120,7 +136,9 @@ bool MemberTransport::deliver(host::PeerMessage message, const std::string& fing
   // member the joiner dialled).
   const NodeId from = host::sender(message);
   if (from != raft::kNoNode) {
-    const auto* m = node_->applied().membership().find(from);
+    const auto& ms = node_->applied().membership();
+    const auto* m = ms.find(from);
+    if (m == nullptr && in_raft_configuration(from)) m = ms.removed_member(from);
     if (m == nullptr || m->fingerprint != fingerprint) {
       // Not (yet) in this member's projection: a joiner that has not received the log yet
       // learns the leader's id only from what the leader sends. Accept a sender whose

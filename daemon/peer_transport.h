@@ -56,6 +56,7 @@ class MemberTransport final : public host::Transport {
   };
   std::optional<Endpoint> endpoint_of(NodeId id);
   bool trusted(const std::string& fingerprint) const;
+  bool in_raft_configuration(NodeId id) const;
   bool deliver(host::PeerMessage message, const std::string& fingerprint, bool trusted);
 
   boost::asio::io_context& io_;

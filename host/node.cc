@@ -459,7 +459,11 @@ void Node::drive() {
       return;
     }
     if (first_written.value > 0) reader_.replaced_from(first_written);
-    if (!ready_ || !core_) return;  // this member was removed meanwhile: its Raft has stopped
+    if (!core_) {  // this member was removed meanwhile: its Raft has stopped
+      ready_.reset();
+      return;
+    }
+    if (!ready_) return;
     if (observer_ != nullptr) observer_->on_durable(*ready_);
     finish_ready();
   });

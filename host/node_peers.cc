@@ -126,7 +126,8 @@ void Node::on_removal_notice(const RemovalNotice& n) {
   held_.clear();
   for (auto& h : held) h.done(make_error(Errc::kFailedPrecondition, "this member was removed from the cluster"));
   core_.reset();
-  ready_.reset();  // a write in flight completes into nothing
+  // A Ready being written stays until its write completes (the store reads its entries); the
+  // completion then drops it.
   if (options_.on_removed) executor_.post(options_.on_removed);
 }
 

@@ -17,9 +17,19 @@ void Membership::apply(const events::Event& e, const ApplyContext& ctx) {
     if (m.raft_id > max_raft_id_) max_raft_id_ = m.raft_id;
     members_[j->name] = std::move(m);
   } else if (const auto* r = std::get_if<events::MemberRemoved>(&e)) {
-    members_.erase(r->name);
+    if (auto it = members_.find(r->name); it != members_.end()) {
+      // What the checkpoint keeps of it: where it was and its certificate's fingerprint.
+      const Member& m = it->second;
+      removed_members_[m.raft_id] = Member{m.name, m.address, m.fingerprint, {}, m.raft_id, 0, 0};
+      members_.erase(it);
+    }
     removed_[NodeId(r->raft_id)] = r->name;
   }
+}
+
+const Member* Membership::removed_member(NodeId raft_id) const {
+  auto it = removed_members_.find(raft_id);
+  return it == removed_members_.end() ? nullptr : &it->second;
 }
 
 const Member* Membership::find(NodeId raft_id) const {
@@ -39,7 +49,14 @@ std::string Membership::snapshot() const {
   j["founder"] = founder_;
   j["max_raft_id"] = max_raft_id_.value;
   auto& removed = j["removed"] = nlohmann::json::array();
-  for (const auto& [id, name] : removed_) removed.push_back({{"raft_id", id.value}, {"name", name}});
+  for (const auto& [id, name] : removed_) {
+    nlohmann::json r{{"raft_id", id.value}, {"name", name}};
+    if (auto it = removed_members_.find(id); it != removed_members_.end()) {
+      r["address"] = it->second.address;
+      r["fingerprint"] = it->second.fingerprint;
+    }
+    removed.push_back(std::move(r));
+  }
   auto& arr = j["members"] = nlohmann::json::array();
   for (const auto& [n, m] : members_)
     arr.push_back({{"name", m.name}, {"address", m.address}, {"fingerprint", m.fingerprint},
@@ -56,10 +73,17 @@ Result<void> Membership::restore(std::string_view bytes) {
     NodeId max_id(snapshot_u64(j.at("max_raft_id")));
     std::map<std::string, Member> ms;
     std::map<NodeId, std::string> removed;
-    // Checkpoints written before member_removed existed have no list: nobody was removed.
+    std::map<NodeId, Member> removed_members;
+    // Checkpoints written before member_removed existed have no list: nobody was removed; and
+    // older entries of it have no address and fingerprint.
     if (j.contains("removed"))
-      for (const auto& r : j.at("removed"))
-        removed[NodeId(snapshot_u64(r.at("raft_id")))] = r.at("name").get<std::string>();
+      for (const auto& r : j.at("removed")) {
+        const NodeId id(snapshot_u64(r.at("raft_id")));
+        removed[id] = r.at("name").get<std::string>();
+        if (r.contains("address"))
+          removed_members[id] = Member{removed[id], r.at("address").get<std::string>(),
+                                       r.at("fingerprint").get<std::string>(), {}, id, 0, 0};
+      }
     for (const auto& m : j.at("members")) {
       Member x{m.at("name").get<std::string>(), m.at("address").get<std::string>(),
                m.at("fingerprint").get<std::string>(), m.at("certificate").get<std::string>(),
@@ -72,6 +96,7 @@ Result<void> Membership::restore(std::string_view bytes) {
     max_raft_id_ = max_id;
     members_ = std::move(ms);
     removed_ = std::move(removed);
+    removed_members_ = std::move(removed_members);
     return {};
   } catch (const std::exception& ex) {
     return make_error(Errc::kCorruption, std::string("membership checkpoint does not parse: ") + ex.what());

@@ -41,6 +41,10 @@ class Membership final : public Projection {
   // Raft ids of removed members (the leader takes them out of the Raft configuration), with the
   // name each had.
   const std::map<NodeId, std::string>& removed() const { return removed_; }
+  // A removed member as it was when it was removed (its address and certificate: where the
+  // leader tells it so, and whose links are trusted until it is out of the Raft configuration).
+  // Null for an id never removed, or removed before these were kept.
+  const Member* removed_member(NodeId raft_id) const;
 
  private:
   std::string cluster_id_;
@@ -48,6 +52,7 @@ class Membership final : public Projection {
   std::map<std::string, Member> members_;
   NodeId max_raft_id_;  // never lowered, so an id is never given twice
   std::map<NodeId, std::string> removed_;
+  std::map<NodeId, Member> removed_members_;
 };
 
 }  // namespace movn::projections

@@ -259,15 +259,18 @@ same_history() {
 @test "a minority partition: commands fail saying how many members are reachable, and work once quorum is back" {
   form_cluster 3
   wait_for 20 roles_are 1 voter=3
+  # Both at once: the leader's role policy demotes a voter it sees offline for a while (leaving
+  # two voters, which the message then counts).
+  kill -TERM "${MPID[2]}" "${MPID[3]}"
   stop_daemon "${MPID[2]}"
   stop_daemon "${MPID[3]}"
   # Their last frames age out of the 2 s a member counts a voter as reached.
   sleep 2.5
   run on 1 config set ovn.central-ips 10.0.0.9
   assert_failure
-  assert_output --partial "reaches 1 of 3 voters"
-  start_daemon "$(mdir 2)"
-  MPID[2]=$DAEMON_PID
+  assert_output --regexp "reaches 1 of [23] voters; a quorum is 2"
+  start_member 2
+  start_member 3
   wait_for 30 on 1 config set ovn.central-ips 10.0.0.9
   assert_equal "$(on 2 config get ovn.central-ips)" 10.0.0.9
 }
