@@ -9,18 +9,19 @@ jobs=$(nproc)
 
 bash scripts/install-deps.sh
 
-echo "== build (RelWithDebInfo) =="
+echo "== build (RelWithDebInfo) == (${SECONDS} s)"
 cmake -S . -B build -DCMAKE_BUILD_TYPE=RelWithDebInfo -DMICROOVN_BENCH=ON >/dev/null
 cmake --build build -j"$jobs"
-echo "== tests =="
+echo "== tests == (${SECONDS} s)"
 (cd build && ctest --output-on-failure --timeout 600 -j"$jobs")
 
-echo "== build (ASan + UBSan) =="
+echo "== build (ASan + UBSan) == (${SECONDS} s)"
 cmake -S . -B build-asan -DCMAKE_BUILD_TYPE=Debug -DMICROOVN_SANITIZE=ON -DMICROOVN_BENCH=OFF >/dev/null
 cmake --build build-asan -j"$jobs"
-echo "== tests under ASan + UBSan (unit and integration: the daemon runs instrumented) =="
+echo "== tests under ASan + UBSan (unit and integration: the daemon runs instrumented) == (${SECONDS} s)"
 (cd build-asan && ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 \
   ctest --output-on-failure --timeout 600 -j"$jobs")
 
-echo "== fuzzing (clang + libFuzzer, ASan + UBSan): ${FUZZ_SECONDS:-30} s per target =="
+echo "== fuzzing (clang + libFuzzer, ASan + UBSan): ${FUZZ_SECONDS:-30} s per target == (${SECONDS} s)"
 bash tests/fuzz/run.sh "${FUZZ_SECONDS:-30}"
+echo "== all tests passed in ${SECONDS} s =="

@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Builds the libFuzzer targets with clang in build-fuzz/ (everything instrumented, ASan + UBSan;
-# the build also compiles every library and binary of the project with clang) and fuzzes each
-# target for SECONDS (default 30). New corpus entries go to a temporary directory, so the
-# committed corpus is not changed; a finding is written to build-fuzz/findings/ and fails the run.
+# with them every library they link is compiled with clang) and fuzzes each target for SECONDS
+# (default 30), as many targets at a time as there are cores. New corpus entries go to a
+# temporary directory, so the committed corpus is not changed; a finding is written to
+# build-fuzz/findings/ and fails the run.
 #   bash tests/fuzz/run.sh [SECONDS] [TARGET...]      e.g. bash tests/fuzz/run.sh 600 event_batch
 set -euo pipefail
 cd "$(dirname "$0")/../.."
@@ -15,28 +16,43 @@ targets=("$@")
 echo "== build (clang, libFuzzer, ASan + UBSan) =="
 CC=clang CXX=clang++ cmake -S . -B build-fuzz -DCMAKE_BUILD_TYPE=RelWithDebInfo -DMICROOVN_FUZZ=ON \
   -DMICROOVN_TESTS=OFF -DMICROOVN_BENCH=OFF >/dev/null
-cmake --build build-fuzz -j"$(nproc)"
+cmake --build build-fuzz -j"$(nproc)" --target "${targets[@]/#/fuzz_}"
 
 mkdir -p build-fuzz/findings
+# fuzz_one TARGET: one fuzzing run; its status is the fuzzer's.
+fuzz_one() {
+  local t="$1" work status=0
+  work=$(mktemp -d)
+  local inputs=(tests/fuzz/corpus/"$t")
+  [[ -d tests/fuzz/regressions/$t ]] && inputs+=(tests/fuzz/regressions/"$t")
+  UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 build-fuzz/bin/fuzz_"$t" -max_total_time="$seconds" \
+    -timeout=10 -rss_limit_mb=2048 -max_len=65536 -print_final_stats=1 \
+    -artifact_prefix=build-fuzz/findings/"$t"- "$work" "${inputs[@]}" >"build-fuzz/findings/$t.log" 2>&1 || status=$?
+  rm -rf "$work"
+  return "$status"
+}
 failed=()
 passed=0
-for t in "${targets[@]}"; do
-  work=$(mktemp -d)
-  inputs=(tests/fuzz/corpus/"$t")
-  [[ -d tests/fuzz/regressions/$t ]] && inputs+=(tests/fuzz/regressions/"$t")
-  echo "== fuzz_$t for ${seconds} s =="
-  if UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 build-fuzz/bin/fuzz_"$t" -max_total_time="$seconds" \
-      -timeout=10 -rss_limit_mb=2048 -max_len=65536 -print_final_stats=1 \
-      -artifact_prefix=build-fuzz/findings/"$t"- "$work" "${inputs[@]}" >"build-fuzz/findings/$t.log" 2>&1; then
-    passed=$((passed + 1))
-    grep -E '^stat::(number_of_executed_units|new_units_added)|^Done' "build-fuzz/findings/$t.log" | tr '\n' ' '
-    echo
-  else
-    failed+=("$t")
-    tail -40 "build-fuzz/findings/$t.log"
-    echo "FINDING in fuzz_$t: input saved under build-fuzz/findings/ (see docs/reliability.md)"
-  fi
-  rm -rf "$work"
+parallel=$(nproc)
+for ((i = 0; i < ${#targets[@]}; i += parallel)); do
+  batch=("${targets[@]:i:parallel}")
+  pids=()
+  for t in "${batch[@]}"; do
+    echo "== fuzz_$t for ${seconds} s =="
+    fuzz_one "$t" &
+    pids+=($!)
+  done
+  for j in "${!batch[@]}"; do
+    t="${batch[$j]}"
+    if wait "${pids[$j]}"; then
+      passed=$((passed + 1))
+      echo "fuzz_$t: $(grep -E '^stat::(number_of_executed_units|new_units_added)|^Done' "build-fuzz/findings/$t.log" | tr '\n' ' ')"
+    else
+      failed+=("$t")
+      tail -40 "build-fuzz/findings/$t.log"
+      echo "FINDING in fuzz_$t: input saved under build-fuzz/findings/ (see docs/reliability.md)"
+    fi
+  done
 done
 echo "fuzz: ${passed} passed, ${#failed[@]} failed"
 ((${#failed[@]} == 0))
