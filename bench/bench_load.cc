@@ -3,7 +3,7 @@
 // endpoint modulo their number. Prints on stdout
 //   LABEL clients=N commits_per_s=X p50_ms=Y p99_ms=Z
 // (a 200 answer counts as a commit; " errors=E" follows when some answers were not 200), and on
-// stderr a detail line: answers per endpoint, max latency, the first error, and with --stats the
+// stderr a detail line: commits measured and with the warm-up, answers per endpoint, max latency, the first error, and with --stats the
 // synced log writes per commit of each microovnd given (GET /1.0/stats before and after).
 // The load itself is bench/http_load.cc's, shared with microovn-bench-append.
 //
@@ -90,6 +90,7 @@ int main(int argc, char** argv) {
   std::fflush(stdout);
 
   std::string detail = "# " + label + " clients=" + std::to_string(clients) + " commits=" + std::to_string(n) +
+                       " with_warmup=" + std::to_string(r.all_ok) +
                        " seconds=" + std::to_string(r.seconds).substr(0, 5) +
                        " max_ms=" + std::to_string(n == 0 ? 0.0 : r.latencies_us.back() / 1000).substr(0, 7) +
                        " per_endpoint=";

@@ -27,8 +27,9 @@
 # Output: one line per system and load on stdout,
 #   <system> clients=<n> commits_per_s=<x> p50_ms=<y> p99_ms=<z>
 # with " errors=<e>" appended when some writes were not answered 200. Progress, the machine's fsync
-# rate and a detail line per measurement (answers per member, max latency, and for microovn the
-# synced log writes per commit on each member, leader first) go to stderr.
+# rate and, per measurement, a detail line (answers per member, max latency, and for microovn the
+# synced log writes per commit on each member, leader first) and the CPU time per commit of the
+# three servers and of the driver (from /proc/PID/stat and `times`) go to stderr.
 #
 # Usage: [DURATION=10] [KEEP=1] bash bench/compare_etcd.sh [BUILD_DIR]   (BUILD_DIR defaults to build)
 #   DURATION  seconds of each measurement (default 10)
@@ -100,22 +101,46 @@ for s in ss: s.bind(("127.0.0.1", 0))
 print(" ".join(str(s.getsockname()[1]) for s in ss))' "$1"
 }
 
-# Runs one measurement; a run with errors still prints its line and makes the script exit 1.
+# CPU seconds (user + system) used so far by the given pids, all threads.
+tck=$(getconf CLK_TCK)
+cpu_s() { for p in "$@"; do cat "/proc/$p/stat"; done 2>/dev/null | awk -v t="$tck" '{ s += $14 + $15 } END { printf "%.3f", s / t }'; }
+# Sets variable $1 to the CPU seconds used by this shell's finished children (the driver, once it
+# returned). `times` runs in this shell: in a $(...) subshell it would see no children.
+children_cpu() {
+  times >"$work/times.txt"
+  printf -v "$1" '%s' "$(awk 'NR == 2 { split($1, u, "m"); split($2, s, "m"); printf "%.3f", u[1] * 60 + u[2] + s[1] * 60 + s[2] }' "$work/times.txt")"
+}
+
+# Runs one measurement with the servers' pids in $servers; a run with errors still prints its line
+# and makes the script exit 1. Also tells the CPU time per commit (warm-up included on both sides)
+# of the servers and of the driver.
 measure() { # label clients [driver args...]
-  local label=$1 clients=$2
+  local label=$1 clients=$2 detail=$work/detail.txt
   shift 2
   log "$label: $clients client(s), ${DURATION}s"
-  "$bin/microovn-bench-load" --label "$label" --clients "$clients" --seconds "$DURATION" --warmup 1 "$@" || {
+  local srv0 drv0 srv1 drv1 rc=0
+  srv0=$(cpu_s "${servers[@]}")
+  children_cpu drv0
+  "$bin/microovn-bench-load" --label "$label" --clients "$clients" --seconds "$DURATION" --warmup 1 "$@" 2>"$detail" || rc=$?
+  srv1=$(cpu_s "${servers[@]}")
+  children_cpu drv1
+  cat "$detail" >&2
+  local all
+  all=$(sed -n 's/.* with_warmup=\([0-9]*\) .*/\1/p' "$detail" | head -n 1)
+  if [[ -n $all ]] && ((all > 0)); then
+    log "$label clients=$clients: CPU per commit: servers $(awk -v a="$srv0" -v b="$srv1" -v n="$all" 'BEGIN { printf "%.3f", (b - a) * 1000 / n }') ms, driver $(awk -v a="$drv0" -v b="$drv1" -v n="$all" 'BEGIN { printf "%.3f", (b - a) * 1000 / n }') ms; the servers used $(awk -v a="$srv0" -v b="$srv1" -v d="$DURATION" 'BEGIN { printf "%.2f", (b - a) / (d + 1) }') cores"
+  fi
+  if ((rc != 0)); then
     log "$label with $clients client(s): some writes failed"
     failed=1
-  }
+  fi
 }
 
 log "machine: $(nproc) cores, $(awk '/MemTotal/ {printf "%.0f GiB", $2/1048576}' /proc/meminfo), kernel $(uname -r), load average $(cut -d' ' -f1-3 /proc/loadavg)"
 log "fsync rate of $work's file system: $("$bin/microovn-bench-fsync" "$work" 3)"
 
 # --- etcd -----------------------------------------------------------------------------------------
-etcd_endpoints=()
+etcd_endpoints=() etcd_pids=()
 if want etcd; then
   log "$(etcd --version | tr '\n' ' ')"
   read -r -a eports <<<"$(free_ports 6)"
@@ -132,7 +157,7 @@ if want etcd; then
       --listen-peer-urls "$peer" --initial-advertise-peer-urls "$peer" \
       --initial-cluster "$cluster" --initial-cluster-token "compare-etcd-$$" --initial-cluster-state new \
       >"$work/e$i/etcd.log" 2>&1 &
-    pids+=($!)
+    pids+=($!) etcd_pids+=($!)
   done
   all=$(IFS=,; echo "${client_urls[*]}")
   for try in $(seq 60); do
@@ -153,13 +178,13 @@ print(" ".join(leader + others))')
 fi
 
 # --- microovn -------------------------------------------------------------------------------------
-microovn_sockets=()
+microovn_sockets=() microovn_pids=()
 if want microovn; then
   read -r -a mports <<<"$(free_ports 3)"
   for i in 1 2 3; do
     mkdir -p "$work/m$i"
     "$bin/microovnd" --state-dir "$work/m$i/state" >"$work/m$i/microovnd.log" 2>&1 &
-    pids+=($!)
+    pids+=($!) microovn_pids+=($!)
   done
   for i in 1 2 3; do "$bin/microovn" --state-dir "$work/m$i/state" waitready -t 10; done
   "$bin/microovn" --state-dir "$work/m1/state" cluster bootstrap --name m1 --address "127.0.0.1:${mports[0]}" >&2
@@ -192,10 +217,12 @@ stats=()
 for s in "${microovn_sockets[@]}"; do stats+=(--stats "$s"); done
 for clients in $LOADS; do
   if want etcd; then
+    servers=("${etcd_pids[@]}")
     measure etcd "$clients" --method POST --path /v3/kv/put \
       --body "{\"key\":\"$(printf bench | base64)\",\"value\":\"$(printf 10.0.0.1 | base64)\"}" "${etcd_endpoints[@]}"
   fi
   if want microovn; then
+    servers=("${microovn_pids[@]}")
     measure microovn "$clients" --method PUT --path /1.0/config/ovn.central-ips --body '{"value":"10.0.0.1"}' \
       --request-id "${stats[@]}" "${microovn_sockets[@]}"
   fi

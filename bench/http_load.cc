@@ -222,6 +222,7 @@ LoadResult run_load(const std::vector<Endpoint>& endpoints, int clients, double 
   std::atomic<bool> go{false}, measuring{false}, stop{false};
   std::vector<std::vector<double>> latencies(clients);
   std::vector<long> errors(clients, 0);
+  std::vector<std::size_t> all_ok(clients, 0);
   std::vector<std::string> first_error(clients);
   std::vector<std::thread> threads;
   for (int t = 0; t < clients; ++t) {
@@ -250,6 +251,7 @@ LoadResult run_load(const std::vector<Endpoint>& endpoints, int clients, double 
         int status = write_all(fd, req) ? read_response(fd, buf, &answer) : -1;
         auto us = std::chrono::duration<double, std::micro>(Clock::now() - start).count();
         if (status == 200) {
+          all_ok[t]++;
           if (measuring.load(std::memory_order_relaxed)) latencies[t].push_back(us);
           continue;
         }
@@ -281,6 +283,7 @@ LoadResult run_load(const std::vector<Endpoint>& endpoints, int clients, double 
     r.latencies_us.insert(r.latencies_us.end(), latencies[t].begin(), latencies[t].end());
     r.per_endpoint[t % endpoints.size()] += latencies[t].size();
     r.errors += errors[t];
+    r.all_ok += all_ok[t];
     if (r.first_error.empty()) r.first_error = first_error[t];
   }
   std::sort(r.latencies_us.begin(), r.latencies_us.end());

@@ -48,6 +48,7 @@ struct LoadResult {
   std::vector<double> latencies_us;      // one per 200 answer inside the measured window, sorted
   std::vector<std::size_t> per_endpoint;  // answers counted, per endpoint
   double seconds = 0;                     // the measured window
+  std::size_t all_ok = 0;                 // 200 answers including the warm-up and the last in flight
   long errors = 0;                        // answers other than 200, broken connections
   std::string first_error;                // the first such answer's status and body, for the report
   double percentile_us(double p) const;
