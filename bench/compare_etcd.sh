@@ -227,4 +227,5 @@ for clients in $LOADS; do
       --request-id "${stats[@]}" "${microovn_sockets[@]}"
   fi
 done
+log "fsync rate after the measurements: $("$bin/microovn-bench-fsync" "$work" 3), load average $(cut -d' ' -f1-3 /proc/loadavg)"
 exit "$failed"
