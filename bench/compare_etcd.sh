@@ -35,6 +35,7 @@
 #   DURATION  seconds of each measurement (default 10)
 #   KEEP=1    keep the temporary directory (data dirs and logs) instead of removing it
 #   SYSTEMS   which systems to run (default "etcd microovn")
+#   LOADS     the client counts to measure (default "1 64")
 # Needs: cmake -S . -B build -DCMAKE_BUILD_TYPE=RelWithDebInfo -DMICROOVN_BENCH=ON &&
 #        cmake --build build --target microovnd microovn microovn-bench-load microovn-bench-fsync
 # Everything it started (etcd and microovnd processes, by pid) is stopped and its temporary
@@ -45,7 +46,7 @@ build=${1:-build}
 bin=$build/bin
 DURATION=${DURATION:-10}
 SYSTEMS=${SYSTEMS:-etcd microovn}
-LOADS="1 64"
+LOADS=${LOADS:-1 64}
 
 log() { echo "compare_etcd: $*" >&2; }
 die() { log "$*"; exit 1; }
