@@ -330,8 +330,12 @@ Result<host::PeerMessage> decode_body(const fb::Frame& frame) {
       MOVN_ASSIGN_OR_RETURN(r.message, text("message", w->message()));
       if (const auto* ids = w->reachable()) {
         if (ids->size() > kMaxReachable) return bad("reachable lists " + std::to_string(ids->size()) + " members");
-        for (auto id : *ids) {
-          MOVN_ASSIGN_OR_RETURN(auto member, member_id("reachable", id));
+        // The verifier checks a vector's length prefix, not that its 8-byte elements are aligned:
+        // each is copied out rather than read in place.
+        for (std::uint32_t i = 0; i < ids->size(); ++i) {
+          std::uint64_t id = 0;
+          std::memcpy(&id, ids->Data() + i * sizeof id, sizeof id);
+          MOVN_ASSIGN_OR_RETURN(auto member, member_id("reachable", flatbuffers::EndianScalar(id)));
           r.reachable.push_back(member);
         }
       }
