@@ -2,16 +2,14 @@
 
 #include <openssl/core_names.h>
 #include <openssl/err.h>
-#include <openssl/x509v3.h>
 
-#include <climits>
 #include <ctime>
 
 #include "commands/validate.h"
 #include "common/sha256.h"
+#include "pki/certificate.h"
 #include "pki/files.h"
 #include "pki/openssl_util.h"
-#include "pki/random.h"
 
 namespace movn::pki {
 
@@ -21,9 +19,7 @@ namespace {
 
 constexpr std::size_t kIdentityFileBytesMax = 64 * 1024;
 constexpr int kValidityYears = 10;
-constexpr std::size_t kSerialBytes = 16;
 constexpr std::string_view kCurveName = "secp384r1";  // NIST P-384
-constexpr const char* kOrganization = "MicroOVN";
 
 struct Paths {
   fs::path key, cert, pending_key;
@@ -52,119 +48,29 @@ Result<void> check_p384(EVP_PKEY* key) {
   return ok_result();
 }
 
-Result<PkeyPtr> generate_key() {
-  ERR_clear_error();
-  PkeyCtxPtr ctx(EVP_PKEY_CTX_new_from_name(nullptr, "EC", nullptr));
-  if (!ctx) return openssl_error(Errc::kInternal, "creating an EC key context failed");
-  if (EVP_PKEY_keygen_init(ctx.get()) != 1 ||
-      EVP_PKEY_CTX_set_group_name(ctx.get(), kCurveName.data()) != 1) {
-    return openssl_error(Errc::kInternal, "setting up P-384 key generation failed");
-  }
-  EVP_PKEY* raw = nullptr;
-  if (EVP_PKEY_keygen(ctx.get(), &raw) != 1) {
-    return openssl_error(Errc::kInternal, "generating a P-384 key failed");
-  }
-  return PkeyPtr(raw);
-}
-
-Result<void> add_config_extension(X509* cert, X509V3_CTX* v3ctx, int nid, const char* value) {
-  X509ExtensionPtr ext(X509V3_EXT_nconf_nid(nullptr, v3ctx, nid, value));
-  if (!ext || X509_add_ext(cert, ext.get(), -1) != 1) {
-    return openssl_error(Errc::kInternal, std::string("adding certificate extension ") +
-                                              OBJ_nid2sn(nid) + " failed");
-  }
-  return ok_result();
-}
-
-// The SAN is built from objects, not from a config string, so no name can inject extra entries.
-Result<void> add_dns_san(X509* cert, std::string_view dns_name) {
-  GeneralNamesPtr names(GENERAL_NAMES_new());
-  GeneralNamePtr name(GENERAL_NAME_new());
-  Asn1Ia5StringPtr ia5(ASN1_IA5STRING_new());
-  if (!names || !name || !ia5 ||
-      ASN1_STRING_set(ia5.get(), dns_name.data(), static_cast<int>(dns_name.size())) != 1) {
-    return openssl_error(Errc::kInternal, "building the subjectAltName failed");
-  }
-  GENERAL_NAME_set0_value(name.get(), GEN_DNS, ia5.release());
-  if (sk_GENERAL_NAME_push(names.get(), name.get()) == 0) {
-    return openssl_error(Errc::kInternal, "building the subjectAltName failed");
-  }
-  name.release();  // owned by `names` now
-  if (X509_add1_ext_i2d(cert, NID_subject_alt_name, names.get(), 0, X509V3_ADD_DEFAULT) != 1) {
-    return openssl_error(Errc::kInternal, "adding the subjectAltName failed");
-  }
-  return ok_result();
-}
-
-Result<void> set_random_serial(X509* cert) {
-  // A positive 128-bit integer; zero is not a valid serial, so draw again in that (2^-128) case.
-  for (;;) {
-    MOVN_ASSIGN_OR_RETURN(std::string bytes, random_bytes(kSerialBytes));
-    BignumPtr bn(BN_bin2bn(reinterpret_cast<const unsigned char*>(bytes.data()),
-                           static_cast<int>(bytes.size()), nullptr));
-    if (!bn) return openssl_error(Errc::kInternal, "building the serial number failed");
-    if (BN_is_zero(bn.get())) continue;
-    Asn1IntegerPtr serial(BN_to_ASN1_INTEGER(bn.get(), nullptr));
-    if (!serial || X509_set_serialNumber(cert, serial.get()) != 1) {
-      return openssl_error(Errc::kInternal, "setting the serial number failed");
-    }
-    return ok_result();
-  }
-}
-
-Result<void> set_validity(X509* cert) {
-  std::time_t now = std::time(nullptr);  // non-const: X509_time_adj_ex takes time_t*
+// Days from `now` to the same UTC time kValidityYears calendar years later (3652 or 3653; a
+// 29 February start ends on 1 March).
+Result<std::int64_t> validity_days_from(std::time_t now) {
   std::tm tm{};
   if (gmtime_r(&now, &tm) == nullptr) {
     return make_error(Errc::kInternal, "converting the current time failed");
   }
-  tm.tm_year += kValidityYears;  // calendar years; 29 February normalizes to 1 March
+  tm.tm_year += kValidityYears;
   const std::time_t not_after = timegm(&tm);
-  if (X509_time_adj_ex(X509_getm_notBefore(cert), 0, 0, &now) == nullptr ||
-      ASN1_TIME_set(X509_getm_notAfter(cert), not_after) == nullptr) {
-    return openssl_error(Errc::kInternal, "setting the validity period failed");
-  }
-  return ok_result();
+  return static_cast<std::int64_t>((not_after - now) / 86400);
 }
 
 Result<X509Ptr> make_self_signed(EVP_PKEY* key, std::string_view member_name) {
-  ERR_clear_error();
-  X509Ptr cert(X509_new());
-  if (!cert) return openssl_error(Errc::kInternal, "allocating a certificate failed");
-  if (X509_set_version(cert.get(), X509_VERSION_3) != 1) {
-    return openssl_error(Errc::kInternal, "setting the certificate version failed");
-  }
-  MOVN_TRY(set_random_serial(cert.get()));
-  MOVN_TRY(set_validity(cert.get()));
-
-  X509_NAME* subject = X509_get_subject_name(cert.get());
-  const std::string cn(member_name);
-  if (X509_NAME_add_entry_by_NID(subject, NID_organizationName, MBSTRING_UTF8,
-                                 reinterpret_cast<const unsigned char*>(kOrganization), -1, -1,
-                                 0) != 1 ||
-      X509_NAME_add_entry_by_NID(subject, NID_commonName, MBSTRING_UTF8,
-                                 reinterpret_cast<const unsigned char*>(cn.c_str()),
-                                 static_cast<int>(cn.size()), -1, 0) != 1 ||
-      X509_set_issuer_name(cert.get(), subject) != 1) {
-    return openssl_error(Errc::kInternal, "setting the certificate subject failed");
-  }
-  if (X509_set_pubkey(cert.get(), key) != 1) {
-    return openssl_error(Errc::kInternal, "setting the certificate public key failed");
-  }
-
-  X509V3_CTX v3ctx;
-  X509V3_set_ctx(&v3ctx, cert.get(), cert.get(), nullptr, nullptr, 0);
-  MOVN_TRY(add_config_extension(cert.get(), &v3ctx, NID_basic_constraints, "critical,CA:FALSE"));
-  MOVN_TRY(add_config_extension(cert.get(), &v3ctx, NID_key_usage,
-                                "critical,digitalSignature,keyEncipherment,keyAgreement"));
-  MOVN_TRY(add_config_extension(cert.get(), &v3ctx, NID_ext_key_usage, "serverAuth,clientAuth"));
-  MOVN_TRY(add_config_extension(cert.get(), &v3ctx, NID_subject_key_identifier, "hash"));
-  MOVN_TRY(add_dns_san(cert.get(), member_name));
-
-  if (X509_sign(cert.get(), key, EVP_sha384()) <= 0) {
-    return openssl_error(Errc::kInternal, "signing the certificate failed");
-  }
-  return cert;
+  const std::time_t now = std::time(nullptr);
+  MOVN_ASSIGN_OR_RETURN(std::int64_t validity_days, validity_days_from(now));
+  MOVN_ASSIGN_OR_RETURN(std::string serial, random_serial());
+  const CertificateSpec spec{.common_name = std::string(member_name),
+                             .dns_names = {std::string(member_name)},
+                             .not_before_unix_s = static_cast<std::int64_t>(now),
+                             .validity_days = validity_days,
+                             .server_and_client = true,
+                             .serial = std::move(serial)};
+  return build_certificate(spec, key, nullptr, key);
 }
 
 Result<Identity> identity_from_cert(X509* cert, bool regenerated) {
@@ -229,7 +135,7 @@ Result<void> recover_pending_key(const Paths& paths) {
 
 Result<Identity> generate_and_install(const Paths& paths, std::string_view member_name,
                                       bool regenerated) {
-  MOVN_ASSIGN_OR_RETURN(PkeyPtr key, generate_key());
+  MOVN_ASSIGN_OR_RETURN(PkeyPtr key, generate_p384_key());
   MOVN_ASSIGN_OR_RETURN(X509Ptr cert, make_self_signed(key.get(), member_name));
   MOVN_ASSIGN_OR_RETURN(std::string key_pem, private_key_to_pem(key.get()));
   MOVN_ASSIGN_OR_RETURN(Identity id, identity_from_cert(cert.get(), regenerated));

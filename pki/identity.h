@@ -27,8 +27,9 @@ struct Identity {
 // Returns this member's identity in `dir`, creating it if missing.
 // - `dir` is created with mode 0700 if missing (its parent must exist).
 // - Neither file present: generates a P-384 key and a self-signed certificate (CN=member_name,
-//   O=MicroOVN, SAN DNS:member_name, random 128-bit serial, valid from now for 10 years,
-//   CA:FALSE, keyUsage digitalSignature+keyEncipherment+keyAgreement, EKU serverAuth+clientAuth).
+//   O=MicroOVN, SAN DNS:member_name, random positive serial below 2^127, valid from now for
+//   10 years, CA:FALSE, keyUsage digitalSignature+keyEncipherment+keyAgreement,
+//   EKU serverAuth+clientAuth; built by pki/certificate.h).
 // - Both present, key matching certificate, CN == member_name: reused as is.
 // - Both present but the CN differs: both are regenerated and `regenerated` is true.
 // Refusals (files are never overwritten on bad input):
