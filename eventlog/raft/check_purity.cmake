@@ -1,8 +1,12 @@
 # Fails if any source's full dependency list (compiler -M output) names asio, rocksdb or openssl.
-# Usage: cmake -DCXX=g++ -DINCLUDES="a|b" -DSOURCES="x.cc|y.cc" -P check_purity.cmake
+# Usage: cmake -DCXX=g++ [-DSTD_FLAG=-std=c++23] -DINCLUDES="a|b" -DSOURCES="x.cc|y.cc" -P check_purity.cmake
 string(REPLACE "|" ";" includes "${INCLUDES}")
 string(REPLACE "|" ";" sources "${SOURCES}")
-set(flags -std=c++23 -DMOVN_RAFT_TEST_HOOKS)
+# STD_FLAG: the compiler's own spelling of C++23 (g++ 12: -std=c++23, clang 14: -std=c++2b).
+if(NOT STD_FLAG)
+  set(STD_FLAG -std=c++23)
+endif()
+set(flags ${STD_FLAG} -DMOVN_RAFT_TEST_HOOKS)
 foreach(inc IN LISTS includes)
   list(APPEND flags -I${inc})
 endforeach()

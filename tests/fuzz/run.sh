@@ -1,9 +1,11 @@
 #!/usr/bin/env bash
 # Builds the libFuzzer targets with clang in build-fuzz/ (everything instrumented, ASan + UBSan;
 # with them every library they link is compiled with clang) and fuzzes each target for SECONDS
-# (default 30), as many targets at a time as there are cores. New corpus entries go to a
+# (default 30), as many targets at a time as there are cores. FUZZ_BUILD_DIR=DIR uses DIR instead,
+# as it is configured: it must have been configured with clang and -DMICROOVN_FUZZ=ON
+# (scripts/test.sh passes its build-asan/, which holds the tests too). New corpus entries go to a
 # temporary directory, so the committed corpus is not changed; a finding is written to
-# build-fuzz/findings/ and fails the run.
+# DIR/findings/ (build-fuzz/findings/ by default) and fails the run.
 #   bash tests/fuzz/run.sh [SECONDS] [TARGET...]      e.g. bash tests/fuzz/run.sh 600 event_batch
 set -euo pipefail
 cd "$(dirname "$0")/../.."
@@ -13,21 +15,29 @@ all=(event_batch checkpoint raft_config api_request decide validate join_token c
 targets=("$@")
 ((${#targets[@]})) || targets=("${all[@]}")
 
-echo "== build (clang, libFuzzer, ASan + UBSan) =="
-CC=clang CXX=clang++ cmake -S . -B build-fuzz -DCMAKE_BUILD_TYPE=RelWithDebInfo -DMICROOVN_FUZZ=ON \
-  -DMICROOVN_TESTS=OFF -DMICROOVN_BENCH=OFF >/dev/null
-cmake --build build-fuzz -j"$(nproc)" --target "${targets[@]/#/fuzz_}"
+dir=${FUZZ_BUILD_DIR:-}
+if [[ -z $dir ]]; then
+  dir=build-fuzz
+  echo "== build (clang, libFuzzer, ASan + UBSan) =="
+  CC=clang CXX=clang++ cmake -S . -B "$dir" -DCMAKE_BUILD_TYPE=RelWithDebInfo -DMICROOVN_FUZZ=ON \
+    -DMICROOVN_TESTS=OFF -DMICROOVN_BENCH=OFF >/dev/null
+elif ! grep -q '^MICROOVN_FUZZ:BOOL=ON$' "$dir/CMakeCache.txt" 2>/dev/null; then
+  echo "run.sh: $dir is not a build configured with clang and -DMICROOVN_FUZZ=ON" >&2
+  exit 2
+fi
+cmake --build "$dir" -j"$(nproc)" --target "${targets[@]/#/fuzz_}"
 
-mkdir -p build-fuzz/findings
+findings=$dir/findings
+mkdir -p "$findings"
 # fuzz_one TARGET: one fuzzing run; its status is the fuzzer's.
 fuzz_one() {
   local t="$1" work status=0
   work=$(mktemp -d)
   local inputs=(tests/fuzz/corpus/"$t")
   [[ -d tests/fuzz/regressions/$t ]] && inputs+=(tests/fuzz/regressions/"$t")
-  UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 build-fuzz/bin/fuzz_"$t" -max_total_time="$seconds" \
+  UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 "$dir"/bin/fuzz_"$t" -max_total_time="$seconds" \
     -timeout=10 -rss_limit_mb=2048 -max_len=65536 -print_final_stats=1 \
-    -artifact_prefix=build-fuzz/findings/"$t"- "$work" "${inputs[@]}" >"build-fuzz/findings/$t.log" 2>&1 || status=$?
+    -artifact_prefix="$findings/$t-" "$work" "${inputs[@]}" >"$findings/$t.log" 2>&1 || status=$?
   rm -rf "$work"
   return "$status"
 }
@@ -46,11 +56,11 @@ for ((i = 0; i < ${#targets[@]}; i += parallel)); do
     t="${batch[$j]}"
     if wait "${pids[$j]}"; then
       passed=$((passed + 1))
-      echo "fuzz_$t: $(grep -E '^stat::(number_of_executed_units|new_units_added)|^Done' "build-fuzz/findings/$t.log" | tr '\n' ' ')"
+      echo "fuzz_$t: $(grep -E '^stat::(number_of_executed_units|new_units_added)|^Done' "$findings/$t.log" | tr '\n' ' ')"
     else
       failed+=("$t")
-      tail -40 "build-fuzz/findings/$t.log"
-      echo "FINDING in fuzz_$t: input saved under build-fuzz/findings/ (see docs/reliability.md)"
+      tail -40 "$findings/$t.log"
+      echo "FINDING in fuzz_$t: input saved under $findings/ (see docs/reliability.md)"
     fi
   done
 done
