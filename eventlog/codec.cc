@@ -14,6 +14,14 @@ using flatbuffers::FlatBufferBuilder;
 using flatbuffers::Offset;
 
 
+Offset<flatbuffers::Vector<std::uint8_t>> bytes_vector(FlatBufferBuilder& b, std::string_view bytes) {
+  return b.CreateVector(reinterpret_cast<const std::uint8_t*>(bytes.data()), bytes.size());
+}
+
+std::string bytes_of(const flatbuffers::Vector<std::uint8_t>* v) {
+  return v ? std::string(reinterpret_cast<const char*>(v->data()), v->size()) : std::string();
+}
+
 std::pair<fb::Event, Offset<void>> encode_event(FlatBufferBuilder& b, const events::Event& e) {
   return std::visit(
       Overloaded{
@@ -51,6 +59,29 @@ std::pair<fb::Event, Offset<void>> encode_event(FlatBufferBuilder& b, const even
             auto o = fb::CreateMemberRemoved(b, b.CreateString(x.name), x.raft_id);
             return {fb::Event::MemberRemoved, o.Union()};
           },
+          [&](const events::CaGenerated& x) -> std::pair<fb::Event, Offset<void>> {
+            auto cert = b.CreateString(x.ca.certificate);
+            auto sealed = bytes_vector(b, x.ca.sealed_key);
+            auto o = fb::CreateCaGenerated(b, cert, sealed, b.CreateString(x.ca.fingerprint), x.ca.not_after_ms);
+            return {fb::Event::CaGenerated, o.Union()};
+          },
+          [&](const events::CaSet& x) -> std::pair<fb::Event, Offset<void>> {
+            auto cert = b.CreateString(x.ca.certificate);
+            auto sealed = bytes_vector(b, x.ca.sealed_key);
+            auto o = fb::CreateCaSet(b, cert, sealed, b.CreateString(x.ca.fingerprint), x.ca.not_after_ms);
+            return {fb::Event::CaSet, o.Union()};
+          },
+          [&](const events::CertificateIssued& x) -> std::pair<fb::Event, Offset<void>> {
+            auto member = b.CreateString(x.member);
+            auto service = b.CreateString(x.service);
+            auto cert = b.CreateString(x.certificate);
+            auto serial = b.CreateString(x.serial);
+            auto fingerprint = b.CreateString(x.fingerprint);
+            auto ca = b.CreateString(x.ca_fingerprint);
+            auto o = fb::CreateCertificateIssued(b, member, service, cert, serial, fingerprint, x.not_before_ms,
+                                                 x.not_after_ms, ca);
+            return {fb::Event::CertificateIssued, o.Union()};
+          },
       },
       e);
 }
@@ -64,6 +95,11 @@ Result<void> check_text(std::string_view field, std::string_view value) {
   if (bad == std::string_view::npos) return {};
   return make_error(Errc::kCorruption,
                     "field " + std::string(field) + " is not valid UTF-8 (byte " + std::to_string(bad) + ")");
+}
+
+Result<void> check_ca_text(const events::CaCertificate& ca) {
+  MOVN_TRY(check_text("certificate", ca.certificate));
+  return check_text("fingerprint", ca.fingerprint);
 }
 
 Result<void> check_text(const events::Event& e) {
@@ -87,6 +123,16 @@ Result<void> check_text(const events::Event& e) {
           },
           [](const events::ConfigDeleted& x) -> Result<void> { return check_text("key", x.key); },
           [](const events::MemberRemoved& x) -> Result<void> { return check_text("name", x.name); },
+          [](const events::CaGenerated& x) -> Result<void> { return check_ca_text(x.ca); },
+          [](const events::CaSet& x) -> Result<void> { return check_ca_text(x.ca); },
+          [](const events::CertificateIssued& x) -> Result<void> {
+            MOVN_TRY(check_text("member", x.member));
+            MOVN_TRY(check_text("service", x.service));
+            MOVN_TRY(check_text("certificate", x.certificate));
+            MOVN_TRY(check_text("serial", x.serial));
+            MOVN_TRY(check_text("fingerprint", x.fingerprint));
+            return check_text("ca_fingerprint", x.ca_fingerprint);
+          },
       },
       e);
 }
@@ -134,6 +180,22 @@ Result<events::Event> decode_event(const fb::EventRecord* rec) {
     case fb::Event::MemberRemoved: {
       auto* x = rec->event_as_MemberRemoved();
       return events::Event{events::MemberRemoved{str(x->name()), x->raft_id()}};
+    }
+    case fb::Event::CaGenerated: {
+      auto* x = rec->event_as_CaGenerated();
+      return events::Event{events::CaGenerated{
+          {str(x->certificate()), bytes_of(x->sealed_key()), str(x->fingerprint()), x->not_after_ms()}}};
+    }
+    case fb::Event::CaSet: {
+      auto* x = rec->event_as_CaSet();
+      return events::Event{events::CaSet{
+          {str(x->certificate()), bytes_of(x->sealed_key()), str(x->fingerprint()), x->not_after_ms()}}};
+    }
+    case fb::Event::CertificateIssued: {
+      auto* x = rec->event_as_CertificateIssued();
+      return events::Event{events::CertificateIssued{str(x->member()), str(x->service()), str(x->certificate()),
+                                                     str(x->serial()), str(x->fingerprint()), x->not_before_ms(),
+                                                     x->not_after_ms(), str(x->ca_fingerprint())}};
     }
     case fb::Event::NONE:
       break;

@@ -83,6 +83,25 @@ TEST(GoldenBytes, MemberRemoved) {
   EXPECT_EQ(e, (MemberRemoved{"movn2", 2}));
 }
 
+TEST(GoldenBytes, CaGenerated) {
+  auto e = decode_single<CaGenerated>("ca_generated");
+  EXPECT_EQ(e, (CaGenerated{{"-----BEGIN CERTIFICATE-----\nMIIC\n-----END CERTIFICATE-----\n",
+                             std::string("\x01sealed\x00key", 12), std::string(64, 'c'), 2110000000000ULL}}));
+}
+
+TEST(GoldenBytes, CaSet) {
+  auto e = decode_single<CaSet>("ca_set");
+  EXPECT_EQ(e, (CaSet{{"-----BEGIN CERTIFICATE-----\nMIID\n-----END CERTIFICATE-----\n",
+                       std::string("\x01sealed\x00rsa", 12), std::string(64, 'd'), 2120000000000ULL}}));
+}
+
+TEST(GoldenBytes, CertificateIssued) {
+  auto e = decode_single<CertificateIssued>("certificate_issued");
+  EXPECT_EQ(e, (CertificateIssued{"movn1", "ovnnb", "-----BEGIN CERTIFICATE-----\nMIIE\n-----END CERTIFICATE-----\n",
+                                  "0a1b2c", std::string(64, 'e'), 1795000000000ULL, 1858072000000ULL,
+                                  std::string(64, 'c')}));
+}
+
 TEST(GoldenBytes, EveryEventTypeHasAFixture) {
   for (std::size_t i = 0; i < std::variant_size_v<Event>; ++i) {
     Event e;
@@ -94,6 +113,9 @@ TEST(GoldenBytes, EveryEventTypeHasAFixture) {
       case 4: e = ConfigSet{}; break;
       case 5: e = ConfigDeleted{}; break;
       case 6: e = MemberRemoved{}; break;
+      case 7: e = CaGenerated{}; break;
+      case 8: e = CaSet{}; break;
+      case 9: e = CertificateIssued{}; break;
       default: FAIL() << "event type " << i << " has no golden fixture: add one";
     }
     EXPECT_FALSE(read_fixture(std::string(type_name(e))).empty()) << type_name(e);
@@ -109,6 +131,9 @@ TEST(Codec, RoundTripEveryType) {
   b.events.push_back(ConfigSet{"k", "v"});
   b.events.push_back(ConfigDeleted{"k"});
   b.events.push_back(MemberRemoved{"m2", 2});
+  b.events.push_back(CaGenerated{{"ca pem", std::string("\0\xff\x01", 3), "fp1", 123}});
+  b.events.push_back(CaSet{{"chain pem", "sealed", "fp2", 456}});
+  b.events.push_back(CertificateIssued{"m1", "client", "pem", "ff00", "fp3", 1, 2, "fp2"});
   b.request_digest = std::string(32, '\x11');
   auto r = decode_batch(encode_batch(b));
   ASSERT_TRUE(r.ok()) << r.error().message;
@@ -148,6 +173,23 @@ TEST(EventJson, NamesSummaryAndMember) {
   EXPECT_EQ(actor_string(Actor{"movn1", ""}), "movn1");
   EXPECT_TRUE(is_known_type_name("config_set"));
   EXPECT_FALSE(is_known_type_name("config_sett"));
+}
+
+TEST(EventJson, CertificateEventsShowNoKeyMaterial) {
+  Event ca = CaGenerated{{"-----BEGIN CERTIFICATE-----\nMIIC\n-----END CERTIFICATE-----\n", "SEALEDBYTES",
+                          std::string(64, 'c'), 2110000000000ULL}};
+  EXPECT_EQ(type_name(ca), "ca_generated");
+  EXPECT_FALSE(member_of(ca).has_value());
+  auto j = event_to_json(ca);
+  EXPECT_EQ(j["fingerprint"], std::string(64, 'c'));
+  EXPECT_EQ(j["sealed_key_bytes"], 11u);
+  EXPECT_EQ(j.dump().find("SEALEDBYTES"), std::string::npos);
+  EXPECT_EQ(event_summary(ca), "CA cccccccccccc generated, expires 2036-11-11T07:06:40Z");
+  Event issued = CertificateIssued{"movn2", "ovnsb", "pem", "ab", "0123456789abcdef", 0, 0, "c"};
+  EXPECT_EQ(member_of(issued), "movn2");
+  EXPECT_EQ(type_name(issued), "certificate_issued");
+  EXPECT_EQ(event_to_json(issued)["service"], "ovnsb");
+  EXPECT_TRUE(is_known_type_name("ca_set"));
 }
 
 std::string read_regression(const std::string& name) {

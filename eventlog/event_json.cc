@@ -9,6 +9,15 @@ namespace {
 using nlohmann::ordered_json;
 }  // namespace
 
+namespace {
+// The certificate is public but long; the sealed key is only counted: neither helps an audit.
+ordered_json ca_json(const events::CaCertificate& ca) {
+  return ordered_json{{"fingerprint", ca.fingerprint},
+                      {"not_after", format_rfc3339(ca.not_after_ms)},
+                      {"sealed_key_bytes", ca.sealed_key.size()}};
+}
+}  // namespace
+
 ordered_json event_to_json(const events::Event& e) {
   return std::visit(
       Overloaded{
@@ -35,6 +44,17 @@ ordered_json event_to_json(const events::Event& e) {
           [](const events::ConfigSet& x) { return ordered_json{{"key", x.key}, {"value", x.value}}; },
           [](const events::ConfigDeleted& x) { return ordered_json{{"key", x.key}}; },
           [](const events::MemberRemoved& x) { return ordered_json{{"name", x.name}, {"raft_id", x.raft_id}}; },
+          [](const events::CaGenerated& x) { return ca_json(x.ca); },
+          [](const events::CaSet& x) { return ca_json(x.ca); },
+          [](const events::CertificateIssued& x) {
+            return ordered_json{{"member", x.member},
+                                {"service", x.service},
+                                {"serial", x.serial},
+                                {"fingerprint", x.fingerprint},
+                                {"not_before", format_rfc3339(x.not_before_ms)},
+                                {"not_after", format_rfc3339(x.not_after_ms)},
+                                {"ca_fingerprint", x.ca_fingerprint}};
+          },
       },
       e);
 }
@@ -57,6 +77,16 @@ std::string event_summary(const events::Event& e) {
           [](const events::ConfigSet& x) { return "config " + x.key + " set to '" + x.value + "'"; },
           [](const events::ConfigDeleted& x) { return "config " + x.key + " deleted"; },
           [](const events::MemberRemoved& x) { return "member " + x.name + " removed"; },
+          [](const events::CaGenerated& x) {
+            return "CA " + x.ca.fingerprint.substr(0, 12) + " generated, expires " + format_rfc3339(x.ca.not_after_ms);
+          },
+          [](const events::CaSet& x) {
+            return "CA " + x.ca.fingerprint.substr(0, 12) + " set, expires " + format_rfc3339(x.ca.not_after_ms);
+          },
+          [](const events::CertificateIssued& x) {
+            return x.service + " certificate " + x.fingerprint.substr(0, 12) + " issued to " + x.member +
+                   ", expires " + format_rfc3339(x.not_after_ms);
+          },
       },
       e);
 }

@@ -6,9 +6,10 @@
 
 namespace movn::events {
 namespace {
-constexpr std::array<std::string_view, 7> kTypeNames = {
+constexpr std::array<std::string_view, 10> kTypeNames = {
     "cluster_bootstrapped", "member_joined",  "join_token_issued", "join_token_revoked",
-    "config_set",           "config_deleted", "member_removed",
+    "config_set",           "config_deleted", "member_removed",    "ca_generated",
+    "ca_set",               "certificate_issued",
 };
 static_assert(kTypeNames.size() == std::variant_size_v<Event>);
 
@@ -41,6 +42,9 @@ std::optional<std::string_view> member_of(const Event& e) {
           [](const ConfigSet&) -> std::optional<std::string_view> { return std::nullopt; },
           [](const ConfigDeleted&) -> std::optional<std::string_view> { return std::nullopt; },
           [](const MemberRemoved& x) -> std::optional<std::string_view> { return x.name; },
+          [](const CaGenerated&) -> std::optional<std::string_view> { return std::nullopt; },
+          [](const CaSet&) -> std::optional<std::string_view> { return std::nullopt; },
+          [](const CertificateIssued& x) -> std::optional<std::string_view> { return x.member; },
       },
       e);
 }

@@ -31,6 +31,15 @@ int main(int argc, char** argv) {
       {"config_set", batch(ConfigSet{"ovn.central-ips", "10.0.0.1,10.0.0.2"})},
       {"config_deleted", batch(ConfigDeleted{"ovn.central-ips"})},
       {"member_removed", batch(MemberRemoved{"movn2", 2})},
+      {"ca_generated", batch(CaGenerated{{"-----BEGIN CERTIFICATE-----\nMIIC\n-----END CERTIFICATE-----\n",
+                                          std::string("\x01sealed\x00key", 12), std::string(64, 'c'),
+                                          2110000000000ULL}})},
+      {"ca_set", batch(CaSet{{"-----BEGIN CERTIFICATE-----\nMIID\n-----END CERTIFICATE-----\n",
+                              std::string("\x01sealed\x00rsa", 12), std::string(64, 'd'), 2120000000000ULL}})},
+      {"certificate_issued",
+       batch(CertificateIssued{"movn1", "ovnnb", "-----BEGIN CERTIFICATE-----\nMIIE\n-----END CERTIFICATE-----\n",
+                               "0a1b2c", std::string(64, 'e'), 1795000000000ULL, 1858072000000ULL,
+                               std::string(64, 'c')})},
   };
   for (const auto& [name, b] : fixtures) {
     auto path = out / (std::string(name) + ".bin");

@@ -30,6 +30,8 @@ std::vector<std::vector<Event>> sample_log() {
       {ConfigSet{"ovn.central-ips", "10.0.0.1"}},
       {ConfigSet{"other", "x"}},
       {ConfigDeleted{"other"}},
+      {CaGenerated{{"ca-pem", "sealed", "cafp", 9000}}},
+      {CertificateIssued{"movn1", "client", "pem", "01", "certfp", 1, 2, "cafp"}},
   };
 }
 
@@ -194,6 +196,64 @@ TEST(Supersede, ABatchWhosePreconditionsFailChangesNothingButIsRecorded) {
   EXPECT_FALSE(f.state.preconditions_hold(twice));
 }
 
+TEST(Certificates, TheCaAndEachMembersCertificates) {
+  Fold f;
+  f.batch({ClusterBootstrapped{"cid", "movn1"}, MemberJoined{"movn1", "10.0.0.1:6686", "fp1", "pem1"},
+           CaGenerated{{"ca1", "sealed1", "ca1fp", 9000}}});
+  const auto& c = f.state.certificates();
+  ASSERT_TRUE(c.ca().has_value());
+  EXPECT_TRUE(c.ca()->auto_renew);
+  EXPECT_EQ(c.ca()->ca.sealed_key, "sealed1");
+  EXPECT_EQ(c.ca()->index, LogIndex(1));
+  f.batch({CertificateIssued{"movn1", "ovnnb", "nb1", "01", "nb1fp", 10, 20, "ca1fp"}});
+  ASSERT_NE(c.find("movn1", "ovnnb"), nullptr);
+  EXPECT_EQ(c.find("movn1", "ovnnb")->fingerprint, "nb1fp");
+  EXPECT_EQ(c.find("movn1", "ovnsb"), nullptr);
+  // Reissued: the newer certificate replaces the older.
+  f.batch({CertificateIssued{"movn1", "ovnnb", "nb2", "02", "nb2fp", 11, 21, "ca1fp"}});
+  EXPECT_EQ(c.find("movn1", "ovnnb")->serial, "02");
+  // The operator sets a CA: it is not renewed automatically.
+  f.batch({CaSet{{"ca2", "sealed2", "ca2fp", 9999}}});
+  EXPECT_FALSE(c.ca()->auto_renew);
+  EXPECT_EQ(c.ca()->ca.fingerprint, "ca2fp");
+}
+
+TEST(Certificates, OneFromAReplacedCaOrForAStrangerIsSuperseded) {
+  Fold f;
+  f.batch({ClusterBootstrapped{"cid", "movn1"}, MemberJoined{"movn1", "10.0.0.1:6686", "fp1", "pem1"}});
+  // No CA yet: nothing can have been issued from it.
+  f.batch({CertificateIssued{"movn1", "client", "c0", "00", "c0fp", 1, 2, "ca1fp"}});
+  EXPECT_EQ(f.state.certificates().find("movn1", "client"), nullptr);
+  f.batch({CaGenerated{{"ca1", "s1", "ca1fp", 9000}}});
+  f.batch({CaGenerated{{"ca2", "s2", "ca2fp", 9000}}});
+  EXPECT_EQ(f.state.apply_batch(EventBatch{"late", Actor{"movn1", ""}, ClusterTimeMs(1000),
+                                           {CertificateIssued{"movn1", "client", "c1", "01", "c1fp", 1, 2, "ca1fp"}}},
+                                LogIndex(f.next++), Term(1)),
+            ApplyOutcome::kSuperseded);
+  EXPECT_EQ(f.state.certificates().find("movn1", "client"), nullptr);
+  EXPECT_EQ(f.state.apply_batch(EventBatch{"stranger", Actor{"movn1", ""}, ClusterTimeMs(1000),
+                                           {CertificateIssued{"movn9", "client", "c9", "09", "c9fp", 1, 2, "ca2fp"}}},
+                                LogIndex(f.next++), Term(1)),
+            ApplyOutcome::kSuperseded);
+  // The same batch may replace the CA and issue from the new one (regenerate-ca on one member).
+  f.batch({CaGenerated{{"ca3", "s3", "ca3fp", 9000}},
+           CertificateIssued{"movn1", "client", "c3", "03", "c3fp", 1, 2, "ca3fp"}});
+  ASSERT_NE(f.state.certificates().find("movn1", "client"), nullptr);
+  EXPECT_EQ(f.state.certificates().find("movn1", "client")->ca_fingerprint, "ca3fp");
+}
+
+TEST(Certificates, ARemovedMembersCertificatesGoWithIt) {
+  Fold f;
+  f.batch({ClusterBootstrapped{"cid", "movn1"}, MemberJoined{"movn1", "10.0.0.1:6686", "fp1", "pem1", 1},
+           CaGenerated{{"ca1", "s1", "ca1fp", 9000}}});
+  f.batch({MemberJoined{"movn2", "10.0.0.2:6686", "fp2", "pem2", 2}});
+  f.batch({CertificateIssued{"movn2", "client", "c2", "02", "c2fp", 1, 2, "ca1fp"}});
+  ASSERT_NE(f.state.certificates().find("movn2", "client"), nullptr);
+  f.batch({MemberRemoved{"movn2", 2}});
+  EXPECT_EQ(f.state.certificates().find("movn2", "client"), nullptr);
+  EXPECT_TRUE(f.state.certificates().issued().empty());
+}
+
 TEST(State, AppliedIndexAndSkip) {
   Fold f;
   f.batch({ConfigSet{"k", "1"}});
@@ -205,7 +265,7 @@ TEST(State, AppliedIndexAndSkip) {
 TEST(Digest, EqualLogsGiveEqualDigestsAndAnyChangedEventChangesOne) {
   auto base = fold(sample_log()).describe();
   auto again = fold(sample_log()).describe();
-  ASSERT_EQ(base.size(), 4u);
+  ASSERT_EQ(base.size(), 5u);
   for (std::size_t i = 0; i < base.size(); ++i) EXPECT_EQ(base[i].digest_hex, again[i].digest_hex);
 
   // Digests are compared at the index of the changed batch: a later event may overwrite an
@@ -234,6 +294,8 @@ TEST(Digest, EqualLogsGiveEqualDigestsAndAnyChangedEventChangesOne) {
         else if constexpr (std::is_same_v<T, JoinTokenRevoked>) ev.name += "x";
         else if constexpr (std::is_same_v<T, ConfigSet>) ev.value += "x";
         else if constexpr (std::is_same_v<T, ConfigDeleted>) ev.key += "x";
+        else if constexpr (std::is_same_v<T, CaGenerated>) ev.ca.not_after_ms += 1;
+        else if constexpr (std::is_same_v<T, CertificateIssued>) ev.serial += "x";
       }, changed[b][e]);
       upto = b + 1;
       EXPECT_TRUE(digests_differ(changed)) << "batch " << b << " event " << e;
@@ -249,6 +311,30 @@ TEST(Checkpoint, RestoreOfSnapshotEqualsFold) {
   auto a = full.describe(), b = restored.describe();
   for (std::size_t i = 0; i < a.size(); ++i) EXPECT_EQ(a[i].digest_hex, b[i].digest_hex) << a[i].name;
   EXPECT_EQ(restored.tokens().find("movn2")->secret_sha256, std::string(32, 'a'));
+  ASSERT_TRUE(restored.certificates().ca().has_value());
+  EXPECT_EQ(restored.certificates().ca(), full.certificates().ca());
+  ASSERT_NE(restored.certificates().find("movn1", "client"), nullptr);
+  EXPECT_EQ(*restored.certificates().find("movn1", "client"), *full.certificates().find("movn1", "client"));
+}
+
+// Checkpoints written before the certificates projection existed have no entry for it.
+TEST(Checkpoint, AnOlderCheckpointWithoutCertificatesRestores) {
+  auto log = sample_log();
+  log.resize(7);  // no certificate events
+  State full = fold(log);
+  auto j = nlohmann::json::from_cbor(full.checkpoint());
+  ASSERT_TRUE(j["projections"].contains("certificates"));
+  j["projections"].erase("certificates");
+  auto bytes = nlohmann::json::to_cbor(j);
+  State restored;
+  ASSERT_TRUE(restored.restore_checkpoint(std::string(bytes.begin(), bytes.end())).ok());
+  auto a = full.describe(), b = restored.describe();
+  ASSERT_EQ(a.size(), b.size());
+  for (std::size_t i = 0; i < a.size(); ++i) EXPECT_EQ(a[i].digest_hex, b[i].digest_hex) << a[i].name;
+  // Any other projection missing is damage.
+  j["projections"].erase("tokens");
+  bytes = nlohmann::json::to_cbor(j);
+  EXPECT_FALSE(restored.restore_checkpoint(std::string(bytes.begin(), bytes.end())).ok());
 }
 
 TEST(Checkpoint, DamagedBytesAreRefusedAndStateKept) {

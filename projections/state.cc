@@ -29,6 +29,8 @@ bool State::preconditions_hold(const events::EventBatch& batch) const {
   bool bootstrapped = membership_.bootstrapped();
   std::set<std::string_view> joined, issued, revoked, set_keys, deleted_keys, removed_names;
   std::set<NodeId> joined_ids;
+  // The CA fingerprint a certificate_issued must name: the CA current at that point of the batch.
+  std::string_view ca_fingerprint = certificates_.ca() ? std::string_view(certificates_.ca()->ca.fingerprint) : "";
   const std::uint64_t now = batch.cluster_time.value;
   auto has_token = [&](std::string_view name) {
     if (issued.contains(name)) return true;
@@ -71,6 +73,18 @@ bool State::preconditions_hold(const events::EventBatch& batch) const {
         return false;
       removed_names.insert(rm->name);
       if (membership_.members().size() + joined.size() <= removed_names.size()) return false;
+    } else if (const auto* g = std::get_if<events::CaGenerated>(&e)) {
+      if (!bootstrapped) return false;
+      ca_fingerprint = g->ca.fingerprint;
+    } else if (const auto* cs = std::get_if<events::CaSet>(&e)) {
+      if (!bootstrapped) return false;
+      ca_fingerprint = cs->ca.fingerprint;
+    } else if (const auto* ci = std::get_if<events::CertificateIssued>(&e)) {
+      // Issued to a current member, from the CA that is current: one issued from a CA that was
+      // replaced meanwhile is superseded, and its member issues again from the new one.
+      const bool member = (membership_.find(ci->member) != nullptr || joined.contains(ci->member)) &&
+                          !removed_names.contains(ci->member);
+      if (!member || ca_fingerprint.empty() || ci->ca_fingerprint != ca_fingerprint) return false;
     } else if (std::holds_alternative<events::ConfigSet>(e)) {
       if (!bootstrapped) return false;
     } else if (const auto* d = std::get_if<events::ConfigDeleted>(&e)) {
@@ -107,6 +121,7 @@ ApplyOutcome State::apply_batch(const events::EventBatch& batch, LogIndex index,
     membership_.apply(e, ctx);
     tokens_.apply(e, ctx);
     config_.apply(e, ctx);
+    certificates_.apply(e, ctx);
   }
   requests_.record(batch.request_id, index, /*superseded=*/false, batch.request_digest, batch.cluster_time.value);
   advance();
@@ -148,8 +163,11 @@ Result<void> State::restore_checkpoint(std::string_view bytes) {
     fresh.last_time_ms_ = snapshot_u64(j.at("last_time_ms"));
     const auto& ps = j.at("projections");
     std::vector<Projection*> targets = {&fresh.membership_, &fresh.tokens_, &fresh.config_,
-                                        &fresh.requests_};
+                                        &fresh.requests_, &fresh.certificates_};
     for (auto* p : targets) {
+      // A checkpoint written before a projection existed has no entry for it: the log it covers
+      // held none of that projection's events, so it starts empty.
+      if (p == &fresh.certificates_ && !ps.contains(std::string(p->name()))) continue;
       const auto& bin = ps.at(std::string(p->name())).get_binary();
       MOVN_TRY(p->restore(std::string_view(reinterpret_cast<const char*>(bin.data()), bin.size())));
     }

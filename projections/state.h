@@ -6,6 +6,7 @@
 #include <string>
 #include <vector>
 
+#include "projections/certificates.h"
 #include "projections/config.h"
 #include "projections/membership.h"
 #include "projections/requests.h"
@@ -47,6 +48,7 @@ class State {
   const Tokens& tokens() const { return tokens_; }
   const Config& config() const { return config_; }
   const Requests& requests() const { return requests_; }
+  const Certificates& certificates() const { return certificates_; }
 
   std::vector<ProjectionInfo> describe() const;
   // Checkpoint of every projection plus the applied index, and its inverse.
@@ -54,12 +56,15 @@ class State {
   Result<void> restore_checkpoint(std::string_view bytes);
 
  private:
-  std::vector<const Projection*> all() const { return {&membership_, &tokens_, &config_, &requests_}; }
+  std::vector<const Projection*> all() const {
+    return {&membership_, &tokens_, &config_, &requests_, &certificates_};
+  }
 
   Membership membership_;
   Tokens tokens_;
   Config config_;
   Requests requests_;
+  Certificates certificates_;
   LogIndex applied_index_;
   std::uint64_t last_time_ms_ = 0;
 };

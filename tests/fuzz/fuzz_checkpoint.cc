@@ -35,5 +35,6 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   restore_one<projections::Tokens>(bytes);
   restore_one<projections::Config>(bytes);
   restore_one<projections::Requests>(bytes);
+  restore_one<projections::Certificates>(bytes);
   return 0;
 }
