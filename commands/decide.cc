@@ -28,6 +28,17 @@ Result<void> require_bootstrapped(const projections::State& view) {
   return {};
 }
 
+// The CA the daemon made and sealed: checked for shape, since the log can only carry text and
+// every member must be able to read it (pki/ checked the certificate itself when it made it).
+Result<void> check_ca(const events::CaCertificate& ca) {
+  if (ca.certificate.empty() || !is_valid_utf8(ca.certificate))
+    return make_error(Errc::kInvalidArgument, "CA certificate is missing or is not PEM text");
+  if (ca.fingerprint.size() != 64 || !is_lower_hex(ca.fingerprint))
+    return make_error(Errc::kInvalidArgument, "CA certificate fingerprint must be 64 hex characters");
+  if (ca.sealed_key.empty()) return make_error(Errc::kInvalidArgument, "the CA's sealed key is missing");
+  return {};
+}
+
 Result<Events> decide_bootstrap(const projections::State& view, const BootstrapRequest& r) {
   if (view.membership().bootstrapped())
     return make_error(Errc::kAlreadyExists,
@@ -41,9 +52,14 @@ Result<Events> decide_bootstrap(const projections::State& view, const BootstrapR
     return make_error(Errc::kInvalidArgument, "member certificate fingerprint must be 64 hex characters");
   if (r.certificate.empty() || !is_valid_utf8(r.certificate))
     return make_error(Errc::kInvalidArgument, "member certificate is missing or is not PEM text");
-  return Events{events::ClusterBootstrapped{r.cluster_id, r.name},
-                events::MemberJoined{r.name, address, r.fingerprint, r.certificate,
-                                     view.membership().next_raft_id().value}};
+  Events out{events::ClusterBootstrapped{r.cluster_id, r.name},
+             events::MemberJoined{r.name, address, r.fingerprint, r.certificate,
+                                  view.membership().next_raft_id().value}};
+  if (r.ca) {
+    MOVN_TRY(check_ca(*r.ca));
+    out.push_back(events::CaGenerated{*r.ca});
+  }
+  return out;
 }
 
 Result<Events> decide_issue(const projections::State& view, const IssueTokenRequest& r,

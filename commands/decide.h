@@ -4,6 +4,7 @@
 // Pure functions; thread-safe for distinct views.
 #pragma once
 
+#include <optional>
 #include <string>
 #include <variant>
 #include <vector>
@@ -24,6 +25,9 @@ struct BootstrapRequest {
   std::string address;  // normalized ip:port
   std::string fingerprint;
   std::string certificate;
+  // The cluster CA, made and sealed by the daemon (ca_generated in the same batch). The
+  // simulator's clusters have none.
+  std::optional<events::CaCertificate> ca;
 };
 
 struct IssueTokenRequest {

@@ -41,6 +41,28 @@ TEST(DecideBootstrap, AcceptsAndNormalizesAddress) {
   EXPECT_EQ(std::get<MemberJoined>((*r)[1]).raft_id, 1u);  // the founder's Raft id
 }
 
+TEST(DecideBootstrap, RecordsTheSealedCaInTheSameBatch) {
+  Harness h;
+  auto req = bootstrap_req();
+  req.ca = CaCertificate{"-----BEGIN CERTIFICATE-----\nMIIC\n-----END CERTIFICATE-----\n", "sealed", kFp, 99};
+  auto r = h.run(req);
+  ASSERT_TRUE(r.ok()) << r.error().message;
+  ASSERT_EQ(r->size(), 3u);
+  EXPECT_EQ(std::get<CaGenerated>((*r)[2]).ca, *req.ca);
+  // The CA is the daemon's doing, not the operator's: a retry with another CA is the same request.
+  auto other = req;
+  other.ca->fingerprint = std::string(64, 'b');
+  EXPECT_EQ(request_digest(req), request_digest(other));
+  for (auto bad : {CaCertificate{"", "sealed", kFp, 99}, CaCertificate{"pem\xff", "sealed", kFp, 99},
+                   CaCertificate{"pem", "sealed", "short", 99}, CaCertificate{"pem", "", kFp, 99}}) {
+    Harness fresh;
+    auto b = req;
+    b.ca = bad;
+    EXPECT_EQ(fresh.run(b).error().code, Errc::kInvalidArgument) << bad.certificate << " " << bad.fingerprint;
+    EXPECT_FALSE(fresh.view.membership().bootstrapped());
+  }
+}
+
 TEST(DecideBootstrap, RejectsSecondBootstrap) {
   Harness h;
   h.bootstrap();

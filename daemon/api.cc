@@ -2,6 +2,7 @@
 
 #include <spdlog/spdlog.h>
 
+#include <ctime>
 #include <memory>
 #include <nlohmann/json.hpp>
 
@@ -12,8 +13,10 @@
 #include "daemon/member_info.h"
 #include "eventlog/codec.h"
 #include "eventlog/event_json.h"
+#include "pki/cluster_ca.h"
 #include "pki/files.h"
 #include "pki/random.h"
+#include "pki/secret_key.h"
 #include "transport/envelope.h"
 
 namespace movn::daemon {
@@ -244,6 +247,20 @@ void Api::bootstrap(Call& c) {
   }
   commands::BootstrapRequest req{pki::random_hex(16), name, address, member_.identity.fingerprint_hex,
                                  member_.identity.cert_pem};
+  // The cluster key and the CA: the key is made first and kept (0600), then the CA, whose private
+  // key enters the log only sealed under it. A retry keeps the key; its CA is not recorded twice.
+  if (!retry) {
+    if (auto k = ensure_cluster_key(); !k.ok()) {
+      if (started_listening) peers_.stop();
+      return c.fail(std::move(k).error().wrap("failed to make the cluster key"));
+    }
+    auto ca = pki::generate_sealed_ca(static_cast<std::int64_t>(std::time(nullptr)), member_.cluster_key);
+    if (!ca.ok()) {
+      if (started_listening) peers_.stop();
+      return c.fail(std::move(ca).error().wrap("failed to make the cluster CA"));
+    }
+    req.ca = std::move(ca).value();
+  }
   c.actor.member = name;
   auto self = c.shared_from_this();
   node_.propose(req, RequestMeta{self->request_id, self->actor}, self->guard([this, self, name, started_listening](Result<Outcome> r) {
@@ -279,6 +296,19 @@ void Api::bootstrap(Call& c) {
       }));
     });
   }));
+}
+
+Result<void> Api::ensure_cluster_key() {
+  if (!member_.cluster_key.empty()) return {};
+  const auto file = member_.state_dir / "identity" / pki::kClusterKeyFile;
+  MOVN_ASSIGN_OR_RETURN(auto existing, pki::load_cluster_key(file));
+  if (!existing) {
+    MOVN_ASSIGN_OR_RETURN(std::string key, pki::random_bytes(pki::kSecretKeyBytes));
+    MOVN_TRY(pki::store_cluster_key(file, key));
+    existing = std::move(key);
+  }
+  member_.cluster_key = std::move(*existing);
+  return {};
 }
 
 void Api::join(Call& c) {
@@ -329,7 +359,7 @@ void Api::join(Call& c) {
   node_.join(commands::JoinRequest{name, address, member_.identity.fingerprint_hex, member_.identity.cert_pem,
                                    token->secret},
              self->request_id, addresses,
-             self->guard([this, self, name, address, addresses, pins](Result<NodeId> r) {
+             self->guard([this, self, name, address, addresses, pins](Result<Node::Admission> r) {
                join_in_progress_ = false;
                if (!r.ok()) {
                  // Each address's reason: what the cluster said, or why no link to it opened.
@@ -345,12 +375,23 @@ void Api::join(Call& c) {
                  spdlog::warn("join refused: {}", e.message);
                  return self->fail(e);
                }
-               JoiningRecord rec{name, address, r->value, pins};
+               // The cluster key first: the member must be able to open the CA once it has the log.
+               if (auto k = r->shared.find(std::string(kSharedClusterKey)); k == r->shared.end()) {
+                 spdlog::error("the member that admitted this one sent no cluster key: the cluster CA cannot "
+                               "be opened here");
+               } else if (auto w = pki::store_cluster_key(member_.state_dir / "identity" / pki::kClusterKeyFile,
+                                                          k->second);
+                          !w.ok()) {
+                 spdlog::error("{}", w.error().message);
+               } else {
+                 member_.cluster_key = k->second;
+               }
+               JoiningRecord rec{name, address, r->raft_id.value, pins};
                if (auto w = write_joining_record(member_.state_dir / "joining.json", rec); !w.ok())
                  spdlog::error("{}", w.error().message);  // a restart before the log arrives cannot resume
                member_.name = name;
                member_.address = address;
-               spdlog::info("admitted as Raft member {}; waiting for the log", r->value);
+               spdlog::info("admitted as Raft member {}; waiting for the log", r->raft_id.value);
                joining_ = PendingJoin{rec, {self}, ticks_ + kJoinWaitTicks};
                finish_join();
              }));

@@ -14,10 +14,16 @@
 
 namespace movn::daemon {
 
+// The name of the cluster key among the secrets a joiner receives (host::Node::Admission).
+inline constexpr std::string_view kSharedClusterKey = "cluster-key";
+
 struct MemberContext {
   std::filesystem::path state_dir;
   pki::Identity identity;
   std::string token_key;  // local secret for deriving join-token secrets; never logged
+  // The cluster key (identity/cluster.key): seals the CA's key in the log; handed to each joiner
+  // this member admits. Empty outside a cluster. Never logged.
+  std::string cluster_key;
   std::string name;       // this member's name (the host name until bootstrap)
   std::string address;    // empty until bootstrap
 };
@@ -51,6 +57,8 @@ class Api {
   void info(Call& c);
   void bootstrap(Call& c);
   void join(Call& c);
+  // Loads this member's cluster key, or makes and stores one (bootstrap).
+  Result<void> ensure_cluster_key();
   void remove_member(Call& c, const std::string& name);
   void finish_join();
   // An unavailable cluster's error, with how many voters this member reaches.

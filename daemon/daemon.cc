@@ -102,6 +102,12 @@ Result<DaemonExit> run_daemon(const DaemonOptions& options) {
       MemberHost::node_options(record ? record->address : joining ? joining->address : std::string());
   // A member admitted before it stopped runs Raft under its Raft id and waits for the log.
   if (joining) node_options.self = NodeId(joining->raft_id);
+  // A joiner this member admits receives the cluster key with its Raft id.
+  node_options.shared_secrets = [&member] {
+    std::map<std::string, std::string> shared;
+    if (!member.cluster_key.empty()) shared.emplace(std::string(kSharedClusterKey), member.cluster_key);
+    return shared;
+  };
   node_options.on_removed = [&] {
     spdlog::warn("this member was removed from the cluster: stopping, to start again uninitialised");
     removed = true;
@@ -208,18 +214,24 @@ Result<DaemonExit> run_daemon(const DaemonOptions& options) {
     struct Made {
       pki::Identity identity;
       std::string token_key;
+      std::optional<std::string> cluster_key;
     };
     auto made = std::make_shared<Made>();
     effects.run(
         [made, identity_dir = dir / "identity", name = member.name]() -> Result<void> {
           MOVN_ASSIGN_OR_RETURN(made->identity, pki::ensure_identity(identity_dir, name));
           MOVN_ASSIGN_OR_RETURN(made->token_key, pki::ensure_secret_key(identity_dir / "token.key"));
+          MOVN_ASSIGN_OR_RETURN(made->cluster_key, pki::load_cluster_key(identity_dir / pki::kClusterKeyFile));
           return {};
         },
         [&, made](Result<void> r) {
           if (!r.ok()) return fail_start(std::move(r).error());
           member.identity = std::move(made->identity);
           member.token_key = std::move(made->token_key);
+          member.cluster_key = made->cluster_key.value_or(std::string());
+          if (node.applied().membership().bootstrapped() && member.cluster_key.empty())
+            spdlog::warn("this member has no cluster key ({}): it cannot open the cluster CA",
+                         (dir / "identity" / pki::kClusterKeyFile).string());
           serve();
         });
   });

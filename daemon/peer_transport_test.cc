@@ -43,8 +43,10 @@ struct TlsMember {
     EXPECT_TRUE(s.ok());
     store = std::move(s).value();
     links = std::make_unique<MemberTransport>(io);
+    auto options = MemberHost::node_options(address);
+    options.shared_secrets = [name] { return std::map<std::string, std::string>{{"cluster-key", "key of " + name}}; };
     host = std::make_unique<MemberHost>(*store, io, [](const Error& e) { FAIL() << e.message; }, system_clock(),
-                                        links.get(), MemberHost::node_options(address));
+                                        links.get(), std::move(options));
     links->attach(host->node);
     EXPECT_TRUE(links->listen(address, identity.cert_pem, slurp(dir / "identity" / pki::kIdentityKeyFile)).ok());
     EXPECT_TRUE(host->load().ok());
@@ -96,12 +98,14 @@ TEST(MemberTransport, AMemberJoinsOverMutualTlsAndReceivesTheLog) {
                   .ok());
 
   m2.links->expect_join({{m1.address, m1.identity.fingerprint_hex}});
-  std::optional<Result<NodeId>> joined;
+  std::optional<Result<host::Node::Admission>> joined;
   m2.node().join(commands::JoinRequest{"m2", m2.address, m2.identity.fingerprint_hex, m2.identity.cert_pem, secret},
-                 "join-m2", {m1.address}, [&](Result<NodeId> r) { joined = std::move(r); });
+                 "join-m2", {m1.address}, [&](Result<host::Node::Admission> r) { joined = std::move(r); });
   ASSERT_TRUE(run_until(io, all, [&] { return joined.has_value(); }));
   ASSERT_TRUE(joined->ok()) << joined->error().message;
-  const NodeId id2 = **joined;
+  const NodeId id2 = (*joined)->raft_id;
+  // The member that admitted it handed over the cluster's shared secrets, over mutual TLS.
+  EXPECT_EQ((*joined)->shared, (std::map<std::string, std::string>{{"cluster-key", "key of m1"}}));
   EXPECT_NE(id2, host::Node::kFounder);
 
   // The leader adds it to the Raft configuration and sends it the log, over TLS.

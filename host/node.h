@@ -93,6 +93,9 @@ struct NodeOptions {
   int role_policy_every_ticks = 10;
   // Runs when this member learns that it was removed from the cluster (its Raft has stopped).
   std::function<void()> on_removed;
+  // The secrets this member hands a joiner it admitted, in the join answer (microovnd: the
+  // cluster key, which seals the CA's key in the log). Unset: none.
+  std::function<std::map<std::string, std::string>()> shared_secrets;
 };
 
 class Node {
@@ -121,9 +124,14 @@ class Node {
   void step(raft::Message message) { receive(std::move(message)); }
   // An uninitialised member asks the cluster to admit it with `request` (its token's secret), through
   // each of `addresses` in turn. On success it starts Raft with the Raft id it was given and no
-  // configuration (it learns it from the log the leader sends) and `done` gets the id; `done`
-  // gets the first refusal, or kUnavailable once every address failed.
-  using JoinDone = std::function<void(Result<NodeId>)>;
+  // configuration (it learns it from the log the leader sends) and `done` gets the id and the
+  // secrets the cluster shares (NodeOptions::shared_secrets of the member that admitted it);
+  // `done` gets the first refusal, or kUnavailable once every address failed.
+  struct Admission {
+    NodeId raft_id;
+    std::map<std::string, std::string> shared;
+  };
+  using JoinDone = std::function<void(Result<Admission>)>;
   void join(commands::JoinRequest request, std::string request_id, std::vector<std::string> addresses, JoinDone done);
   // True once a removal notice stopped this member's Raft.
   bool removed() const { return removed_; }

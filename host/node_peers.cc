@@ -77,6 +77,7 @@ void Node::on_join_ask(JoinAsk a) {
     if (r.ok()) {
       out.ok = true;
       out.raft_id = *r;
+      if (options_.shared_secrets && !planted(&TestHooks::admit_without_shared)) out.shared = options_.shared_secrets();
     } else {
       out.code = r.error().code;
       out.message = r.error().message;
@@ -111,7 +112,7 @@ void Node::on_join_reply(const JoinReply& r) {
   }
   // No configuration of its own: the leader's appends bring it, from index 1.
   start_raft(r.raft_id, {});
-  done(r.raft_id);
+  done(Admission{r.raft_id, r.shared});
 }
 
 void Node::on_removal_notice(const RemovalNotice& n) {

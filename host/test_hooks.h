@@ -26,6 +26,8 @@ struct TestHooks {
   bool keep_replaced_reads = false;
   // The core is not told when a catch-up read completes: the peer that waits for it stays paused.
   bool forget_fetched = false;
+  // A joiner is admitted without the secrets the cluster shares (the cluster key).
+  bool admit_without_shared = false;
 };
 
 #ifdef MOVN_HOST_TEST_HOOKS

@@ -77,5 +77,34 @@ TEST(SecretKey, MissingParentDirectoryIsAnError) {
   EXPECT_NE(r.error().message.find("absent"), std::string::npos) << r.error().message;
 }
 
+TEST(ClusterKey, StoredWithMode0600AndLoadedBack) {
+  TempDir tmp;
+  auto file = tmp.path() / std::string(kClusterKeyFile);
+  auto none = load_cluster_key(file);
+  ASSERT_TRUE(none.ok()) << none.error().message;
+  EXPECT_FALSE(none->has_value());
+  const std::string key(32, '\x5a');
+  ASSERT_TRUE(store_cluster_key(file, key).ok());
+  EXPECT_EQ(mode_of(file), 0600u);
+  auto loaded = load_cluster_key(file);
+  ASSERT_TRUE(loaded.ok()) << loaded.error().message;
+  EXPECT_EQ(loaded->value(), key);
+  EXPECT_EQ(listing(tmp.path()), "cluster.key ");
+}
+
+TEST(ClusterKey, RefusesAWrongSizeOrAReadableFile) {
+  TempDir tmp;
+  auto file = tmp.path() / std::string(kClusterKeyFile);
+  EXPECT_EQ(store_cluster_key(file, "short").error().code, Errc::kInvalidArgument);
+  EXPECT_EQ(listing(tmp.path()), "");
+  spit(file, std::string(31, 'k'), 0600);
+  EXPECT_EQ(load_cluster_key(file).error().code, Errc::kCorruption);
+  spit(file, std::string(32, 'k'), 0644);
+  auto r = load_cluster_key(file);
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.error().code, Errc::kPermissionDenied);
+  EXPECT_NE(r.error().message.find("cluster key"), std::string::npos) << r.error().message;
+}
+
 }  // namespace
 }  // namespace movn::pki

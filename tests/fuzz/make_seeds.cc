@@ -31,7 +31,9 @@ projections::State sample_state() {
                   LogIndex(index), Term(1));
     ++index;
   };
-  fold(commands::BootstrapRequest{"c0ffee", "m1", "127.0.0.1", std::string(64, 'a'), "-----BEGIN CERTIFICATE-----"}, 1000);
+  fold(commands::BootstrapRequest{"c0ffee", "m1", "127.0.0.1", std::string(64, 'a'), "-----BEGIN CERTIFICATE-----",
+                                  events::CaCertificate{"-----BEGIN CERTIFICATE-----", "sealed", std::string(64, 'c'), 9}},
+       1000);
   fold(commands::IssueTokenRequest{"m2", std::string(32, 's'), 60'000}, 2000);
   fold(commands::IssueTokenRequest{"m3", std::string(32, 't'), 1}, 3000);
   fold(commands::SetConfigRequest{"ovn.central-ips", "10.0.0.1,fd00::1"}, 4000);
@@ -53,6 +55,7 @@ int main(int argc, char** argv) {
   write(out / "checkpoint", "tokens.bin", state.tokens().snapshot());
   write(out / "checkpoint", "config.bin", state.config().snapshot());
   write(out / "checkpoint", "requests.bin", state.requests().snapshot());
+  write(out / "checkpoint", "certificates.bin", state.certificates().snapshot());
 
   raft::Configuration three = raft::voters_configuration({NodeId(1), NodeId(2), NodeId(3)});
   raft::Configuration mixed = three.with(NodeId(4), raft::MemberRole::kStandby).with(NodeId(9), raft::MemberRole::kSpare);
@@ -101,7 +104,12 @@ int main(int argc, char** argv) {
                             events::JoinTokenIssued{"m2", std::string(32, 's'), 99},
                             events::JoinTokenRevoked{"m2", events::RevokeReason::kUsed},
                             events::ConfigSet{"ovn.central-ips", "10.0.0.1"},
-                            events::ConfigDeleted{"ovn.central-ips"}},
+                            events::ConfigDeleted{"ovn.central-ips"},
+                            events::MemberRemoved{"m2", 2},
+                            events::CaGenerated{{"-----BEGIN CERTIFICATE-----", "sealed", std::string(64, 'c'), 9}},
+                            events::CaSet{{"chain", "sealed2", std::string(64, 'd'), 10}},
+                            events::CertificateIssued{"m1", "ovnnb", "pem", "0a", std::string(64, 'e'), 1, 2,
+                                                      std::string(64, 'd')}},
                            std::string(32, 'd')};
   write(out / "event_batch", "every_event_type.bin", eventlog::encode_batch(multi));
   std::printf("seeds written under %s\n", out.c_str());

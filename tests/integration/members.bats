@@ -114,6 +114,15 @@ same_history() {
   wait_for 10 same_history 1 2 3
   # Only members' certificates are trusted: the links refused nothing, and none failed to decode.
   for i in 1 2 3; do assert_equal "$(mapi "$i" GET /1.0/stats | jq .peers.bad_frames)" 0; done
+  # Every member holds the founder's cluster key (handed over with each admission), mode 0600.
+  local key1
+  key1="$(sha256sum <"$(mdir 1)/identity/cluster.key" | cut -d' ' -f1)"
+  for i in 1 2 3; do
+    assert_equal "$(stat -c '%a %s' "$(mdir "$i")/identity/cluster.key")" "600 32"
+    assert_equal "$(sha256sum <"$(mdir "$i")/identity/cluster.key" | cut -d' ' -f1)" "$key1"
+  done
+  # One CA, made by the founder, in the history every member holds.
+  assert_equal "$(history_on 3 | jq '[.[] | select(.type == "ca_generated")] | length')" 1
 }
 
 @test "five members: three voters and two stand-bys" {

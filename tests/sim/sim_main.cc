@@ -1,6 +1,6 @@
 // microovn-sim: runs the deterministic cluster simulator (every member runs the host loop,
 // host::Node) over a range of seeds.
-//   microovn-sim --seeds N [--seed-start S] [--members M] [--membership | --joins] [--plant-bug 1..10]
+//   microovn-sim --seeds N [--seed-start S] [--members M] [--membership | --joins] [--plant-bug 1..11]
 //                [--trace] [--keep-going]
 // --membership adds one or two machines outside the initial M voters, random configuration
 // changes and leadership transfers, and (in most seeds) the leader host's role policy.
@@ -11,7 +11,8 @@
 // committed; 6 a follower that answers a forwarded write before its own apply; 7 a leader that
 // counts its own copy on append (7 needs MICROOVN_RAFT_TEST_HOOKS); 8 replies sent before what
 // they acknowledge is durable; 9 a catch-up reader that keeps entries a write replaced; 10 a
-// core never told that a catch-up read completed.
+// core never told that a catch-up read completed; 11 a joiner admitted without the cluster key
+// (with --joins).
 // Prints one summary line; exits 0 only if every seed passed. A failing seed prints itself, the
 // violated invariant, the tail of its trace and the command that replays it with a full trace.
 #include <chrono>
@@ -27,7 +28,7 @@ namespace {
 int usage() {
   std::fprintf(stderr,
                "usage: microovn-sim --seeds N [--seed-start S] [--members M] [--membership] "
-               "[--joins] [--plant-bug 1..10] [--trace] [--keep-going]\n");
+               "[--joins] [--plant-bug 1..11] [--trace] [--keep-going]\n");
   return 2;
 }
 
@@ -52,7 +53,7 @@ int main(int argc, char** argv) {
     } else if (a == "--members") {
       if (!value(members) || members < 1 || members > 9) return usage();
     } else if (a == "--plant-bug") {
-      if (!value(plant_bug) || plant_bug > 10) return usage();
+      if (!value(plant_bug) || plant_bug > 11) return usage();
     } else if (a == "--membership") {
       membership = true;
     } else if (a == "--joins") {

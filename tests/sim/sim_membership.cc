@@ -216,7 +216,7 @@ void Simulator::start_join(Member& m) {
   commands::JoinRequest request{name, "10.0.0." + std::to_string(m.id), sha256_hex(name), "sim certificate of " + name,
                                 m.token_secret};
   const std::uint64_t id = m.id;
-  m.node->join(std::move(request), m.join_request_id, std::move(addresses), [this, id](Result<NodeId> r) {
+  m.node->join(std::move(request), m.join_request_id, std::move(addresses), [this, id](Result<host::Node::Admission> r) {
     Member& mm = member(id);
     mm.joining = false;
     if (!r.ok()) {
@@ -227,8 +227,11 @@ void Simulator::start_join(Member& m) {
       }
       return;
     }
-    mm.raft_id = *r;
-    machine_of_raft_[r->value] = id;
+    // The cluster key travels with the admission; a member without it could not open the CA.
+    if (r->shared != std::map<std::string, std::string>{{"cluster-key", kSimClusterKey}})
+      checker_.on_broken(NodeId(id), "an admitted member did not receive the cluster's shared secrets");
+    mm.raft_id = r->raft_id;
+    machine_of_raft_[r->raft_id.value] = id;
     ++joined_;
   });
   after_input(m);

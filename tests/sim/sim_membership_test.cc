@@ -381,6 +381,26 @@ TEST(SimJoins, MembersJoinThroughTokensAndLeaveWhenRemoved) {
 
 // ---- the membership and ReadIndex checkers catch what they are for ----
 
+TEST(SimChecker, AJoinerAdmittedWithoutTheClusterKeyIsAViolation) {
+  for (int bug : {11, 0}) {
+    SimOptions o = scripted(1);
+    o.machines = 2;
+    o.joins = true;
+    o.plant_bug = bug;
+    Simulator sim(o);
+    ASSERT_TRUE(commit(sim, 1, "base"));
+    ASSERT_TRUE(sim.add_machine(1, 2).ok());
+    sim.run_until([&] { return sim.raft_id_of(2).has_value() || sim.violation().has_value(); }, 400);
+    if (bug == 11) {
+      ASSERT_TRUE(sim.violation().has_value()) << "the planted bug was not caught";
+      EXPECT_NE(sim.violation()->find("shared secrets"), std::string::npos) << *sim.violation();
+    } else {
+      EXPECT_FALSE(sim.violation().has_value()) << *sim.violation();
+      EXPECT_TRUE(sim.raft_id_of(2).has_value());
+    }
+  }
+}
+
 TEST(SimChecker, AReadOlderThanAnAcknowledgedWriteIsAViolation) {
   Checker checker;
   checker.on_read_issued(1, LogIndex(10));

@@ -194,6 +194,7 @@ Simulator::Simulator(SimOptions options)
   host::test_hooks().replies_before_persist = options_.plant_bug == 8;
   host::test_hooks().keep_replaced_reads = options_.plant_bug == 9;
   host::test_hooks().forget_fetched = options_.plant_bug == 10;
+  host::test_hooks().admit_without_shared = options_.plant_bug == 11;
   // With the host's own check, a retry never reaches the log twice, and apply's check is never
   // needed: bug 4 removes both.
   if (options_.plant_bug == 4) host::test_hooks().propose_without_dedup = true;
@@ -283,6 +284,7 @@ void Simulator::restart(std::uint64_t id) {
     // As the daemon: no Raft until a bootstrap or a join; a member that joined knows its id.
     if (m.raft_id) o.self = *m.raft_id;
     o.on_removed = [this, id] { member(id).wipe = true; };
+    o.shared_secrets = [] { return std::map<std::string, std::string>{{"cluster-key", kSimClusterKey}}; };
   } else {
     o.self = NodeId(id);
     std::vector<NodeId> voters;

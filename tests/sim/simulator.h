@@ -33,6 +33,10 @@
 
 namespace movn::sim {
 
+// What every member hands a joiner it admits (NodeOptions::shared_secrets), and what each admitted
+// joiner must have received.
+inline constexpr const char* kSimClusterKey = "the simulated cluster key";
+
 struct SimOptions {
   int members = 3;  // the initial voters: machines 1..members
   // Machines 1..machines (0: members). Those past `members` start outside the configuration, with
@@ -59,7 +63,8 @@ struct SimOptions {
   // (host/test_hooks.h), deciding on a view that misses committed entries. 6-10: the host bugs
   // of host/test_hooks.h (a forward answered before apply, the leader's own copy counted on
   // append, replies before persistence, catch-up reads kept after a write replaced them, a
-  // catch-up read whose completion the core never hears of).
+  // catch-up read whose completion the core never hears of). 11: a joiner admitted without the
+  // cluster's shared secrets (with `joins`).
   int plant_bug = 0;
   bool trace = false;  // print every event
   std::size_t trace_keep = 400;  // events kept for a failure report
