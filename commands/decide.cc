@@ -1,5 +1,8 @@
 #include "commands/decide.h"
 
+#include <algorithm>
+#include <iterator>
+
 #include "commands/validate.h"
 #include "common/sha256.h"
 #include "common/utf8.h"
@@ -39,6 +42,23 @@ Result<void> check_ca(const events::CaCertificate& ca) {
   return {};
 }
 
+// A service certificate's shape: a known service, PEM text, a fingerprint, a serial and a
+// validity the log can carry.
+Result<void> check_certificate(const events::CertificateIssued& c) {
+  if (std::find(std::begin(kCertificateServices), std::end(kCertificateServices), c.service) ==
+      std::end(kCertificateServices))
+    return make_error(Errc::kInvalidArgument, "\"" + c.service + "\" is not a service that holds a certificate");
+  if (c.certificate.empty() || !is_valid_utf8(c.certificate))
+    return make_error(Errc::kInvalidArgument, "the certificate is missing or is not PEM text");
+  if (c.fingerprint.size() != 64 || !is_lower_hex(c.fingerprint))
+    return make_error(Errc::kInvalidArgument, "certificate fingerprint must be 64 hex characters");
+  if (c.serial.empty() || c.serial.size() > 64 || !is_lower_hex(c.serial))
+    return make_error(Errc::kInvalidArgument, "certificate serial must be 1 to 64 hex characters");
+  if (c.not_after_ms <= c.not_before_ms)
+    return make_error(Errc::kInvalidArgument, "the certificate expires before it is valid");
+  return {};
+}
+
 Result<Events> decide_bootstrap(const projections::State& view, const BootstrapRequest& r) {
   if (view.membership().bootstrapped())
     return make_error(Errc::kAlreadyExists,
@@ -58,6 +78,13 @@ Result<Events> decide_bootstrap(const projections::State& view, const BootstrapR
   if (r.ca) {
     MOVN_TRY(check_ca(*r.ca));
     out.push_back(events::CaGenerated{*r.ca});
+  }
+  for (const auto& c : r.certificates) {
+    MOVN_TRY(check_certificate(c));
+    if (c.member != r.name) return make_error(Errc::kInvalidArgument, "a founder's certificate names another member");
+    if (!r.ca || c.ca_fingerprint != r.ca->fingerprint)
+      return make_error(Errc::kInvalidArgument, "a founder's certificate is not from the cluster's new CA");
+    out.push_back(c);
   }
   return out;
 }
@@ -126,6 +153,19 @@ Result<Events> decide_remove(const projections::State& view, const RemoveMemberR
   return Events{events::MemberRemoved{r.name, m->raft_id.value}};
 }
 
+Result<Events> decide_record_certificate(const projections::State& view, const RecordCertificateRequest& r) {
+  MOVN_TRY(require_bootstrapped(view));
+  const events::CertificateIssued& c = r.certificate;
+  if (view.membership().find(c.member) == nullptr)
+    return make_error(Errc::kNotFound, "no member named \"" + c.member + "\"");
+  MOVN_TRY(check_certificate(c));
+  const auto& ca = view.certificates().ca();
+  if (!ca) return make_error(Errc::kFailedPrecondition, "the cluster has no CA");
+  if (c.ca_fingerprint != ca->ca.fingerprint)
+    return make_error(Errc::kConflict, "the certificate was issued by a CA that is no longer the cluster's");
+  return Events{c};
+}
+
 Result<Events> decide_set_config(const projections::State& view, const SetConfigRequest& r) {
   MOVN_TRY(require_bootstrapped(view));
   MOVN_TRY(validate_config(r.key, r.value));
@@ -159,6 +199,9 @@ std::string request_digest(const Request& request) {
         std::string_view(reinterpret_cast<const char*>(secret.data()), secret.size()));
   } else if (auto* r = std::get_if<RemoveMemberRequest>(&request)) {
     h.update_field(r->name);
+  } else if (auto* r = std::get_if<RecordCertificateRequest>(&request)) {
+    const auto& c = r->certificate;
+    h.update_field(c.member).update_field(c.service).update_field(c.fingerprint).update_field(c.ca_fingerprint);
   }
   Digest d = h.finish();
   return std::string(d.begin(), d.end());
@@ -172,6 +215,7 @@ Result<std::vector<events::Event>> decide(const projections::State& view, const 
   if (auto* r = std::get_if<SetConfigRequest>(&request)) return decide_set_config(view, *r);
   if (auto* r = std::get_if<JoinRequest>(&request)) return decide_join(view, *r, now);
   if (auto* r = std::get_if<RemoveMemberRequest>(&request)) return decide_remove(view, *r);
+  if (auto* r = std::get_if<RecordCertificateRequest>(&request)) return decide_record_certificate(view, *r);
   return decide_delete_config(view, std::get<DeleteConfigRequest>(request));
 }
 

@@ -6,7 +6,9 @@
 
 #include <optional>
 #include <string>
+#include <string_view>
 #include <variant>
+#include <vector>
 #include <vector>
 
 #include "common/ids.h"
@@ -25,9 +27,11 @@ struct BootstrapRequest {
   std::string address;  // normalized ip:port
   std::string fingerprint;
   std::string certificate;
-  // The cluster CA, made and sealed by the daemon (ca_generated in the same batch). The
+  // The cluster CA, made and sealed by the daemon (ca_generated in the same batch), and the
+  // founder's service certificates issued from it (certificate_issued, same batch). The
   // simulator's clusters have none.
   std::optional<events::CaCertificate> ca;
+  std::vector<events::CertificateIssued> certificates;
 };
 
 struct IssueTokenRequest {
@@ -66,8 +70,20 @@ struct RemoveMemberRequest {
   std::string name;
 };
 
+// A member records a service certificate it issued itself from the cluster CA (the key stays on
+// that member). The member must be current and the CA the one it names; a certificate for the
+// same member and service replaces the one recorded before.
+struct RecordCertificateRequest {
+  events::CertificateIssued certificate;
+};
+
+// The services a member holds certificates for (docs/events.md, certificate_issued).
+inline constexpr std::string_view kCertificateServices[] = {"client", "ovnnb", "ovnsb", "ovn-northd",
+                                                            "ovn-controller"};
+
 using Request = std::variant<BootstrapRequest, IssueTokenRequest, RevokeTokenRequest,
-                             SetConfigRequest, DeleteConfigRequest, JoinRequest, RemoveMemberRequest>;
+                             SetConfigRequest, DeleteConfigRequest, JoinRequest, RemoveMemberRequest,
+                             RecordCertificateRequest>;
 
 // SHA-256 (32 raw bytes) of what the requester asked for: the command and its parameters, not the
 // daemon-made parts (cluster id, certificate). A retry has the same digest; a request id reused

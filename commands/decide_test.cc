@@ -278,5 +278,78 @@ TEST(DecideRemove, RemovesAMemberButNeverTheLast) {
   for (std::size_t i = 0; i < a.size(); ++i) EXPECT_EQ(a[i].digest_hex, b[i].digest_hex) << a[i].name;
 }
 
+CertificateIssued issued(std::string member = "movn1", std::string service = "ovnnb",
+                         std::string ca = std::string(64, 'c')) {
+  return CertificateIssued{member, service, "-----BEGIN CERTIFICATE-----", "0a1b", std::string(64, 'e'), 1000, 2000, ca};
+}
+
+TEST(DecideRecordCertificate, RecordsACertificateFromTheCurrentCaForAMember) {
+  Harness h;
+  auto b = bootstrap_req();
+  b.ca = CaCertificate{"-----BEGIN CERTIFICATE-----", "sealed", std::string(64, 'c'), 99};
+  ASSERT_TRUE(h.run(b).ok());
+  auto r = h.run(RecordCertificateRequest{issued()});
+  ASSERT_TRUE(r.ok()) << r.error().message;
+  ASSERT_EQ(r->size(), 1u);
+  EXPECT_EQ(std::get<CertificateIssued>((*r)[0]), issued());
+  ASSERT_NE(h.view.certificates().find("movn1", "ovnnb"), nullptr);
+  // A retry is the same request; another certificate for the same service is another one.
+  EXPECT_EQ(request_digest(RecordCertificateRequest{issued()}), request_digest(RecordCertificateRequest{issued()}));
+  auto other = issued();
+  other.fingerprint = std::string(64, 'f');
+  EXPECT_NE(request_digest(RecordCertificateRequest{issued()}), request_digest(RecordCertificateRequest{other}));
+}
+
+TEST(DecideBootstrap, RecordsTheFoundersCertificatesFromTheNewCa) {
+  auto req = bootstrap_req();
+  req.ca = CaCertificate{"-----BEGIN CERTIFICATE-----", "sealed", std::string(64, 'c'), 99};
+  req.certificates = {issued("movn1", "client"), issued("movn1", "ovnnb")};
+  Harness h;
+  auto r = h.run(req);
+  ASSERT_TRUE(r.ok()) << r.error().message;
+  ASSERT_EQ(r->size(), 5u);
+  EXPECT_EQ(std::get<CertificateIssued>((*r)[4]), issued("movn1", "ovnnb"));
+  EXPECT_NE(h.view.certificates().find("movn1", "client"), nullptr);
+  EXPECT_NE(h.view.certificates().find("movn1", "ovnnb"), nullptr);
+  for (auto bad : {issued("movn2", "client"), issued("movn1", "client", std::string(64, 'd')),
+                   issued("movn1", "nope")}) {
+    Harness fresh;
+    auto b = req;
+    b.certificates = {bad};
+    EXPECT_EQ(fresh.run(b).error().code, Errc::kInvalidArgument) << bad.member << " " << bad.service;
+  }
+  Harness no_ca;
+  auto b = req;
+  b.ca.reset();
+  EXPECT_EQ(no_ca.run(b).error().code, Errc::kInvalidArgument);
+}
+
+TEST(DecideRecordCertificate, RefusesWhatCannotBeTheClustersCertificate) {
+  Harness none;
+  none.bootstrap();  // no CA
+  EXPECT_EQ(none.run(RecordCertificateRequest{issued()}).error().code, Errc::kFailedPrecondition);
+  Harness h;
+  auto b = bootstrap_req();
+  b.ca = CaCertificate{"-----BEGIN CERTIFICATE-----", "sealed", std::string(64, 'c'), 99};
+  ASSERT_TRUE(h.run(b).ok());
+  EXPECT_EQ(h.run(RecordCertificateRequest{issued("movn9")}).error().code, Errc::kNotFound);
+  EXPECT_EQ(h.run(RecordCertificateRequest{issued("movn1", "ovs")}).error().code, Errc::kInvalidArgument);
+  EXPECT_EQ(h.run(RecordCertificateRequest{issued("movn1", "ovnnb", std::string(64, 'd'))}).error().code,
+            Errc::kConflict);
+  auto bad = issued();
+  bad.fingerprint = "short";
+  EXPECT_EQ(h.run(RecordCertificateRequest{bad}).error().code, Errc::kInvalidArgument);
+  bad = issued();
+  bad.certificate = "\xff";
+  EXPECT_EQ(h.run(RecordCertificateRequest{bad}).error().code, Errc::kInvalidArgument);
+  bad = issued();
+  bad.serial = "XYZ";
+  EXPECT_EQ(h.run(RecordCertificateRequest{bad}).error().code, Errc::kInvalidArgument);
+  bad = issued();
+  bad.not_after_ms = bad.not_before_ms;
+  EXPECT_EQ(h.run(RecordCertificateRequest{bad}).error().code, Errc::kInvalidArgument);
+  EXPECT_TRUE(h.view.certificates().issued().empty());
+}
+
 }  // namespace
 }  // namespace movn::commands

@@ -98,6 +98,19 @@ std::pair<fb::Request, Offset<void>> encode_request(FlatBufferBuilder& b, const 
           [&](const commands::RemoveMemberRequest& r) -> std::pair<fb::Request, Offset<void>> {
             return {fb::Request::RemoveMember, fb::CreateRemoveMember(b, b.CreateString(r.name)).Union()};
           },
+          [&](const commands::RecordCertificateRequest& r) -> std::pair<fb::Request, Offset<void>> {
+            const auto& c = r.certificate;
+            auto member = b.CreateString(c.member);
+            auto service = b.CreateString(c.service);
+            auto cert = b.CreateString(c.certificate);
+            auto serial = b.CreateString(c.serial);
+            auto fingerprint = b.CreateString(c.fingerprint);
+            auto ca = b.CreateString(c.ca_fingerprint);
+            return {fb::Request::RecordCertificate,
+                    fb::CreateRecordCertificate(b, member, service, cert, serial, fingerprint, c.not_before_ms,
+                                                c.not_after_ms, ca)
+                        .Union()};
+          },
       },
       request);
 }
@@ -265,6 +278,20 @@ Result<commands::Request> decode_request(const fb::ForwardWrite& w) {
       if (x == nullptr) break;
       MOVN_ASSIGN_OR_RETURN(auto name, text("name", x->name()));
       return commands::Request(commands::RemoveMemberRequest{std::move(name)});
+    }
+    case fb::Request::RecordCertificate: {
+      const auto* x = w.request_as_RecordCertificate();
+      if (x == nullptr) break;
+      events::CertificateIssued c;
+      MOVN_ASSIGN_OR_RETURN(c.member, text("member", x->member()));
+      MOVN_ASSIGN_OR_RETURN(c.service, text("service", x->service()));
+      MOVN_ASSIGN_OR_RETURN(c.certificate, text("certificate", x->certificate()));
+      MOVN_ASSIGN_OR_RETURN(c.serial, text("serial", x->serial()));
+      MOVN_ASSIGN_OR_RETURN(c.fingerprint, text("fingerprint", x->fingerprint()));
+      MOVN_ASSIGN_OR_RETURN(c.ca_fingerprint, text("ca_fingerprint", x->ca_fingerprint()));
+      c.not_before_ms = x->not_before_ms();
+      c.not_after_ms = x->not_after_ms();
+      return commands::Request(commands::RecordCertificateRequest{std::move(c)});
     }
     default: break;
   }

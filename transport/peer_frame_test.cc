@@ -46,6 +46,8 @@ std::vector<host::PeerMessage> samples() {
       commands::DeleteConfigRequest{"ovn.central-ips"},
       commands::JoinRequest{"m3", "10.0.0.3:6686", std::string(64, 'f'), "CERT3", "secret"},
       commands::RemoveMemberRequest{"m2"},
+      commands::RecordCertificateRequest{events::CertificateIssued{"m2", "ovnsb", "PEM", "0a", std::string(64, 'e'),
+                                                                   5, 6, std::string(64, 'c')}},
   };
   for (const auto& r : requests) out.emplace_back(host::ForwardWrite{NodeId(2), NodeId(1), 9, r, "req-1", {"m2", "root"}});
   out.emplace_back(host::ForwardReply{NodeId(1), NodeId(2), 9, true, LogIndex(40), true, Errc::kUnavailable, ""});

@@ -22,9 +22,9 @@ std::uint64_t number(const std::vector<std::string_view>& f, std::size_t i) {
 }
 
 commands::Request request_from(std::string_view record) {
-  const unsigned kind = record.empty() ? 0 : static_cast<unsigned char>(record.front()) % 7;
+  const unsigned kind = record.empty() ? 0 : static_cast<unsigned char>(record.front()) % 9;
   if (!record.empty()) record.remove_prefix(1);
-  auto f = fuzz::split(record, '\x01', 5);
+  auto f = fuzz::split(record, '\x01', 8);
   switch (kind) {
     case 0: return commands::BootstrapRequest{field(f, 0), field(f, 1), field(f, 2), field(f, 3), field(f, 4)};
     case 1: return commands::IssueTokenRequest{field(f, 0), field(f, 1), number(f, 2)};
@@ -32,6 +32,12 @@ commands::Request request_from(std::string_view record) {
     case 3: return commands::SetConfigRequest{field(f, 0), field(f, 1)};
     case 4: return commands::DeleteConfigRequest{field(f, 0)};
     case 5: return commands::JoinRequest{field(f, 0), field(f, 1), field(f, 2), field(f, 3), field(f, 4)};
+    case 7:
+      return commands::BootstrapRequest{field(f, 0), field(f, 1), field(f, 2), field(f, 3), field(f, 4),
+                                        events::CaCertificate{field(f, 5), field(f, 6), field(f, 7), number(f, 4)}};
+    case 8:
+      return commands::RecordCertificateRequest{events::CertificateIssued{
+          field(f, 0), field(f, 1), field(f, 2), field(f, 3), field(f, 4), number(f, 5), number(f, 6), field(f, 7)}};
     default: return commands::RemoveMemberRequest{field(f, 0)};
   }
 }

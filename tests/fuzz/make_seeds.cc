@@ -85,6 +85,13 @@ int main(int argc, char** argv) {
         transport::encode_peer_message(host::ForwardWrite{NodeId(2), NodeId(1), 9,
                                                           commands::SetConfigRequest{"ovn.central-ips", "10.0.0.1"},
                                                           "req-1", {"m2", "root"}}));
+  write(out / "peer_frame", "forward_certificate.bin",
+        transport::encode_peer_message(host::ForwardWrite{
+            NodeId(2), NodeId(1), 10,
+            commands::RecordCertificateRequest{events::CertificateIssued{
+                "m2", "ovn-controller", "-----BEGIN CERTIFICATE-----", "0a", std::string(64, 'e'), 1, 2,
+                std::string(64, 'c')}},
+            "req-2", {"m2", ""}}));
   write(out / "peer_frame", "forward_reply.bin",
         transport::encode_peer_message(host::ForwardReply{NodeId(1), NodeId(2), 9, false, LogIndex(0), false,
                                                           Errc::kConflict, "taken"}));
