@@ -137,4 +137,9 @@ Result<std::string> unseal(std::string_view key32, std::string_view aad, std::st
   return unseal_impl(key32, aad, sealed).wrap_error("unsealing a secret");
 }
 
+void wipe(std::string& secret) {
+  if (!secret.empty()) OPENSSL_cleanse(secret.data(), secret.size());
+  secret.clear();
+}
+
 }  // namespace movn::pki

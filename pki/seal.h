@@ -32,4 +32,7 @@ Result<std::string> seal(std::string_view key32, std::string_view nonce12, std::
 // the key, the associated data or any sealed byte is not the one it was sealed with.
 Result<std::string> unseal(std::string_view key32, std::string_view aad, std::string_view sealed);
 
+// Overwrites a secret's bytes (OPENSSL_cleanse, which the compiler does not drop) and empties it.
+void wipe(std::string& secret);
+
 }  // namespace movn::pki
