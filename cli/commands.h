@@ -56,6 +56,7 @@ void add_cluster_commands(CLI::App& root, CommandRegistry& registry, const Globa
 void add_config_commands(CLI::App& root, CommandRegistry& registry, const GlobalOptions& global);
 void add_events_commands(CLI::App& root, CommandRegistry& registry, const GlobalOptions& global);
 void add_debug_commands(CLI::App& root, CommandRegistry& registry, const GlobalOptions& global);
+void add_certificates_commands(CLI::App& root, CommandRegistry& registry, const GlobalOptions& global);
 
 // Renderers of daemon answers (metadata of the success envelope). A value of the wrong shape is
 // an error ("invalid response from microovnd: ..."), never a crash.
@@ -64,6 +65,8 @@ Result<std::string> render_token_list(const Json& tokens, OutputFormat format);
 Result<std::string> render_event_list(const Json& events, OutputFormat format);
 Result<std::string> render_config_get(const Json& answer, const std::string& key);
 Result<std::string> render_config_list(const Json& keys);
+// `certificates list`: text (upstream's sections) or JSON (upstream's keys, no trailing newline).
+Result<std::string> render_certificate_list(const Json& answer, bool json);
 
 // The query string for GET /1.0/events ("" or "?since=3&type=...").
 std::string events_query(const std::optional<std::uint64_t>& since, const std::string& type,

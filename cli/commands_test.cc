@@ -193,5 +193,71 @@ TEST(RenderConfigList, HeaderThenOneKeyPerLine) {
 
 // clang-format on
 
+Json certificates() {
+  return Json::parse(R"({
+    "ca":{"cert":"/d/pki/cacert.pem","cert_present":true,"auto_renew":true,"expiration_date":"2036-11-29 20:03:32 +0000 UTC"},
+    "ovnnb":{"cert":"/d/pki/ovnnb-cert.pem","cert_present":true,"key":"/d/pki/ovnnb-privkey.pem","key_present":true,
+             "expiration_date":"2028-12-01 20:03:32 +0000 UTC"},
+    "ovnsb":null,
+    "ovn-northd":{"cert":"/d/pki/ovn-northd-cert.pem","cert_present":false,"key":"/d/pki/ovn-northd-privkey.pem",
+                  "key_present":true,"expiration_date":""},
+    "ovn-controller":null,
+    "client":{"cert":"/d/pki/client-cert.pem","cert_present":true,"key":"/d/pki/client-privkey.pem","key_present":true,
+              "expiration_date":"2028-12-01 20:03:33 +0000 UTC"}
+  })");
+}
+
+TEST(RenderCertificateList, TextHasUpstreamsSectionsAndLines) {
+  auto out = render_certificate_list(certificates(), false);
+  ASSERT_TRUE(out.ok()) << out.error().message;
+  EXPECT_EQ(*out,
+    "[OVN CA]\n"
+    "/d/pki/cacert.pem (OK: Present)\n"
+    "expiration date: 2036-11-29 20:03:32 +0000 UTC\n"
+    "Auto-renew: true\n"
+    "\n"
+    "[OVN Northbound Database]\n"
+    "/d/pki/ovnnb-cert.pem (OK: Present)\n"
+    "expiration date: 2028-12-01 20:03:32 +0000 UTC\n"
+    "/d/pki/ovnnb-privkey.pem (OK: Present)\n"
+    "\n"
+    "[OVN Southbound Database]\n"
+    "Not present.\n"
+    "\n"
+    "[OVN Northd Service]\n"
+    "/d/pki/ovn-northd-cert.pem (Error: Missing file)\n"
+    "expiration date: \n"
+    "/d/pki/ovn-northd-privkey.pem (OK: Present)\n"
+    "\n"
+    "[OVN Chassis Service]\n"
+    "Not present.\n"
+    "\n"
+    "[Client]\n"
+    "/d/pki/client-cert.pem (OK: Present)\n"
+    "expiration date: 2028-12-01 20:03:33 +0000 UTC\n"
+    "/d/pki/client-privkey.pem (OK: Present)\n");
+}
+
+TEST(RenderCertificateList, JsonHasExactlyUpstreamsKeysAndNoTrailingNewline) {
+  auto out = render_certificate_list(certificates(), true);
+  ASSERT_TRUE(out.ok()) << out.error().message;
+  EXPECT_EQ(*out,
+    R"({"ca":{"cert":"/d/pki/cacert.pem","auto_renew":true,"expiration_date":"2036-11-29 20:03:32 +0000 UTC"},)"
+    R"("ovnnb":{"cert":"/d/pki/ovnnb-cert.pem","key":"/d/pki/ovnnb-privkey.pem","expiration_date":"2028-12-01 20:03:32 +0000 UTC"},)"
+    R"("ovnsb":null,)"
+    R"("ovn-northd":{"cert":"/d/pki/ovn-northd-cert.pem","key":"/d/pki/ovn-northd-privkey.pem","expiration_date":""},)"
+    R"("ovn-controller":null,)"
+    R"("client":{"cert":"/d/pki/client-cert.pem","key":"/d/pki/client-privkey.pem","expiration_date":"2028-12-01 20:03:33 +0000 UTC"}})");
+}
+
+TEST(RenderCertificateList, AWrongShapeIsAnErrorNotACrash) {
+  for (const char* bad : {R"([])", R"({})", R"({"ca":{"cert":1}})", R"({"ca":{"cert":"a","cert_present":true,"auto_renew":true,"expiration_date":""}})",
+                          R"({"ca":{"cert":"a","cert_present":true,"auto_renew":true,"expiration_date":""},"ovnnb":5})"}) {
+    auto out = render_certificate_list(Json::parse(bad), false);
+    ASSERT_FALSE(out.ok()) << bad;
+    EXPECT_NE(out.error().message.find("invalid response"), std::string::npos) << out.error().message;
+  }
+}
+
 }  // namespace
 }  // namespace movn::cli

@@ -30,6 +30,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   }
   (void)cli::render_config_get(*metadata, "ovn.central-ips");
   (void)cli::render_config_list(*metadata);
+  (void)cli::render_certificate_list(*metadata, false);
+  (void)cli::render_certificate_list(*metadata, true);
   (void)cli::render_yaml(*metadata);
   return 0;
 }
