@@ -50,4 +50,15 @@ inline std::string format_rfc3339(std::uint64_t ms, bool with_millis = false) {
   return out;
 }
 
+// Go's time.Time.String() of a UTC time, as upstream prints certificate expiry:
+// "2027-06-25 10:00:00 +0000 UTC".
+inline std::string format_go_utc(std::int64_t unix_s) {
+  std::time_t secs = static_cast<std::time_t>(unix_s);
+  std::tm tm{};
+  gmtime_r(&secs, &tm);
+  char buf[48];
+  std::size_t n = std::strftime(buf, sizeof buf, "%Y-%m-%d %H:%M:%S +0000 UTC", &tm);
+  return std::string(buf, n);
+}
+
 }  // namespace movn

@@ -10,13 +10,16 @@
 #include "commands/validate.h"
 #include "common/time.h"
 #include "daemon/api_request.h"
+#include "daemon/certificate_reconciler.h"
 #include "daemon/member_info.h"
 #include "eventlog/codec.h"
 #include "eventlog/event_json.h"
 #include "pki/cluster_ca.h"
 #include "pki/files.h"
 #include "pki/random.h"
+#include "pki/seal.h"
 #include "pki/secret_key.h"
+#include "pki/service_files.h"
 #include "transport/envelope.h"
 
 namespace movn::daemon {
@@ -194,6 +197,7 @@ void Api::route(Call& c) {
   if (is({"1.0", "events"})) return m == "GET" ? fresh(&Api::events) : method_not_allowed();
   if (is({"1.0", "projections"})) return m == "GET" ? fresh(&Api::projections) : method_not_allowed();
   if (is({"1.0", "stats"})) return m == "GET" ? stats(c) : method_not_allowed();
+  if (is({"1.0", "certificates"})) return m == "GET" ? certificates(c) : method_not_allowed();
   c.fail(make_error(Errc::kNotFound, "not found: " + c.req.target));
 }
 
@@ -248,18 +252,13 @@ void Api::bootstrap(Call& c) {
   commands::BootstrapRequest req{pki::random_hex(16), name, address, member_.identity.fingerprint_hex,
                                  member_.identity.cert_pem};
   // The cluster key and the CA: the key is made first and kept (0600), then the CA, whose private
-  // key enters the log only sealed under it. A retry keeps the key; its CA is not recorded twice.
+  // key enters the log only sealed under it, and this member's service certificates (their keys
+  // written to data/pki, 0600). A retry keeps the key; its CA is not recorded twice.
   if (!retry) {
-    if (auto k = ensure_cluster_key(); !k.ok()) {
+    if (auto made = make_founders_pki(req, name); !made.ok()) {
       if (started_listening) peers_.stop();
-      return c.fail(std::move(k).error().wrap("failed to make the cluster key"));
+      return c.fail(std::move(made).error());
     }
-    auto ca = pki::generate_sealed_ca(static_cast<std::int64_t>(std::time(nullptr)), member_.cluster_key);
-    if (!ca.ok()) {
-      if (started_listening) peers_.stop();
-      return c.fail(std::move(ca).error().wrap("failed to make the cluster CA"));
-    }
-    req.ca = std::move(ca).value();
   }
   c.actor.member = name;
   auto self = c.shared_from_this();
@@ -296,6 +295,40 @@ void Api::bootstrap(Call& c) {
       }));
     });
   }));
+}
+
+Result<void> Api::make_founders_pki(commands::BootstrapRequest& req, const std::string& name) {
+  MOVN_TRY(ensure_cluster_key().wrap_error("failed to make the cluster key"));
+  const auto now = static_cast<std::int64_t>(std::time(nullptr));
+  MOVN_ASSIGN_OR_RETURN(std::string serial, pki::random_serial());
+  auto ca = pki::make_ca(now, std::move(serial));
+  if (!ca.ok()) return std::move(ca).error().wrap("failed to make the cluster CA");
+  auto wipe = [&] { pki::wipe(ca->key_pem); };
+  auto sealed = pki::seal_ca(*ca, member_.cluster_key);
+  if (!sealed.ok()) {
+    wipe();
+    return std::move(sealed).error().wrap("failed to seal the cluster CA");
+  }
+  const auto dir = member_data_dir(member_.state_dir) / "pki";
+  if (auto w = pki::write_ca_file(dir, ca->cert_pem); !w.ok()) {
+    wipe();
+    return std::move(w).error().wrap("failed to write the CA certificate for OVN");
+  }
+  for (std::string_view service : commands::kCertificateServices) {
+    auto issued = pki::issue_service_files(dir, name, service, ca->cert_pem, ca->key_pem, now);
+    if (!issued.ok()) {
+      wipe();
+      return std::move(issued).error().wrap("failed to issue the " + std::string(service) + " certificate");
+    }
+    const auto& info = issued->info;
+    req.certificates.push_back(events::CertificateIssued{
+        name, std::string(service), issued->cert_pem, info.serial_hex, info.fingerprint_hex,
+        static_cast<std::uint64_t>(info.not_before_unix_s) * 1000, static_cast<std::uint64_t>(info.not_after_unix_s) * 1000,
+        sealed->fingerprint});
+  }
+  wipe();
+  req.ca = std::move(sealed).value();
+  return {};
 }
 
 Result<void> Api::ensure_cluster_key() {
@@ -623,6 +656,16 @@ void Api::stats(Call& c) {
                         {"commit_index", core->committed().value}};
   }
   const auto links = peers_.link_stats();
+  ordered_json certificates = nullptr;
+  if (certificates_ != nullptr) {
+    const auto& s = certificates_->stats();
+    certificates = ordered_json{{"runs", s.runs},
+                                {"converged", s.converged},
+                                {"issued", s.issued},
+                                {"recorded", s.recorded},
+                                {"failures", s.failures},
+                                {"last_error", s.last_error}};
+  }
   c.ok(ordered_json{{"applied_index", node_.applied().applied_index().value},
                     {"synced_writes", storage_.syncs()},
                     {"entries_replayed_at_start", node_.entries_replayed()},
@@ -633,7 +676,43 @@ void Api::stats(Call& c) {
                                            {"bad_frames", links.bad_frames},
                                            {"refused_links", links.refused + peers_.stats().refused},
                                            {"dials", links.dials},
-                                           {"wrong_fingerprint", links.wrong_fingerprint}}}});
+                                           {"wrong_fingerprint", links.wrong_fingerprint}}},
+                    {"certificates", certificates}});
+}
+
+// This member's certificate files (data/pki), as upstream lists them: paths, whether each file is
+// there, and the certificate's expiry. Every member holds all five services' certificates
+// until services can be enabled and disabled; a member in no cluster holds none.
+void Api::certificates(Call& c) {
+  const auto dir = member_data_dir(member_.state_dir) / "pki";
+  const auto expiry = [](const std::filesystem::path& cert) -> std::string {
+    auto info = pki::certificate_file_info(cert);
+    return info.ok() && *info ? format_go_utc((*info)->not_after_unix_s) : std::string();
+  };
+  const auto present = [](const std::filesystem::path& p) {
+    std::error_code ec;
+    return std::filesystem::is_regular_file(p, ec);
+  };
+  const auto& ca = node_.applied().certificates().ca();
+  const auto ca_path = dir / pki::kCaCertFile;
+  ordered_json out{{"ca", ordered_json{{"cert", ca_path.string()},
+                                       {"cert_present", present(ca_path)},
+                                       {"auto_renew", ca && ca->auto_renew},
+                                       {"expiration_date", expiry(ca_path)}}}};
+  const bool member = node_.applied().membership().find(member_.name) != nullptr;
+  for (const char* service : {"ovnnb", "ovnsb", "ovn-northd", "ovn-controller", "client"}) {
+    if (!member) {
+      out[service] = nullptr;
+      continue;
+    }
+    const auto cert = pki::service_cert_path(dir, service), key = pki::service_key_path(dir, service);
+    out[service] = ordered_json{{"cert", cert.string()},
+                                {"cert_present", present(cert)},
+                                {"key", key.string()},
+                                {"key_present", present(key)},
+                                {"expiration_date", expiry(cert)}};
+  }
+  c.ok(out);
 }
 
 void Api::projections(Call& c) {

@@ -28,9 +28,13 @@ struct MemberContext {
   std::string address;    // empty until bootstrap
 };
 
+class CertificateReconciler;
+
 class Api {
  public:
   Api(Node& node, StorageWorker& storage, MemberContext& member, MemberTransport& peers);
+  // The reconciler whose counters /1.0/stats shows (none: null there).
+  void set_certificate_reconciler(const CertificateReconciler* r) { certificates_ = r; }
 
   void set_ready(bool ready) { ready_ = ready; }
   void handle(transport::HttpRequest req, transport::Responder respond);
@@ -59,6 +63,9 @@ class Api {
   void join(Call& c);
   // Loads this member's cluster key, or makes and stores one (bootstrap).
   Result<void> ensure_cluster_key();
+  // A founder's PKI: the cluster key, a new CA (sealed into `req`), and this member's service
+  // certificates issued from it (written to data/pki, recorded in `req`).
+  Result<void> make_founders_pki(commands::BootstrapRequest& req, const std::string& name);
   void remove_member(Call& c, const std::string& name);
   void finish_join();
   // An unavailable cluster's error, with how many voters this member reaches.
@@ -74,6 +81,7 @@ class Api {
   void events(Call& c);
   void projections(Call& c);
   void stats(Call& c);
+  void certificates(Call& c);
   std::string token_for(const std::string& request_id, const std::string& name) const;
   std::string token_secret(const std::string& request_id, const std::string& name) const;
 
@@ -81,6 +89,7 @@ class Api {
   StorageWorker& storage_;
   MemberContext& member_;
   MemberTransport& peers_;
+  const CertificateReconciler* certificates_ = nullptr;
   bool ready_ = false;
   struct PendingJoin {
     JoiningRecord record;

@@ -12,6 +12,7 @@
 #include <nlohmann/json.hpp>
 
 #include "daemon/api.h"
+#include "daemon/certificate_reconciler.h"
 #include "daemon/member_info.h"
 #include "daemon/host_seams.h"
 #include "daemon/storage_worker.h"
@@ -126,6 +127,10 @@ Result<DaemonExit> run_daemon(const DaemonOptions& options) {
                                          }));
   spdlog::info("microovnd {} listening on {}", MICROOVN_VERSION, (dir / "control.socket").string());
 
+  // The member's OVN service certificates follow the certificates projection (made once the
+  // effects thread exists, below).
+  std::optional<CertificateReconciler> certificates;
+
   // Raft time: one tick every Node::kTickMs on the core thread.
   asio::steady_timer ticker(io);
   std::function<void()> tick_step = [&] {
@@ -134,6 +139,7 @@ Result<DaemonExit> run_daemon(const DaemonOptions& options) {
       if (ec) return;
       node.tick();
       api.tick();
+      if (certificates) certificates->tick();
       tick_step();
     });
   };
@@ -142,6 +148,8 @@ Result<DaemonExit> run_daemon(const DaemonOptions& options) {
   // identity (a key pair and certificate, made on the first start) is generated on the effects
   // thread, not on the core thread.
   EffectsThread effects(io);
+  certificates.emplace(node, effects, member, member_data_dir(dir) / "pki");
+  api.set_certificate_reconciler(&*certificates);
   std::optional<Error> startup_error;
   auto fail_start = [&](Error e) {
     startup_error = std::move(e);

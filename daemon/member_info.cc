@@ -61,9 +61,23 @@ Result<void> write_joining_record(const std::filesystem::path& file, const Joini
   return pki::write_file_atomic(file, j.dump(2) + "\n", 0600);
 }
 
+namespace {
+// The state directory, absolute, without a trailing separator.
+std::filesystem::path normal_state_dir(const std::filesystem::path& state_dir) {
+  std::filesystem::path dir = std::filesystem::absolute(state_dir).lexically_normal();
+  if (!dir.has_filename() && dir.has_relative_path()) dir = dir.parent_path();
+  return dir;
+}
+}  // namespace
+
+std::filesystem::path member_data_dir(const std::filesystem::path& state_dir) {
+  const std::filesystem::path dir = normal_state_dir(state_dir);
+  return (dir.has_relative_path() ? dir.parent_path() : dir) / "data";
+}
+
 Result<std::filesystem::path> retire_member_state(const std::filesystem::path& state_dir, std::uint64_t unix_seconds) {
   namespace fs = std::filesystem;
-  const fs::path dir = fs::absolute(state_dir).lexically_normal();
+  const fs::path dir = normal_state_dir(state_dir);
   const fs::path parent = dir.has_relative_path() ? dir.parent_path() : dir;
   fs::path backup = parent / ("backup_" + std::to_string(unix_seconds));
   std::error_code ec;
@@ -80,6 +94,15 @@ Result<std::filesystem::path> retire_member_state(const std::filesystem::path& s
     const fs::path from = dir / entry;
     if (!fs::exists(fs::symlink_status(from, ec))) continue;
     MOVN_TRY(pki::rename_durable(from, target / entry));
+  }
+  // The certificates go with the identity they were issued to.
+  const fs::path pki = member_data_dir(dir) / "pki";
+  if (fs::exists(fs::symlink_status(pki, ec))) {
+    const fs::path data = backup / "data";
+    if (!fs::create_directory(data, ec) || ec)
+      return make_error(Errc::kIo, "cannot create " + data.string() + ": " + ec.message());
+    fs::permissions(data, fs::perms(0700), ec);
+    MOVN_TRY(pki::rename_durable(pki, data / "pki"));
   }
   return backup;
 }

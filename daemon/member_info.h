@@ -38,10 +38,14 @@ Result<void> write_joining_record(const std::filesystem::path& file, const Joini
 
 // What a member keeps of its cluster state: the store, the identity, the records.
 inline constexpr const char* kMemberStateEntries[] = {"store", "identity", "daemon.json", "joining.json"};
+// The directory beside the state directory that holds what OVN reads (reference-behaviour
+// §3.3): `<parent of state_dir>/data`, with pki/ (the certificates) in it.
+std::filesystem::path member_data_dir(const std::filesystem::path& state_dir);
 // Moves a removed member's state (kMemberStateEntries found in `state_dir`) into
-// `<parent of state_dir>/backup_<unix_seconds>/state/` (the directory is 0750; a suffix is added
-// when that name is taken), so the state directory is uninitialised again. Returns the backup
-// directory. Nothing is deleted.
+// `<parent of state_dir>/backup_<unix_seconds>/state/`, and its certificates (data/pki) into
+// `backup_<unix_seconds>/data/pki/` (the directory is 0750; a suffix is added when that name is
+// taken), so the state directory is uninitialised again. Returns the backup directory. Nothing is
+// deleted.
 Result<std::filesystem::path> retire_member_state(const std::filesystem::path& state_dir, std::uint64_t unix_seconds);
 
 // The host name, as the default member name.

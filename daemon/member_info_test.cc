@@ -52,6 +52,10 @@ TEST(MemberInfo, RetiringMovesTheMemberStateIntoABackupAndKeepsTheRest) {
   touch(state / "identity" / "server.key", "key");
   touch(state / "daemon.json", "{}");
   touch(state / "other", "kept");
+  touch(dir / "data" / "pki" / "client-privkey.pem", "service key");
+  touch(dir / "data" / "env" / "ovn.env", "kept");
+  EXPECT_EQ(member_data_dir(state), fs::absolute(dir / "data"));
+  EXPECT_EQ(member_data_dir(state.string() + "/"), fs::absolute(dir / "data"));
   auto backup = retire_member_state(state, 1700000000);
   ASSERT_TRUE(backup.ok()) << backup.error().message;
   EXPECT_EQ(*backup, fs::absolute(dir / "backup_1700000000"));
@@ -62,6 +66,10 @@ TEST(MemberInfo, RetiringMovesTheMemberStateIntoABackupAndKeepsTheRest) {
   EXPECT_FALSE(fs::exists(state / "identity"));
   EXPECT_FALSE(fs::exists(state / "daemon.json"));
   EXPECT_TRUE(fs::exists(state / "other"));
+  // The certificates go with the identity; the rest of data/ stays.
+  EXPECT_TRUE(fs::exists(*backup / "data" / "pki" / "client-privkey.pem"));
+  EXPECT_FALSE(fs::exists(dir / "data" / "pki"));
+  EXPECT_TRUE(fs::exists(dir / "data" / "env" / "ovn.env"));
   struct stat st{};
   ASSERT_EQ(::stat(backup->c_str(), &st), 0);
   EXPECT_EQ(st.st_mode & 0777, 0750u);

@@ -7,7 +7,8 @@ setup() {
   common_setup
   start_daemon
   # index 1: the first leader's no-op (an entry of the log, not an event)
-  bootstrap                                   # index 2: cluster_bootstrapped + member_joined + ca_generated
+  bootstrap                                   # index 2: cluster_bootstrapped, member_joined, ca_generated,
+                                              # 5 certificate_issued (the founder's services)
   movn cluster add movn2 >/dev/null           # index 3
   movn cluster add movn3 >/dev/null           # index 4
   movn config set ovn.central-ips 10.0.0.1 >/dev/null  # index 5
@@ -18,7 +19,7 @@ setup() {
   local out
   out="$(movn events list -f json)"
   assert_equal "$(jq -c '[.[] | [.index, .type]]' <<<"$out")" \
-    '[[2,"cluster_bootstrapped"],[2,"member_joined"],[2,"ca_generated"],[3,"join_token_issued"],[4,"join_token_issued"],[5,"config_set"],[6,"join_token_revoked"]]'
+    '[[2,"cluster_bootstrapped"],[2,"member_joined"],[2,"ca_generated"],[2,"certificate_issued"],[2,"certificate_issued"],[2,"certificate_issued"],[2,"certificate_issued"],[2,"certificate_issued"],[3,"join_token_issued"],[4,"join_token_issued"],[5,"config_set"],[6,"join_token_revoked"]]'
   assert_equal "$(jq -c '[.[] | keys_unsorted] | unique' <<<"$out")" "[$EVENT_KEYS]"
   assert_equal "$(jq -r '[.[].term] | unique | .[]' <<<"$out")" 1
   # Events of one batch share index, time, actor and request id; batches have their own.
@@ -33,15 +34,22 @@ setup() {
   # The actor is the OS user of the CLI at this member.
   assert_equal "$(jq -r '[.[].actor] | unique | .[]' <<<"$out")" "$(id -un)@$MEMBER"
   # The event bodies.
-  assert_equal "$(jq -c '.[5].event' <<<"$out")" '{"key":"ovn.central-ips","value":"10.0.0.1"}'
+  assert_equal "$(jq -c '.[10].event' <<<"$out")" '{"key":"ovn.central-ips","value":"10.0.0.1"}'
   assert_equal "$(jq -r '.[1].event.address' <<<"$out")" "$ADDRESS"
   assert_equal "$(jq -r '.[1].event.fingerprint' <<<"$out")" "$(cert_fingerprint)"
-  assert_equal "$(jq -c '.[6].event' <<<"$out")" '{"name":"movn2","reason":"revoked"}'
+  assert_equal "$(jq -c '.[11].event' <<<"$out")" '{"name":"movn2","reason":"revoked"}'
   # The cluster CA: its fingerprint, expiry (10 years) and the size of its sealed key; no PEM.
   assert_equal "$(jq -c '.[2].event | keys_unsorted' <<<"$out")" '["fingerprint","not_after","sealed_key_bytes"]'
   assert_regex "$(jq -r '.[2].event.fingerprint' <<<"$out")" '^[0-9a-f]{64}$'
   assert_regex "$(jq -r '.[2].event.not_after' <<<"$out")" "^$(( $(date -u +%Y) + 10 ))-"
   (( $(jq '.[2].event.sealed_key_bytes' <<<"$out") > 200 )) || fail "the sealed CA key is too short"
+  # The founder's certificates, one per service, from that CA; no key, no PEM.
+  assert_equal "$(jq -c '[.[] | select(.type == "certificate_issued") | .event.service]' <<<"$out")" \
+    '["client","ovnnb","ovnsb","ovn-northd","ovn-controller"]'
+  assert_equal "$(jq -r '[.[] | select(.type == "certificate_issued") | .event.ca_fingerprint] | unique | .[]' <<<"$out")" \
+    "$(jq -r '.[2].event.fingerprint' <<<"$out")"
+  assert_equal "$(jq -c '.[3].event | keys_unsorted' <<<"$out")" \
+    '["member","service","serial","fingerprint","not_before","not_after","ca_fingerprint"]'
   refute_regex "$out" 'BEGIN|PRIVATE'
   # No summary in the CLI's json (it is in the API).
   assert_equal "$(jq '[.[] | has("summary")] | any' <<<"$out")" false
@@ -51,8 +59,8 @@ setup() {
   run movn events list
   assert_success
   assert_line --index 1 --regexp '^\| +INDEX +\| +TIME +\| +TYPE +\| +ACTOR +\| +SUMMARY +\|$'
-  # 7 events: header block (3 lines) + 2 lines per row.
-  assert_equal "${#lines[@]}" 17
+  # 12 events: header block (3 lines) + 2 lines per row.
+  assert_equal "${#lines[@]}" 27
   local user
   user="$(id -un)"
   local i=0 line
@@ -62,7 +70,8 @@ setup() {
   done
   assert_line --index 3 --regexp '^\| 2 +\| .* \| cluster_bootstrapped +\|'
   assert_line --index 7 --regexp '^\| 2 +\| .* \| ca_generated +\| [^|]+ \| CA [0-9a-f]{12} generated, expires [0-9]{4}-'
-  assert_line --index 15 --regexp '^\| 6 +\| .* \| join_token_revoked +\| .*movn2'
+  assert_line --index 9 --regexp '^\| 2 +\| .* \| certificate_issued +\| [^|]+ \| client certificate [0-9a-f]{12} issued to movn1, expires '
+  assert_line --index 25 --regexp '^\| 6 +\| .* \| join_token_revoked +\| .*movn2'
   if [[ "$(id -u)" == 0 ]]; then
     assert_line --index 3 --partial "| root@$MEMBER "
   fi
@@ -74,8 +83,8 @@ setup() {
   assert_equal "$(jq -c '[.[].index]' <<<"$out")" '[4,5,6]'
   assert_equal "$(movn events list --since 6 -f json | jq -c '[.[].type]')" '["join_token_revoked"]'
   assert_equal "$(movn events list --since 7 -f json)" '[]'
-  assert_equal "$(movn events list --since 0 -f json | jq length)" 7
-  assert_equal "$(movn events list --since 1 -f json | jq length)" 7
+  assert_equal "$(movn events list --since 0 -f json | jq length)" 12
+  assert_equal "$(movn events list --since 1 -f json | jq length)" 12
   run movn events list --since 5
   assert_line --index 3 --regexp '^\| 5 +\|'
   assert_equal "${#lines[@]}" 7
@@ -94,7 +103,7 @@ setup() {
     '[[3,"join_token_issued"],[6,"join_token_revoked"]]'
   assert_equal "$(movn events list --member movn3 -f json | jq -c '[.[].index]')" '[4]'
   assert_equal "$(movn events list --member "$MEMBER" -f json | jq -c '[.[].type]')" \
-    '["cluster_bootstrapped","member_joined"]'
+    '["cluster_bootstrapped","member_joined","certificate_issued","certificate_issued","certificate_issued","certificate_issued","certificate_issued"]'
   assert_equal "$(movn events list --member nobody -f json)" '[]'
   assert_equal "$(movn events list --member movn2 --type join_token_revoked -f json | jq -c '[.[].index]')" '[6]'
 }
@@ -136,8 +145,8 @@ setup() {
   wait "$client" 2>/dev/null || true
   applied=$(api GET /1.0/stats | head -n1 | jq .metadata.applied_index)
   (( applied > 10500 )) || fail "the load reached only $applied entries"
-  # One event per entry, except the first leader's no-op (none) and the bootstrap batch (three).
-  assert_equal "$(movn events list -f json | jq length)" "$((applied + 1))"
+  # One event per entry, except the first leader's no-op (none) and the bootstrap batch (eight).
+  assert_equal "$(movn events list -f json | jq length)" "$((applied + 6))"
   # limit reads exactly the entries [since, since + limit).
   assert_equal "$(api GET '/1.0/events?since=3&limit=5' | head -n1 | jq -r '[.metadata[].index] | unique | join(",")')" "3,4,5,6,7"
 }

@@ -6,11 +6,13 @@ load helpers
 
 setup() {
   common_setup
-  A="$TEST_TMP/a"
-  B="$TEST_TMP/b"
+  # Each member's state directory has a parent of its own, which holds its data/pki.
+  A="$TEST_TMP/a/state"
+  B="$TEST_TMP/b/state"
+  mkdir -p "$TEST_TMP/a" "$TEST_TMP/b"
   local dir name
   for dir in "$A" "$B"; do
-    name="movn-$(basename "$dir")"
+    name="movn-$(basename "$(dirname "$dir")")"
     start_daemon "$dir"
     # Each on its own port: both run at once in the last test.
     MOVN_STATE="$dir" movn cluster bootstrap --name "$name" --address "127.0.0.1:$(free_port)"

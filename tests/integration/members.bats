@@ -13,7 +13,7 @@ teardown() {
 
 # Member I: name mI, state directory $TEST_TMP/mI/state (its backups go beside it), and a free
 # port on 127.0.0.1.
-declare -A MADDR MPID
+declare -A MADDR MPID MLOG
 
 mdir() { echo "$TEST_TMP/m$1/state"; }
 
@@ -22,6 +22,7 @@ start_member() {
   [[ -n "${MADDR[$i]:-}" ]] || MADDR[$i]="127.0.0.1:$(free_port)"
   start_daemon "$(mdir "$i")"
   MPID[$i]=$DAEMON_PID
+  MLOG[$i]=$DAEMON_LOG
 }
 
 # on I ARGS...: the CLI on member I.
@@ -42,11 +43,17 @@ join_member() {
   on "$i" cluster join "$token" --name "m$i" --address "${MADDR[$i]}"
 }
 
+# certificates_recorded I N: member I's history holds N certificate_issued events.
+certificates_recorded() { [[ "$(on "$1" events list --type certificate_issued -f json | jq length)" == "$2" ]]; }
+
+# The founder bootstraps, the others join; each joiner then issues its own five service
+# certificates, which the formation waits for, so the history is settled.
 form_cluster() {
   local n="$1" i
   for ((i = 1; i <= n; i++)); do start_member "$i"; done
   on 1 cluster bootstrap --name m1 --address "${MADDR[1]}"
   for ((i = 2; i <= n; i++)); do join_member "$i"; done
+  wait_for 60 certificates_recorded 1 $((5 * n))
 }
 
 # wait_for SECONDS CMD...: runs CMD every 0.2 s until it succeeds; fails after SECONDS.
@@ -121,8 +128,19 @@ same_history() {
     assert_equal "$(stat -c '%a %s' "$(mdir "$i")/identity/cluster.key")" "600 32"
     assert_equal "$(sha256sum <"$(mdir "$i")/identity/cluster.key" | cut -d' ' -f1)" "$key1"
   done
-  # One CA, made by the founder, in the history every member holds.
+  # One CA, made by the founder, in the history every member holds, and each member's five
+  # service certificates, issued by each member from that CA, on its own disk.
   assert_equal "$(history_on 3 | jq '[.[] | select(.type == "ca_generated")] | length')" 1
+  assert_equal "$(history_on 3 | jq -c '[.[] | select(.type == "certificate_issued") | .event.member] | group_by(.) | map([.[0], length])')" \
+    '[["m1",5],["m2",5],["m3",5]]'
+  local pki
+  for i in 1 2 3; do
+    pki="$TEST_TMP/m$i/data/pki"
+    assert_equal "$(cmp "$pki/cacert.pem" "$TEST_TMP/m1/data/pki/cacert.pem" && echo same)" same
+    run openssl verify -CAfile "$pki/cacert.pem" "$pki/ovnsb-cert.pem" "$pki/ovn-controller-cert.pem"
+    assert_success
+    assert_equal "$(openssl x509 -noout -subject -nameopt sep_comma_plus,sname -in "$pki/client-cert.pem")" "subject=O=MicroOVN,OU=client,CN=m$i"
+  done
 }
 
 @test "five members: three voters and two stand-bys" {
@@ -190,6 +208,8 @@ same_history() {
   local backup
   backup="$(ls -d "$TEST_TMP"/m3/backup_*)"
   [[ -f "$backup/state/store/CURRENT" && -f "$backup/state/daemon.json" && -f "$backup/state/identity/server.key" ]]
+  # Its certificates went with it.
+  [[ -f "$backup/data/pki/ovnnb-privkey.pem" && ! -e "$TEST_TMP/m3/data/pki" ]]
   assert_equal "$(stat -c %a "$backup")" 750
   # Started again on a fresh store, with no record of the cluster.
   [[ ! -e "$(mdir 3)/daemon.json" ]]
@@ -298,6 +318,27 @@ same_history() {
   # The restarts add no events (a new leader's no-op is not an event).
   assert_equal "$(history_on 3)" "$before"
   for i in 2 3; do assert_equal "$(digests_on "$i" | jq -c '[.[] | .digest]')" "$(digests_on 1 | jq -c '[.[] | .digest]')"; done
+}
+
+@test "SIGTERM of the leader hands leadership to another voter before it stops" {
+  form_cluster 3
+  wait_for 20 roles_are 1 voter=3
+  wait_for 20 all_online_on 1
+  local lead rest=() i term new
+  lead="$(leader_among 1 2 3)"
+  for i in 1 2 3; do [[ "$i" != "$lead" ]] && rest+=("$i"); done
+  term="$(mapi "$lead" GET /1.0/stats | jq .raft.term)"
+  stop_daemon "${MPID[$lead]}"
+  run grep -E "handing leadership to Raft member [0-9]+" "${MLOG[$lead]}"
+  assert_success
+  # The member it named leads, one term on (one campaign, the transfer's).
+  wait_for 10 has_leader "${rest[@]}"
+  new="$(leader_among "${rest[@]}")"
+  assert_equal "$(mapi "$new" GET /1.0/stats | jq .raft.term)" "$((term + 1))"
+  assert_regex "${lines[0]}" "handing leadership to Raft member $(mapi "$new" GET /1.0/stats | jq .raft.id)\$"
+  # The two left are a quorum: writes go on, from either of them.
+  for i in "${rest[@]}"; do on "$i" config set ovn.central-ips "10.0.0.$i"; done
+  assert_equal "$(on "${rest[0]}" config get ovn.central-ips)" "10.0.0.${rest[1]}"
 }
 
 lines_at_least() { (($(wc -l <"$1") >= $2)); }
