@@ -664,6 +664,7 @@ void Api::stats(Call& c) {
                                 {"issued", s.issued},
                                 {"recorded", s.recorded},
                                 {"failures", s.failures},
+                                {"churn", s.churn},
                                 {"last_error", s.last_error}};
   }
   c.ok(ordered_json{{"applied_index", node_.applied().applied_index().value},

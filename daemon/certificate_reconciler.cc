@@ -80,7 +80,7 @@ void CertificateReconciler::start() {
         std::string ca_key;  // opened only if a certificate must be issued
         for (std::string_view service : commands::kCertificateServices) {
           MOVN_ASSIGN_OR_RETURN(auto have,
-                                pki::usable_service_certificate(work->dir, service, work->ca.certificate, now));
+                                pki::usable_service_certificate(work->dir, work->member, service, work->ca.certificate, now));
           if (!have) {
             if (ca_key.empty()) {
               MOVN_ASSIGN_OR_RETURN(ca_key, pki::open_ca_key(work->ca, work->cluster_key));
@@ -103,31 +103,47 @@ void CertificateReconciler::start() {
         return {};
       },
       [this, work, t](Result<void> r) {
-        if (!r.ok()) return finish(std::move(r), t);
+        if (!r.ok()) return finish(std::move(r), t, work->issued);
         stats_.issued += work->issued;
         if (work->issued > 0) spdlog::info("issued {} service certificates from CA {}", work->issued, work->ca.fingerprint);
-        if (work->to_record.empty()) return finish({}, t);
+        if (work->to_record.empty()) return finish({}, t, work->issued);
         // Record each; the run succeeds once every one is applied (or was already).
         auto left = std::make_shared<std::size_t>(work->to_record.size());
         auto failed = std::make_shared<std::optional<Error>>();
         for (const auto& c : work->to_record) {
           node_.propose(commands::RecordCertificateRequest{c},
                         RequestMeta{"certificate-" + c.fingerprint, events::Actor{work->member, {}}},
-                        [this, left, failed, t](Result<Outcome> o) {
+                        [this, left, failed, t, issued = work->issued](Result<Outcome> o) {
                           if (o.ok()) {
                             ++stats_.recorded;
                           } else if (!*failed) {
                             *failed = std::move(o).error();
                           }
                           if (--*left > 0) return;
-                          finish(*failed ? Result<void>(**failed) : Result<void>(), t);
+                          finish(*failed ? Result<void>(**failed) : Result<void>(), t, issued);
                         });
         }
       });
 }
 
-void CertificateReconciler::finish(Result<void> r, const std::string& target) {
+void CertificateReconciler::finish(Result<void> r, const std::string& target, std::uint64_t issued) {
   running_ = false;
+  if (issued > 0) {
+    const bool churn = last_issue_tick_ != 0 && ticks_ < last_issue_tick_ + kChurnTicks;
+    last_issue_tick_ = ticks_;
+    if (churn) {
+      ++stats_.churn;
+      spdlog::warn("service certificates were issued again within {} s of the last issue: is {} shared with "
+                   "another member, or changed by something else? (next check in {} s)",
+                   kChurnTicks / 10, pki_dir_.string(), backoff_ticks_ / 10);
+      back_off();
+      if (r.ok()) {
+        converged_ = target;
+        converged_at_tick_ = ticks_;
+      }
+      return;
+    }
+  }
   if (r.ok()) {
     backoff_ticks_ = kBackoffFirstTicks;
     // Converged on what the projection said when the run began; if recording changed it (it
@@ -140,6 +156,10 @@ void CertificateReconciler::finish(Result<void> r, const std::string& target) {
   ++stats_.failures;
   stats_.last_error = r.error().message;
   spdlog::warn("service certificates: {} (retrying in {} s)", r.error().message, backoff_ticks_ / 10);
+  back_off();
+}
+
+void CertificateReconciler::back_off() {
   retry_at_tick_ = ticks_ + backoff_ticks_;
   backoff_ticks_ = std::min(backoff_ticks_ * 2, kBackoffMaxTicks);
 }

@@ -35,6 +35,10 @@ class CertificateReconciler {
   // What it converged on is checked again this often (files lost or damaged, a certificate near
   // its expiry), and at start.
   static constexpr std::uint64_t kRecheckTicks = 6000;  // 10 min
+  // Issuing again this soon after the last issue means something else changes data/pki (another
+  // member sharing it by mistake): the reconciler then backs off as after a failure, so the log
+  // does not fill with certificates.
+  static constexpr std::uint64_t kChurnTicks = 600;  // 1 min
 
   // What the reconciler did, for /1.0/stats and tests.
   struct Stats {
@@ -43,6 +47,7 @@ class CertificateReconciler {
     std::uint64_t issued = 0;    // certificates issued (new keys)
     std::uint64_t recorded = 0;  // certificate_issued proposals that were applied
     std::uint64_t failures = 0;
+    std::uint64_t churn = 0;  // issues too soon after the previous one
     std::string last_error;
   };
   const Stats& stats() const { return stats_; }
@@ -52,7 +57,8 @@ class CertificateReconciler {
   // certificates' fingerprints issued from it; empty when there is nothing to converge on.
   std::string target() const;
   void start();
-  void finish(Result<void> r, const std::string& target);
+  void finish(Result<void> r, const std::string& target, std::uint64_t issued);
+  void back_off();
 
   Node& node_;
   host::Effects& effects_;
@@ -64,6 +70,7 @@ class CertificateReconciler {
   std::uint64_t ticks_ = 0;
   std::uint64_t retry_at_tick_ = 0;
   std::uint64_t backoff_ticks_ = kBackoffFirstTicks;
+  std::uint64_t last_issue_tick_ = 0;  // 0: none since start
   Stats stats_;
 };
 

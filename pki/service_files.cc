@@ -57,15 +57,17 @@ Result<void> write_ca_file(const fs::path& dir, std::string_view ca_pem) {
   return write_file_atomic(path, ca_pem, 0600);
 }
 
-Result<std::optional<ServiceCertificate>> usable_service_certificate(const fs::path& dir, std::string_view service,
-                                                                     std::string_view ca_pem,
+Result<std::optional<ServiceCertificate>> usable_service_certificate(const fs::path& dir, std::string_view member_name,
+                                                                     std::string_view service, std::string_view ca_pem,
                                                                      std::int64_t now_unix_s) {
   MOVN_ASSIGN_OR_RETURN(auto cert, read_private_file(service_cert_path(dir, service)));
   if (!cert) return std::optional<ServiceCertificate>();
   MOVN_ASSIGN_OR_RETURN(auto key, read_private_file(service_key_path(dir, service)));
   std::optional<ServiceCertificate> out;
   if (key && key_matches_certificate(*key, *cert).ok() && verify_issued_by(*cert, ca_pem, now_unix_s).ok()) {
-    if (auto info = inspect_certificate(*cert); info.ok()) out = ServiceCertificate{*cert, std::move(info).value()};
+    auto info = inspect_certificate(*cert);
+    if (info.ok() && info->subject_cn == member_name && info->organizational_unit == service)
+      out = ServiceCertificate{*cert, std::move(info).value()};
   }
   if (key) OPENSSL_cleanse(key->data(), key->size());
   return out;

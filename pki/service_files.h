@@ -37,11 +37,13 @@ Result<std::optional<CertificateInfo>> certificate_file_info(const std::filesyst
 // it holds exactly that already.
 Result<void> write_ca_file(const std::filesystem::path& dir, std::string_view ca_pem);
 
-// The certificate of `service` in DIR if it can be used as is: both files there with mode 0600,
-// the key matching the certificate, and the certificate issued by `ca_pem` and valid at `now`.
-// nullopt when it cannot (missing, another CA's, expired, a key that does not match): the caller
-// issues a new one. Errors only when the directory cannot be read.
+// The certificate of `service` in DIR if `member_name` can use it as is: both files there with
+// mode 0600, the key matching the certificate, the certificate this member's (CN) for this
+// service (OU), issued by `ca_pem` and valid at `now`. nullopt when it cannot (missing, another
+// member's or CA's, expired, a key that does not match): the caller issues a new one. Errors only
+// when the directory cannot be read.
 Result<std::optional<ServiceCertificate>> usable_service_certificate(const std::filesystem::path& dir,
+                                                                     std::string_view member_name,
                                                                      std::string_view service,
                                                                      std::string_view ca_pem,
                                                                      std::int64_t now_unix_s);

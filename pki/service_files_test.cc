@@ -42,16 +42,22 @@ TEST(ServiceFiles, IssuedFilesAreMode0600AndUsableUntilTheCaChanges) {
   EXPECT_EQ(slurp(dir / "cacert.pem"), ca.pair.cert_pem);
   EXPECT_TRUE(key_matches_certificate(slurp(dir / "ovnnb-privkey.pem"), slurp(dir / "ovnnb-cert.pem")).ok());
 
-  auto usable = usable_service_certificate(dir, "ovnnb", ca.pair.cert_pem, now);
+  auto usable = usable_service_certificate(dir, "movn1", "ovnnb", ca.pair.cert_pem, now);
   ASSERT_TRUE(usable.ok()) << usable.error().message;
   ASSERT_TRUE(usable->has_value());
   EXPECT_EQ((*usable)->info.fingerprint_hex, issued->info.fingerprint_hex);
   // Another CA: not usable (reissue); nor after expiry; nor a service with no files.
   Ca other(now);
-  EXPECT_FALSE(usable_service_certificate(dir, "ovnnb", other.pair.cert_pem, now)->has_value());
-  EXPECT_FALSE(usable_service_certificate(dir, "ovnnb", ca.pair.cert_pem, issued->info.not_after_unix_s + 86400)
+  EXPECT_FALSE(usable_service_certificate(dir, "movn1", "ovnnb", other.pair.cert_pem, now)->has_value());
+  EXPECT_FALSE(usable_service_certificate(dir, "movn1", "ovnnb", ca.pair.cert_pem, issued->info.not_after_unix_s + 86400)
                    ->has_value());
-  EXPECT_FALSE(usable_service_certificate(dir, "ovnsb", ca.pair.cert_pem, now)->has_value());
+  EXPECT_FALSE(usable_service_certificate(dir, "movn1", "ovnsb", ca.pair.cert_pem, now)->has_value());
+  // Another member's certificate (a data/pki shared by mistake) is not this one's.
+  EXPECT_FALSE(usable_service_certificate(dir, "movn2", "ovnnb", ca.pair.cert_pem, now)->has_value());
+  // Nor is another service's certificate under this service's name.
+  std::filesystem::copy_file(dir / "ovnnb-cert.pem", dir / "client-cert.pem");
+  std::filesystem::copy_file(dir / "ovnnb-privkey.pem", dir / "client-privkey.pem");
+  EXPECT_FALSE(usable_service_certificate(dir, "movn1", "client", ca.pair.cert_pem, now)->has_value());
 }
 
 TEST(ServiceFiles, AKeyThatDoesNotMatchOrAReadableFileIsNotUsable) {
@@ -63,12 +69,12 @@ TEST(ServiceFiles, AKeyThatDoesNotMatchOrAReadableFileIsNotUsable) {
   ASSERT_TRUE(issue_service_files(dir, "movn1", "ovnsb", ca.pair.cert_pem, ca.pair.key_pem, now).ok());
   // The key of another service next to this certificate.
   spit(dir / "client-privkey.pem", slurp(dir / "ovnsb-privkey.pem"), 0600);
-  EXPECT_FALSE(usable_service_certificate(dir, "client", ca.pair.cert_pem, now)->has_value());
+  EXPECT_FALSE(usable_service_certificate(dir, "movn1", "client", ca.pair.cert_pem, now)->has_value());
   // A key others can read is not used: it is reissued.
   ASSERT_TRUE(issue_service_files(dir, "movn1", "client", ca.pair.cert_pem, ca.pair.key_pem, now).ok());
-  ASSERT_TRUE(usable_service_certificate(dir, "client", ca.pair.cert_pem, now)->has_value());
+  ASSERT_TRUE(usable_service_certificate(dir, "movn1", "client", ca.pair.cert_pem, now)->has_value());
   spit(dir / "client-privkey.pem", slurp(dir / "client-privkey.pem"), 0644);
-  EXPECT_FALSE(usable_service_certificate(dir, "client", ca.pair.cert_pem, now)->has_value());
+  EXPECT_FALSE(usable_service_certificate(dir, "movn1", "client", ca.pair.cert_pem, now)->has_value());
 }
 
 TEST(ServiceFiles, TheCaFileIsRewrittenOnlyWhenItChanges) {
