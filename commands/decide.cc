@@ -166,6 +166,17 @@ Result<Events> decide_record_certificate(const projections::State& view, const R
   return Events{c};
 }
 
+Result<Events> decide_set_ca(const projections::State& view, const SetCaRequest& r) {
+  MOVN_TRY(require_bootstrapped(view));
+  MOVN_TRY(check_ca(r.ca));
+  const auto& current = view.certificates().ca();
+  if (!r.replaces.empty() && (!current || current->ca.fingerprint != r.replaces))
+    return make_error(Errc::kConflict, "the CA this one was to replace has been replaced already");
+  if (r.generated) return Events{events::CaGenerated{r.ca}};
+  if (current && !current->auto_renew && current->ca.fingerprint == r.ca.fingerprint) return Events{};
+  return Events{events::CaSet{r.ca}};
+}
+
 Result<Events> decide_set_config(const projections::State& view, const SetConfigRequest& r) {
   MOVN_TRY(require_bootstrapped(view));
   MOVN_TRY(validate_config(r.key, r.value));
@@ -202,6 +213,11 @@ std::string request_digest(const Request& request) {
   } else if (auto* r = std::get_if<RecordCertificateRequest>(&request)) {
     const auto& c = r->certificate;
     h.update_field(c.member).update_field(c.service).update_field(c.fingerprint).update_field(c.ca_fingerprint);
+  } else if (auto* r = std::get_if<SetCaRequest>(&request)) {
+    // A generated CA is the daemon's work: a retry of "regenerate" is the same request whatever
+    // CA it made. An operator's CA is what was asked for.
+    h.update_field(r->generated ? "generated" : "set").update_field(r->replaces);
+    if (!r->generated) h.update_field(r->ca.fingerprint);
   }
   Digest d = h.finish();
   return std::string(d.begin(), d.end());
@@ -216,6 +232,7 @@ Result<std::vector<events::Event>> decide(const projections::State& view, const 
   if (auto* r = std::get_if<JoinRequest>(&request)) return decide_join(view, *r, now);
   if (auto* r = std::get_if<RemoveMemberRequest>(&request)) return decide_remove(view, *r);
   if (auto* r = std::get_if<RecordCertificateRequest>(&request)) return decide_record_certificate(view, *r);
+  if (auto* r = std::get_if<SetCaRequest>(&request)) return decide_set_ca(view, *r);
   return decide_delete_config(view, std::get<DeleteConfigRequest>(request));
 }
 

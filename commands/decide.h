@@ -77,13 +77,25 @@ struct RecordCertificateRequest {
   events::CertificateIssued certificate;
 };
 
+// A new cluster CA: one the cluster generated (ca_generated: regenerate-ca, renewal; renewed
+// automatically) or one the operator set (ca_set; never renewed automatically). The daemon made
+// and sealed it. `replaces`, when set, is the fingerprint of the CA this one is meant to replace:
+// if another CA replaced that one first, the request is refused (kConflict), so members that
+// renew the same expiring CA at once make one new CA, not several. Setting the CA that is already
+// the operator's records nothing.
+struct SetCaRequest {
+  events::CaCertificate ca;
+  bool generated = false;
+  std::string replaces;
+};
+
 // The services a member holds certificates for (docs/events.md, certificate_issued).
 inline constexpr std::string_view kCertificateServices[] = {"client", "ovnnb", "ovnsb", "ovn-northd",
                                                             "ovn-controller"};
 
 using Request = std::variant<BootstrapRequest, IssueTokenRequest, RevokeTokenRequest,
                              SetConfigRequest, DeleteConfigRequest, JoinRequest, RemoveMemberRequest,
-                             RecordCertificateRequest>;
+                             RecordCertificateRequest, SetCaRequest>;
 
 // SHA-256 (32 raw bytes) of what the requester asked for: the command and its parameters, not the
 // daemon-made parts (cluster id, certificate). A retry has the same digest; a request id reused

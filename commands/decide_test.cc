@@ -351,5 +351,77 @@ TEST(DecideRecordCertificate, RefusesWhatCannotBeTheClustersCertificate) {
   EXPECT_TRUE(h.view.certificates().issued().empty());
 }
 
+CaCertificate ca_cert(char c) { return CaCertificate{"-----BEGIN CERTIFICATE-----", "sealed", std::string(64, c), 99}; }
+
+TEST(DecideSetCa, AGeneratedCaReplacesTheCurrentOneOnlyIfItIsStillCurrent) {
+  Harness h;
+  auto b = bootstrap_req();
+  b.ca = ca_cert('a');
+  ASSERT_TRUE(h.run(b).ok());
+  ASSERT_TRUE(h.run(RecordCertificateRequest{issued("movn1", "ovnnb", std::string(64, 'a'))}).ok());
+  auto r = h.run(SetCaRequest{ca_cert('b'), true, std::string(64, 'a')});
+  ASSERT_TRUE(r.ok()) << r.error().message;
+  ASSERT_EQ(r->size(), 1u);
+  EXPECT_EQ(std::get<CaGenerated>((*r)[0]).ca, ca_cert('b'));
+  ASSERT_TRUE(h.view.certificates().ca());
+  EXPECT_EQ(h.view.certificates().ca()->ca.fingerprint, std::string(64, 'b'));
+  EXPECT_TRUE(h.view.certificates().ca()->auto_renew);
+  // A second member renewing the same CA at once is refused: one new CA, not two.
+  EXPECT_EQ(h.run(SetCaRequest{ca_cert('c'), true, std::string(64, 'a')}).error().code, Errc::kConflict);
+  EXPECT_EQ(h.view.certificates().ca()->ca.fingerprint, std::string(64, 'b'));
+  // regenerate-ca replaces whatever is current.
+  ASSERT_TRUE(h.run(SetCaRequest{ca_cert('c'), true, ""}).ok());
+  EXPECT_EQ(h.view.certificates().ca()->ca.fingerprint, std::string(64, 'c'));
+  // The certificate from the first CA is no longer from the current one: a new record of it is refused.
+  EXPECT_EQ(h.run(RecordCertificateRequest{issued("movn1", "ovnnb", std::string(64, 'a'))}).error().code,
+            Errc::kConflict);
+}
+
+TEST(DecideSetCa, AnOperatorsCaIsNotRenewedAndSettingItAgainRecordsNothing) {
+  Harness h;
+  auto b = bootstrap_req();
+  b.ca = ca_cert('a');
+  ASSERT_TRUE(h.run(b).ok());
+  auto r = h.run(SetCaRequest{ca_cert('e'), false, ""});
+  ASSERT_TRUE(r.ok()) << r.error().message;
+  ASSERT_EQ(r->size(), 1u);
+  EXPECT_TRUE(std::holds_alternative<CaSet>((*r)[0]));
+  EXPECT_FALSE(h.view.certificates().ca()->auto_renew);
+  auto again = h.run(SetCaRequest{ca_cert('e'), false, ""});
+  ASSERT_TRUE(again.ok());
+  EXPECT_TRUE(again->empty());
+  // The cluster's own CA set by the operator becomes the operator's: no longer renewed.
+  Harness g;
+  ASSERT_TRUE(g.run(b).ok());
+  auto own = g.run(SetCaRequest{ca_cert('a'), false, ""});
+  ASSERT_TRUE(own.ok());
+  EXPECT_EQ(own->size(), 1u);
+  EXPECT_FALSE(g.view.certificates().ca()->auto_renew);
+}
+
+TEST(DecideSetCa, RefusesACaTheLogCannotCarryAndAnUnbootstrappedCluster) {
+  Harness none;
+  EXPECT_EQ(none.run(SetCaRequest{ca_cert('a'), true, ""}).error().code, Errc::kFailedPrecondition);
+  Harness h;
+  h.bootstrap();
+  auto bad = ca_cert('a');
+  bad.fingerprint = "short";
+  EXPECT_EQ(h.run(SetCaRequest{bad, false, ""}).error().code, Errc::kInvalidArgument);
+  bad = ca_cert('a');
+  bad.sealed_key.clear();
+  EXPECT_EQ(h.run(SetCaRequest{bad, true, ""}).error().code, Errc::kInvalidArgument);
+  // Nothing replaces a CA the cluster does not have.
+  EXPECT_EQ(h.run(SetCaRequest{ca_cert('a'), true, std::string(64, 'z')}).error().code, Errc::kConflict);
+  EXPECT_FALSE(h.view.certificates().ca());
+}
+
+TEST(DecideSetCa, ARegenerateRetriedIsTheSameRequestWhateverCaItMade) {
+  EXPECT_EQ(request_digest(SetCaRequest{ca_cert('a'), true, ""}), request_digest(SetCaRequest{ca_cert('b'), true, ""}));
+  EXPECT_NE(request_digest(SetCaRequest{ca_cert('a'), true, ""}),
+            request_digest(SetCaRequest{ca_cert('a'), true, std::string(64, 'a')}));
+  EXPECT_NE(request_digest(SetCaRequest{ca_cert('a'), false, ""}), request_digest(SetCaRequest{ca_cert('b'), false, ""}));
+  EXPECT_NE(request_digest(SetCaRequest{ca_cert('a'), false, ""}), request_digest(SetCaRequest{ca_cert('a'), true, ""}));
+}
+
 }  // namespace
 }  // namespace movn::commands

@@ -111,6 +111,16 @@ std::pair<fb::Request, Offset<void>> encode_request(FlatBufferBuilder& b, const 
                                                 c.not_after_ms, ca)
                         .Union()};
           },
+          [&](const commands::SetCaRequest& r) -> std::pair<fb::Request, Offset<void>> {
+            auto cert = b.CreateString(r.ca.certificate);
+            auto sealed = b.CreateVector(reinterpret_cast<const std::uint8_t*>(r.ca.sealed_key.data()),
+                                         r.ca.sealed_key.size());
+            auto fingerprint = b.CreateString(r.ca.fingerprint);
+            auto replaces = b.CreateString(r.replaces);
+            return {fb::Request::SetCa, fb::CreateSetCa(b, cert, sealed, fingerprint, r.ca.not_after_ms, r.generated,
+                                                        replaces)
+                                            .Union()};
+          },
       },
       request);
 }
@@ -292,6 +302,19 @@ Result<commands::Request> decode_request(const fb::ForwardWrite& w) {
       c.not_before_ms = x->not_before_ms();
       c.not_after_ms = x->not_after_ms();
       return commands::Request(commands::RecordCertificateRequest{std::move(c)});
+    }
+    case fb::Request::SetCa: {
+      const auto* x = w.request_as_SetCa();
+      if (x == nullptr) break;
+      commands::SetCaRequest r;
+      MOVN_ASSIGN_OR_RETURN(r.ca.certificate, text("certificate", x->certificate()));
+      if (x->sealed_key() == nullptr) return bad("a forwarded CA has no sealed key");
+      r.ca.sealed_key.assign(reinterpret_cast<const char*>(x->sealed_key()->data()), x->sealed_key()->size());
+      MOVN_ASSIGN_OR_RETURN(r.ca.fingerprint, text("fingerprint", x->fingerprint()));
+      MOVN_ASSIGN_OR_RETURN(r.replaces, text("replaces", x->replaces()));
+      r.ca.not_after_ms = x->not_after_ms();
+      r.generated = x->generated();
+      return commands::Request(std::move(r));
     }
     default: break;
   }

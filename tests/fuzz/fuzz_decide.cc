@@ -22,7 +22,7 @@ std::uint64_t number(const std::vector<std::string_view>& f, std::size_t i) {
 }
 
 commands::Request request_from(std::string_view record) {
-  const unsigned kind = record.empty() ? 0 : static_cast<unsigned char>(record.front()) % 9;
+  const unsigned kind = record.empty() ? 0 : static_cast<unsigned char>(record.front()) % 10;
   if (!record.empty()) record.remove_prefix(1);
   auto f = fuzz::split(record, '\x01', 8);
   switch (kind) {
@@ -38,6 +38,9 @@ commands::Request request_from(std::string_view record) {
     case 8:
       return commands::RecordCertificateRequest{events::CertificateIssued{
           field(f, 0), field(f, 1), field(f, 2), field(f, 3), field(f, 4), number(f, 5), number(f, 6), field(f, 7)}};
+    case 9:
+      return commands::SetCaRequest{events::CaCertificate{field(f, 0), field(f, 1), field(f, 2), number(f, 3)},
+                                    !field(f, 4).empty(), field(f, 5)};
     default: return commands::RemoveMemberRequest{field(f, 0)};
   }
 }

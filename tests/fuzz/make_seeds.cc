@@ -92,6 +92,13 @@ int main(int argc, char** argv) {
                 "m2", "ovn-controller", "-----BEGIN CERTIFICATE-----", "0a", std::string(64, 'e'), 1, 2,
                 std::string(64, 'c')}},
             "req-2", {"m2", ""}}));
+  write(out / "peer_frame", "forward_set_ca.bin",
+        transport::encode_peer_message(host::ForwardWrite{
+            NodeId(2), NodeId(1), 11,
+            commands::SetCaRequest{events::CaCertificate{"-----BEGIN CERTIFICATE-----", std::string("\x01sealed", 7),
+                                                         std::string(64, 'a'), 99},
+                                   true, std::string(64, 'b')},
+            "ca-renewal-b", {"m2", ""}}));
   write(out / "peer_frame", "forward_reply.bin",
         transport::encode_peer_message(host::ForwardReply{NodeId(1), NodeId(2), 9, false, LogIndex(0), false,
                                                           Errc::kConflict, "taken"}));
