@@ -68,6 +68,21 @@ Result<std::string> render_config_list(const Json& keys);
 // `certificates list`: text (upstream's sections) or JSON (upstream's keys, no trailing newline).
 Result<std::string> render_certificate_list(const Json& answer, bool json);
 
+// `certificates reissue` and `regenerate-ca`/`set-ca` answers, as upstream prints them.
+Result<std::string> render_reissue(const Json& answer);
+Result<std::string> render_ca_report(const Json& answer);
+
+// `certificates set-ca --combined`: the CERTIFICATE blocks of `text`, in order, and its first
+// private key block (RSA PRIVATE KEY, PRIVATE KEY or EC PRIVATE KEY); other blocks and text
+// around them are ignored. Errors: "no certificates found", "no private key found".
+struct PemBundle {
+  std::string certificates;
+  std::string private_key;
+};
+Result<PemBundle> split_combined_pem(std::string_view text);
+// The most set-ca reads from a file or stdin.
+inline constexpr std::size_t kMaxPemInputBytes = 256 * 1024;
+
 // The query string for GET /1.0/events ("" or "?since=3&type=...").
 std::string events_query(const std::optional<std::uint64_t>& since, const std::string& type,
                          const std::string& member);

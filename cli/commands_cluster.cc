@@ -1,5 +1,6 @@
 // `microovn cluster ...`: bootstrap, add, list, tokens list|revoke.
 #include <cmath>
+#include <iostream>
 
 #include "cli/commands.h"
 #include "cli/http_client.h"
@@ -66,7 +67,11 @@ Result<std::string> run_remove(const GlobalOptions& global, const RemoveFlags& f
   if (flags.force) target += "?force=1";
   auto answer = global.client().del(target);
   if (!answer.ok()) return std::move(answer).error();
-  return std::string();  // upstream prints nothing
+  // Upstream prints nothing on stdout; the note goes to stderr (docs/cli.md).
+  std::cerr << "Note: " << flags.name
+            << " keeps the cluster key and the log it had, so it can still open the cluster CA's key it saw. "
+               "If it is no longer trusted, run 'microovn certificates regenerate-ca'.\n";
+  return std::string();
 }
 
 Result<std::string> run_add(const GlobalOptions& global, const AddFlags& flags) {

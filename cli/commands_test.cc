@@ -259,5 +259,79 @@ TEST(RenderCertificateList, AWrongShapeIsAnErrorNotACrash) {
   }
 }
 
+TEST(RenderReissue, UpstreamsLinesWithNoneAndTheFailedSection) {
+  auto out = render_reissue(Json::parse(R"({"success":["ovnnb"],"failed":null})"));
+  ASSERT_TRUE(out.ok()) << out.error().message;
+  EXPECT_EQ(*out,
+    "Local certificates reissued successfully:\n"
+    "ovnnb\n");
+  out = render_reissue(Json::parse(R"({"success":null,"failed":["client","ovnsb"]})"));
+  ASSERT_TRUE(out.ok());
+  EXPECT_EQ(*out,
+    "Local certificates reissued successfully:\n"
+    "None\n"
+    "\n"
+    "Local certificates reissue failed:\n"
+    "client\n"
+    "ovnsb\n");
+  EXPECT_FALSE(render_reissue(Json::parse(R"({"success":"ovnnb"})")).ok());
+  EXPECT_FALSE(render_reissue(Json::parse(R"({"success":[1]})")).ok());
+  EXPECT_FALSE(render_reissue(Json::parse(R"([])")).ok());
+}
+
+TEST(RenderCaReport, HostsInOrderThenErrorsAndTheClosingAdvice) {
+  auto out = render_ca_report(Json::parse(R"({"newCa":true,"reissuedCertificates":{
+      "m2":{"success":["client"],"failed":["ovnnb"]},"m1":{"success":["client","ovnnb"],"failed":null}},
+      "error":["failed to contact cluster member with address \"127.0.0.1:6686\": it is not reachable from the cluster"]})"));
+  ASSERT_TRUE(out.ok()) << out.error().message;
+  EXPECT_EQ(*out,
+    "New CA certificate: Issued\n"
+    "\n"
+    "Service certificate re-issued for following services:\n"
+    "[Host m1]\n"
+    "client: Success\n"
+    "ovnnb: Success\n"
+    "\n"
+    "[Host m2]\n"
+    "client: Success\n"
+    "ovnnb: Failed!\n"
+    "\n"
+    "[Errors]\n"
+    "failed to contact cluster member with address \"127.0.0.1:6686\": it is not reachable from the cluster\n"
+    "\n"
+    " Some of the service certificates failed to be re-issued. You can inspect logs and attempt to re-issue "
+    "these certificates using microovn CLI on affected cluster members.\n");
+  out = render_ca_report(Json::parse(R"({"newCa":false,"reissuedCertificates":{},"error":[]})"));
+  ASSERT_TRUE(out.ok());
+  EXPECT_EQ(*out,
+    "New CA certificate: Not Issued\n"
+    "\n"
+    "Service certificate re-issued for following services:\n");
+  EXPECT_FALSE(render_ca_report(Json::parse(R"({"reissuedCertificates":{}})")).ok());
+  EXPECT_FALSE(render_ca_report(Json::parse(R"({"newCa":true,"reissuedCertificates":{"m1":3}})")).ok());
+  EXPECT_FALSE(render_ca_report(Json::parse(R"({"newCa":true,"error":"x"})")).ok());
+}
+
+TEST(SplitCombinedPem, KeepsCertificatesInOrderAndTheFirstKey) {
+  const std::string c1 = "-----BEGIN CERTIFICATE-----\nAAA\n-----END CERTIFICATE-----";
+  const std::string c2 = "-----BEGIN CERTIFICATE-----\nBBB\n-----END CERTIFICATE-----";
+  const std::string k1 = "-----BEGIN EC PRIVATE KEY-----\nK1\n-----END EC PRIVATE KEY-----";
+  const std::string k2 = "-----BEGIN PRIVATE KEY-----\nK2\n-----END PRIVATE KEY-----";
+  const std::string other = "-----BEGIN X509 CRL-----\nC\n-----END X509 CRL-----";
+  auto out = split_combined_pem("junk\n" + k1 + "\n" + c1 + "\n" + other + "\n" + k2 + "\n" + c2 + "\ntrailer");
+  ASSERT_TRUE(out.ok()) << out.error().message;
+  EXPECT_EQ(out->certificates, c1 + "\n" + c2 + "\n");
+  EXPECT_EQ(out->private_key, k1 + "\n");
+  EXPECT_EQ(split_combined_pem(c1).error().message, "no private key found");
+  EXPECT_EQ(split_combined_pem(k2).error().message, "no certificates found");
+  EXPECT_EQ(split_combined_pem("").error().message, "no certificates found");
+  // A block that never ends, or a label that spans lines, is not a block.
+  EXPECT_FALSE(split_combined_pem("-----BEGIN CERTIFICATE-----\nAAA\n" + k1).ok());
+  EXPECT_FALSE(split_combined_pem("-----BEGIN CERT\nIFICATE-----\n" + k1).ok());
+  auto rsa = split_combined_pem(c1 + "\n-----BEGIN RSA PRIVATE KEY-----\nR\n-----END RSA PRIVATE KEY-----\n");
+  ASSERT_TRUE(rsa.ok());
+  EXPECT_EQ(rsa->private_key, "-----BEGIN RSA PRIVATE KEY-----\nR\n-----END RSA PRIVATE KEY-----\n");
+}
+
 }  // namespace
 }  // namespace movn::cli

@@ -33,6 +33,20 @@ inline const Clock& system_clock() {
   return clock;
 }
 
+// The system clock moved by a fixed number of seconds (microovnd --clock-offset: tests of what
+// happens as certificates near their expiry, without waiting for it).
+class OffsetClock final : public Clock {
+ public:
+  explicit OffsetClock(std::int64_t offset_s) : offset_ms_(offset_s * 1000) {}
+  std::uint64_t now_ms() const override {
+    const auto now = static_cast<std::int64_t>(wall_clock_ms()) + offset_ms_;
+    return now > 0 ? static_cast<std::uint64_t>(now) : 0;
+  }
+
+ private:
+  std::int64_t offset_ms_;
+};
+
 // 2026-11-23T20:00:00Z, or 2026-11-23T20:00:00.123Z with millis.
 inline std::string format_rfc3339(std::uint64_t ms, bool with_millis = false) {
   std::time_t secs = static_cast<std::time_t>(ms / 1000);

@@ -9,6 +9,7 @@
 #include "commands/join_token.h"
 #include "commands/validate.h"
 #include "common/time.h"
+#include "daemon/api_call.h"
 #include "daemon/api_request.h"
 #include "daemon/certificate_reconciler.h"
 #include "daemon/member_info.h"
@@ -65,42 +66,6 @@ Result<std::string> render_events(const eventlog::Store& store, std::uint64_t si
   return transport::sync_envelope(arr);
 }
 }  // namespace
-
-struct Api::Call : std::enable_shared_from_this<Api::Call> {
-  transport::HttpRequest req;
-  transport::Responder respond;
-  std::vector<std::string> path;               // decoded segments
-  std::map<std::string, std::string> query;    // decoded
-  std::string request_id;
-  events::Actor actor;
-  bool answered = false;
-  std::function<Error(Error)> explain;  // adds what this member reaches to an unavailable cluster's error
-
-  void ok(const ordered_json& metadata) { send(200, transport::sync_envelope(metadata)); }
-  void fail(Error e) {
-    if (e.code == Errc::kUnavailable && explain) e = explain(std::move(e));
-    unsigned status = transport::http_status_for(e.code);
-    if (status >= 500) spdlog::error("{} {}: {}", req.method, req.target, e.message);
-    send(status, transport::error_envelope(status, e.message));
-  }
-  void send(unsigned status, std::string body) {
-    if (answered) return;
-    answered = true;
-    respond(HttpResponse{status, std::move(body)});
-  }
-  // Wraps a continuation that runs later on the core thread: an exception thrown in it is a bug,
-  // answered with 500 instead of escaping into the event loop (where it would stop the daemon).
-  template <class F>
-  auto guard(F f) {
-    return [self = shared_from_this(), f = std::move(f)](auto&&... args) mutable {
-      try {
-        f(std::forward<decltype(args)>(args)...);
-      } catch (const std::exception& ex) {
-        self->fail(make_error(Errc::kInternal, std::string("internal error: ") + ex.what()));
-      }
-    };
-  }
-};
 
 Api::Api(Node& node, StorageWorker& storage, MemberContext& member, MemberTransport& peers)
     : node_(node), storage_(storage), member_(member), peers_(peers) {}
@@ -197,7 +162,18 @@ void Api::route(Call& c) {
   if (is({"1.0", "events"})) return m == "GET" ? fresh(&Api::events) : method_not_allowed();
   if (is({"1.0", "projections"})) return m == "GET" ? fresh(&Api::projections) : method_not_allowed();
   if (is({"1.0", "stats"})) return m == "GET" ? stats(c) : method_not_allowed();
-  if (is({"1.0", "certificates"})) return m == "GET" ? certificates(c) : method_not_allowed();
+  if (is({"1.0", "certificates"})) {
+    if (m == "GET") return certificates(c);
+    if (m == "PUT") return reissue(c, "all");
+    return method_not_allowed();
+  }
+  if (is({"1.0", "certificates", "*"})) return m == "PUT" ? reissue(c, p[2]) : method_not_allowed();
+  if (is({"1.0", "ca"})) {
+    if (m == "GET") return after_read_barrier(c, [this](Call& call) { ca_info(call); });
+    if (m == "PUT") return regenerate_ca(c);
+    if (m == "POST") return set_ca(c);
+    return method_not_allowed();
+  }
   c.fail(make_error(Errc::kNotFound, "not found: " + c.req.target));
 }
 
@@ -665,6 +641,7 @@ void Api::stats(Call& c) {
                                 {"recorded", s.recorded},
                                 {"failures", s.failures},
                                 {"churn", s.churn},
+                                {"ca_renewals", s.ca_renewals},
                                 {"last_error", s.last_error}};
   }
   c.ok(ordered_json{{"applied_index", node_.applied().applied_index().value},
@@ -679,41 +656,6 @@ void Api::stats(Call& c) {
                                            {"dials", links.dials},
                                            {"wrong_fingerprint", links.wrong_fingerprint}}},
                     {"certificates", certificates}});
-}
-
-// This member's certificate files (data/pki), as upstream lists them: paths, whether each file is
-// there, and the certificate's expiry. Every member holds all five services' certificates
-// until services can be enabled and disabled; a member in no cluster holds none.
-void Api::certificates(Call& c) {
-  const auto dir = member_data_dir(member_.state_dir) / "pki";
-  const auto expiry = [](const std::filesystem::path& cert) -> std::string {
-    auto info = pki::certificate_file_info(cert);
-    return info.ok() && *info ? format_go_utc((*info)->not_after_unix_s) : std::string();
-  };
-  const auto present = [](const std::filesystem::path& p) {
-    std::error_code ec;
-    return std::filesystem::is_regular_file(p, ec);
-  };
-  const auto& ca = node_.applied().certificates().ca();
-  const auto ca_path = dir / pki::kCaCertFile;
-  ordered_json out{{"ca", ordered_json{{"cert", ca_path.string()},
-                                       {"cert_present", present(ca_path)},
-                                       {"auto_renew", ca && ca->auto_renew},
-                                       {"expiration_date", expiry(ca_path)}}}};
-  const bool member = node_.applied().membership().find(member_.name) != nullptr;
-  for (const char* service : {"ovnnb", "ovnsb", "ovn-northd", "ovn-controller", "client"}) {
-    if (!member) {
-      out[service] = nullptr;
-      continue;
-    }
-    const auto cert = pki::service_cert_path(dir, service), key = pki::service_key_path(dir, service);
-    out[service] = ordered_json{{"cert", cert.string()},
-                                {"cert_present", present(cert)},
-                                {"key", key.string()},
-                                {"key_present", present(key)},
-                                {"expiration_date", expiry(cert)}};
-  }
-  c.ok(out);
 }
 
 void Api::projections(Call& c) {

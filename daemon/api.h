@@ -29,12 +29,15 @@ struct MemberContext {
 };
 
 class CertificateReconciler;
+class CertificateAdmin;
 
 class Api {
  public:
   Api(Node& node, StorageWorker& storage, MemberContext& member, MemberTransport& peers);
-  // The reconciler whose counters /1.0/stats shows (none: null there).
-  void set_certificate_reconciler(const CertificateReconciler* r) { certificates_ = r; }
+  // The reconciler whose counters /1.0/stats shows (none: null there) and which reissues this
+  // member's certificates, and what serves the CA's routes (none: those answer 503).
+  void set_certificate_reconciler(CertificateReconciler* r) { certificates_ = r; }
+  void set_certificate_admin(CertificateAdmin* a) { ca_admin_ = a; }
 
   void set_ready(bool ready) { ready_ = ready; }
   void handle(transport::HttpRequest req, transport::Responder respond);
@@ -82,6 +85,11 @@ class Api {
   void projections(Call& c);
   void stats(Call& c);
   void certificates(Call& c);
+  // api_certificates.cc: PUT /1.0/certificates[/SERVICE], GET|PUT|POST /1.0/ca.
+  void reissue(Call& c, const std::string& service);
+  void ca_info(Call& c);
+  void regenerate_ca(Call& c);
+  void set_ca(Call& c);
   std::string token_for(const std::string& request_id, const std::string& name) const;
   std::string token_secret(const std::string& request_id, const std::string& name) const;
 
@@ -89,7 +97,8 @@ class Api {
   StorageWorker& storage_;
   MemberContext& member_;
   MemberTransport& peers_;
-  const CertificateReconciler* certificates_ = nullptr;
+  CertificateReconciler* certificates_ = nullptr;
+  CertificateAdmin* ca_admin_ = nullptr;
   bool ready_ = false;
   struct PendingJoin {
     JoiningRecord record;

@@ -169,6 +169,23 @@ Result<std::string> parse_config_body(std::string_view text) {
   return body["value"].get<std::string>();
 }
 
+Result<SetCaBody> parse_set_ca_body(std::string_view text) {
+  MOVN_ASSIGN_OR_RETURN(auto body, parse_body_object(text));
+  for (const auto& [k, v] : body.items())
+    if (k != "certificate" && k != "private_key") return bad_request("unknown field '" + k + "'");
+  SetCaBody out;
+  for (auto [field, into] : {std::pair{"certificate", &out.certificate}, std::pair{"private_key", &out.private_key}}) {
+    auto it = body.find(field);
+    if (it == body.end() || !it->is_string() || it->get_ref<const std::string&>().empty())
+      return bad_request(std::string("field '") + field + "' is required and must be a non-empty string");
+    if (it->get_ref<const std::string&>().size() > kMaxCaPemBytes)
+      return bad_request(std::string("field '") + field + "' is longer than " + std::to_string(kMaxCaPemBytes) +
+                         " bytes");
+    *into = it->get<std::string>();
+  }
+  return out;
+}
+
 Result<EventsQuery> parse_events_query(const std::map<std::string, std::string>& query) {
   EventsQuery out;
   for (const auto& [k, v] : query) {

@@ -60,6 +60,15 @@ Result<TokenBody> parse_token_body(std::string_view body);
 // The value of a config set.
 Result<std::string> parse_config_body(std::string_view body);
 
+// POST /1.0/ca: the operator's CA, as upstream sends it: {"certificate": PEM, "private_key": PEM}.
+// Both required, non-empty strings of at most kMaxCaPemBytes (their content is checked by pki/).
+inline constexpr std::size_t kMaxCaPemBytes = 256 * 1024;
+struct SetCaBody {
+  std::string certificate;
+  std::string private_key;
+};
+Result<SetCaBody> parse_set_ca_body(std::string_view body);
+
 struct EventsQuery {
   std::uint64_t since = 1;
   std::uint64_t limit = 0;  // 0: no limit

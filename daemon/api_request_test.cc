@@ -116,5 +116,23 @@ TEST(ApiRequest, JoinBodies) {
             std::string::npos);
   EXPECT_FALSE(parse_join_body(R"({"token":"t","address":"not an address"})").ok());
 }
+
+TEST(ApiRequest, SetCaBodies) {
+  auto ok = parse_set_ca_body(R"({"certificate":"CERT","private_key":"KEY"})");
+  ASSERT_TRUE(ok.ok()) << ok.error().message;
+  EXPECT_EQ(ok->certificate, "CERT");
+  EXPECT_EQ(ok->private_key, "KEY");
+  EXPECT_NE(parse_set_ca_body(R"({"certificate":"CERT"})").error().message.find("'private_key' is required"),
+            std::string::npos);
+  EXPECT_NE(parse_set_ca_body(R"({"certificate":"","private_key":"K"})").error().message.find("'certificate'"),
+            std::string::npos);
+  EXPECT_NE(parse_set_ca_body(R"({"certificate":1,"private_key":"K"})").error().message.find("non-empty string"),
+            std::string::npos);
+  EXPECT_NE(parse_set_ca_body(R"({"certificate":"C","private_key":"K","x":1})").error().message.find("unknown field"),
+            std::string::npos);
+  const std::string huge = "{\"certificate\":\"" + std::string(kMaxCaPemBytes + 1, 'a') + "\",\"private_key\":\"K\"}";
+  EXPECT_NE(parse_set_ca_body(huge).error().message.find("longer than"), std::string::npos);
+  EXPECT_FALSE(parse_set_ca_body("not json").ok());
+}
 }  // namespace
 }  // namespace movn::daemon

@@ -12,6 +12,7 @@
 #include <nlohmann/json.hpp>
 
 #include "daemon/api.h"
+#include "daemon/certificate_admin.h"
 #include "daemon/certificate_reconciler.h"
 #include "daemon/member_info.h"
 #include "daemon/host_seams.h"
@@ -114,7 +115,12 @@ Result<DaemonExit> run_daemon(const DaemonOptions& options) {
     removed = true;
     begin_stop();
   };
-  MemberHost host(*store, io, fail_stop, system_clock(), &peers, std::move(node_options));
+  // Cluster time and the certificates' expiry checks read this clock.
+  const OffsetClock offset_clock(options.clock_offset_s);
+  const Clock& clock = options.clock_offset_s == 0 ? system_clock() : offset_clock;
+  if (options.clock_offset_s != 0)
+    spdlog::warn("the daemon's clock runs {} s ahead of the system clock (--clock-offset)", options.clock_offset_s);
+  MemberHost host(*store, io, fail_stop, clock, &peers, std::move(node_options));
   Node& node = host.node;
   StorageWorker& storage = host.storage;
   peers.attach(node);
@@ -130,6 +136,7 @@ Result<DaemonExit> run_daemon(const DaemonOptions& options) {
   // The member's OVN service certificates follow the certificates projection (made once the
   // effects thread exists, below).
   std::optional<CertificateReconciler> certificates;
+  std::optional<CertificateAdmin> ca_admin;
 
   // Raft time: one tick every Node::kTickMs on the core thread.
   asio::steady_timer ticker(io);
@@ -140,6 +147,7 @@ Result<DaemonExit> run_daemon(const DaemonOptions& options) {
       node.tick();
       api.tick();
       if (certificates) certificates->tick();
+      if (ca_admin) ca_admin->tick();
       tick_step();
     });
   };
@@ -148,8 +156,10 @@ Result<DaemonExit> run_daemon(const DaemonOptions& options) {
   // identity (a key pair and certificate, made on the first start) is generated on the effects
   // thread, not on the core thread.
   EffectsThread effects(io);
-  certificates.emplace(node, effects, member, member_data_dir(dir) / "pki");
+  certificates.emplace(node, effects, member, member_data_dir(dir) / "pki", clock);
   api.set_certificate_reconciler(&*certificates);
+  ca_admin.emplace(node, effects, member, clock);
+  api.set_certificate_admin(&*ca_admin);
   std::optional<Error> startup_error;
   auto fail_start = [&](Error e) {
     startup_error = std::move(e);

@@ -16,6 +16,9 @@ struct DaemonOptions {
   std::filesystem::path state_dir = "/var/lib/microovn/state";
   eventlog::Compression compression = eventlog::Compression::kLz4;
   bool rebuild = false;  // drop the projection checkpoints and replay the whole log
+  // Seconds the daemon's clock runs ahead of the system clock (negative: behind). For tests of
+  // expiry and renewal; 0 in use.
+  std::int64_t clock_offset_s = 0;
 };
 
 enum class DaemonExit {

@@ -27,6 +27,10 @@ int main(int argc, char** argv) {
   app.add_flag("-v,--verbose", verbose, "Show information messages");
   app.add_flag("--version", version, "Print the version and exit");
   bool rebuild = false;
+  std::int64_t clock_offset_s = 0;
+  app.add_option("--clock-offset", clock_offset_s,
+                 "For tests: run the daemon's clock this many seconds ahead of the system clock")
+      ->group("Testing");
   app.add_flag("--rebuild", rebuild,
                "Drop the projection checkpoints and replay the whole log, verifying the hash chain");
   auto* rebuild_cmd = app.add_subcommand(
@@ -53,6 +57,7 @@ int main(int argc, char** argv) {
                         : compression == "zstd" ? movn::eventlog::Compression::kZstd
                                                 : movn::eventlog::Compression::kLz4;
   options.rebuild = rebuild;
+  options.clock_offset_s = clock_offset_s;
   if (rebuild_cmd->parsed()) {
     spdlog::set_level(spdlog::level::warn);
     auto out = movn::daemon::rebuild_offline(options);

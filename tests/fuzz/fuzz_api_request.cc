@@ -32,5 +32,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   if (auto t = daemon::parse_token_body(req.body); t.ok())
     MOVN_FUZZ_CHECK(t->lifetime_ms > 0, "a token lives at least 1 ms");
   (void)daemon::parse_config_body(req.body);
+  if (auto ca = daemon::parse_set_ca_body(req.body); ca.ok())
+    MOVN_FUZZ_CHECK(!ca->certificate.empty() && !ca->private_key.empty(), "a CA body holds both parts");
   return 0;
 }

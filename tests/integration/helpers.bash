@@ -115,13 +115,14 @@ stop_pid() {
   forget_pid "$pid"
 }
 
-# start_daemon [STATE_DIR]: starts microovnd (store compression none) and waits until it is
-# ready. Sets DAEMON_PID and DAEMON_LOG (the daemon's stdout and stderr).
+# start_daemon [STATE_DIR]: starts microovnd (store compression none, plus $MICROOVND_ARGS) and
+# waits until it is ready. Sets DAEMON_PID and DAEMON_LOG (the daemon's stdout and stderr).
 start_daemon() {
   local dir="${1:-$STATE}"
   DAEMON_LOG="$(mktemp "$TEST_TMP/daemon-XXXXXX.log")"
   # 3>&- : a background child must not hold bats' output pipe open.
-  "$MICROOVND" --state-dir "$dir" --store-compression none >"$DAEMON_LOG" 2>&1 3>&- &
+  # shellcheck disable=SC2086 # MICROOVND_ARGS: extra flags, split on spaces
+  "$MICROOVND" --state-dir "$dir" --store-compression none ${MICROOVND_ARGS:-} >"$DAEMON_LOG" 2>&1 3>&- &
   DAEMON_PID=$!
   DAEMON_PIDS+=("$DAEMON_PID")
   echo "$DAEMON_PID $dir" >>"$TEST_TMP/pids"

@@ -267,6 +267,69 @@ same_history() {
   assert_output --partial "last member"
 }
 
+# member_pki_from_ca I FINGERPRINT: member I's data/pki holds that CA and five certificates that
+# verify against it, each recorded in its history.
+member_pki_from_ca() {
+  local pki="$TEST_TMP/m$1/data/pki" s
+  [[ "$(openssl x509 -in "$pki/cacert.pem" -outform DER | sha256sum | cut -d' ' -f1)" == "$2" ]] || return 1
+  for s in client ovnnb ovnsb ovn-northd ovn-controller; do
+    openssl verify -CAfile "$pki/cacert.pem" "$pki/$s-cert.pem" >/dev/null || return 1
+  done
+  [[ "$(on "$1" events list --type certificate_issued --member "m$1" -f json |
+    jq --arg ca "$2" '[.[] | select(.event.ca_fingerprint == $ca)] | length')" -ge 5 ]]
+}
+last_ca() { on "$1" events list -f json | jq -r '[.[] | select(.type == "ca_generated")] | last | .event.fingerprint'; }
+
+@test "regenerate-ca reissues on every member, and reports a member that is down" {
+  form_cluster 3
+  wait_for 20 roles_are 1 voter=3
+  local i ca
+  run on 2 certificates regenerate-ca
+  assert_success
+  assert_line --index 0 "New CA certificate: Issued"
+  for i in 1 2 3; do
+    assert_output --partial "[Host m$i]
+client: Success
+ovnnb: Success
+ovnsb: Success
+ovn-northd: Success
+ovn-controller: Success"
+  done
+  refute_output --partial "Errors"
+  ca="$(last_ca 2)"
+  for i in 1 2 3; do wait_for 20 member_pki_from_ca "$i" "$ca"; done
+  # Member 3 is down: the others reissue; it is listed as an error.
+  local lead
+  lead="$(leader_among 1 2 3)"
+  local down=$(( lead == 3 ? 2 : 3 )) asker=$(( lead == 1 ? 1 : lead ))
+  [[ "$asker" == "$down" ]] && asker=1
+  kill9_daemon "${MPID[$down]}"
+  wait_for 20 status_is "$lead" "m$down" UNREACHABLE
+  run on "$asker" certificates regenerate-ca
+  assert_success
+  assert_line --index 0 "New CA certificate: Issued"
+  refute_output --partial "[Host m$down]"
+  assert_line "[Errors]"
+  assert_line "failed to contact cluster member with address \"${MADDR[$down]}\": it is not reachable from the cluster"
+  assert_line " Some of the service certificates failed to be re-issued. You can inspect logs and attempt to re-issue these certificates using microovn CLI on affected cluster members."
+  ca="$(last_ca "$asker")"
+  for i in 1 2 3; do
+    [[ "$i" == "$down" ]] && continue
+    assert_output --partial "[Host m$i]
+client: Success"
+    wait_for 20 member_pki_from_ca "$i" "$ca"
+  done
+  # Back, it catches up and issues its certificates from the new CA.
+  start_daemon "$(mdir "$down")"
+  MPID[$down]=$DAEMON_PID
+  wait_for 30 member_pki_from_ca "$down" "$ca"
+  # Removing a member says what to do if it is no longer trusted (stderr; stdout stays empty).
+  run --separate-stderr on "$lead" cluster remove "m$down"
+  assert_success
+  assert_output ""
+  assert_regex "$stderr" "regenerate-ca"
+}
+
 @test "STATUS is UNREACHABLE for a killed member and ONLINE again after it restarts" {
   form_cluster 3
   wait_for 20 roles_are 1 voter=3
