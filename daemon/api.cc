@@ -65,10 +65,65 @@ Result<std::string> render_events(const eventlog::Store& store, std::uint64_t si
   }
   return transport::sync_envelope(arr);
 }
+struct FoundersPki {
+  std::string cluster_key;
+  events::CaCertificate ca;
+  std::vector<events::CertificateIssued> certificates;
+};
+
+// The founder's PKI (runs on the effects thread): the cluster key (the one in identity/ if there
+// is one, else a new one stored there, 0600), a new CA sealed under it, and the founder's service
+// certificates issued from it (written to data/pki).
+Result<FoundersPki> make_founders_pki(const std::filesystem::path& state_dir, const std::string& name,
+                                      std::string cluster_key) {
+  FoundersPki out;
+  if (cluster_key.empty()) {
+    const auto file = state_dir / "identity" / pki::kClusterKeyFile;
+    auto existing = pki::load_cluster_key(file);
+    if (!existing.ok()) return std::move(existing).error().wrap("failed to make the cluster key");
+    if (!*existing) {
+      MOVN_ASSIGN_OR_RETURN(std::string key, pki::random_bytes(pki::kSecretKeyBytes));
+      MOVN_TRY(pki::store_cluster_key(file, key).wrap_error("failed to make the cluster key"));
+      *existing = std::move(key);
+    }
+    cluster_key = std::move(**existing);
+  }
+  out.cluster_key = std::move(cluster_key);
+  const auto now = static_cast<std::int64_t>(std::time(nullptr));
+  MOVN_ASSIGN_OR_RETURN(std::string serial, pki::random_serial());
+  auto ca = pki::make_ca(now, std::move(serial));
+  if (!ca.ok()) return std::move(ca).error().wrap("failed to make the cluster CA");
+  auto wipe = [&] { pki::wipe(ca->key_pem); };
+  auto sealed = pki::seal_ca(*ca, out.cluster_key);
+  if (!sealed.ok()) {
+    wipe();
+    return std::move(sealed).error().wrap("failed to seal the cluster CA");
+  }
+  const auto dir = member_data_dir(state_dir) / "pki";
+  if (auto w = pki::write_ca_file(dir, ca->cert_pem); !w.ok()) {
+    wipe();
+    return std::move(w).error().wrap("failed to write the CA certificate for OVN");
+  }
+  for (std::string_view service : commands::kCertificateServices) {
+    auto issued = pki::issue_service_files(dir, name, service, ca->cert_pem, ca->key_pem, now);
+    if (!issued.ok()) {
+      wipe();
+      return std::move(issued).error().wrap("failed to issue the " + std::string(service) + " certificate");
+    }
+    const auto& info = issued->info;
+    out.certificates.push_back(events::CertificateIssued{
+        name, std::string(service), issued->cert_pem, info.serial_hex, info.fingerprint_hex,
+        static_cast<std::uint64_t>(info.not_before_unix_s) * 1000, static_cast<std::uint64_t>(info.not_after_unix_s) * 1000,
+        sealed->fingerprint});
+  }
+  wipe();
+  out.ca = std::move(sealed).value();
+  return out;
+}
 }  // namespace
 
-Api::Api(Node& node, StorageWorker& storage, MemberContext& member, MemberTransport& peers)
-    : node_(node), storage_(storage), member_(member), peers_(peers) {}
+Api::Api(Node& node, StorageWorker& storage, MemberContext& member, MemberTransport& peers, host::Effects& effects)
+    : node_(node), storage_(storage), member_(member), peers_(peers), effects_(effects) {}
 
 Result<void> Api::listen_for_peers(const std::string& address) {
   MOVN_ASSIGN_OR_RETURN(auto key, pki::read_file(member_.state_dir / "identity" / pki::kIdentityKeyFile, 64 * 1024, 0600));
@@ -187,62 +242,111 @@ void Api::info(Call& c) {
                     {"bootstrapped", ms.bootstrapped()}});
 }
 
+Result<Api::Placement> Api::placement(const std::optional<std::string>& name,
+                                      const std::optional<std::string>& address) const {
+  Placement out{name.value_or(host_name()), {}};
+  if (auto r = commands::validate_member_name(out.name); !r.ok()) {
+    if (!name) return bad_request(r.error().message + " (the host name); pass --name");
+    return r.error();
+  }
+  if (address) {
+    out.address = *address;
+  } else {
+    MOVN_ASSIGN_OR_RETURN(out.address, default_address());
+  }
+  return out;
+}
+
+void Api::with_identity(const std::string& name, std::function<void(Result<void>)> next) {
+  // The identity follows the member name; it is made here, in the daemon layer, not in decide(),
+  // and its key on the effects thread.
+  if (member_.identity.member_name == name) return next({});
+  auto made = std::make_shared<pki::Identity>();
+  effects_.run(
+      [made, dir = member_.state_dir / "identity", name]() -> Result<void> {
+        MOVN_ASSIGN_OR_RETURN(*made, pki::ensure_identity(dir, name));
+        return {};
+      },
+      [this, made, name, next = std::move(next)](Result<void> r) {
+        if (!r.ok()) return next(std::move(r).error().wrap("failed to create the member identity"));
+        member_.identity = std::move(*made);
+        spdlog::info("member identity regenerated for name {}", name);
+        next({});
+      });
+}
+
 void Api::bootstrap(Call& c) {
   auto body = parse_bootstrap_body(c.req.body);
   if (!body.ok()) return c.fail(body.error());
-  std::string name = body->name.value_or(host_name()), address;
-  if (auto r = commands::validate_member_name(name); !r.ok()) {
-    if (!body->name) return c.fail(bad_request(r.error().message + " (the host name); pass --name"));
-    return c.fail(r.error());
-  }
-  if (body->address) {
-    address = *body->address;
-  } else {
-    auto a = default_address();
-    if (!a.ok()) return c.fail(a.error());
-    address = *a;
-  }
+  auto where = placement(body->name, body->address);
+  if (!where.ok()) return c.fail(where.error());
+  const std::string name = where->name, address = where->address;
   const bool retry = node_.known_request(c.request_id);
-  // Checked against the view that includes bootstraps still being written, so a concurrent
-  // second bootstrap is refused before it touches this member's identity.
+  // Checked against the view that includes bootstraps still being written, and against one still
+  // making its keys, so a concurrent second bootstrap is refused before it touches this member's
+  // identity.
   if (node_.view().membership().bootstrapped() && !retry)
     return c.fail(make_error(Errc::kAlreadyExists, "this member is already part of cluster " +
                                                        node_.view().membership().cluster_id()));
-  // The identity follows the member name; it is made here, in the daemon layer, not in decide().
-  if (!retry && member_.identity.member_name != name) {
-    auto id = pki::ensure_identity(member_.state_dir / "identity", name);
-    if (!id.ok()) return c.fail(std::move(id).error().wrap("failed to create the member identity"));
-    member_.identity = *id;
-    spdlog::info("member identity regenerated for name {}", name);
-  }
-  // The member listens at its address before the bootstrap is proposed: an address that cannot
-  // be bound is refused with nothing recorded.
-  bool started_listening = false;
-  if (!retry && !peers_.listening()) {
-    if (auto l = listen_for_peers(address); !l.ok())
-      return c.fail(make_error(Errc::kFailedPrecondition, "cannot listen on " + address + " for cluster members (" +
-                                                              l.error().message + "); pass --address IP:PORT"));
-    started_listening = true;
-    node_.set_address(address);
-  }
-  commands::BootstrapRequest req{pki::random_hex(16), name, address, member_.identity.fingerprint_hex,
-                                 member_.identity.cert_pem};
-  // The cluster key and the CA: the key is made first and kept (0600), then the CA, whose private
-  // key enters the log only sealed under it, and this member's service certificates (their keys
-  // written to data/pki, 0600). A retry keeps the key; its CA is not recorded twice.
-  if (!retry) {
-    if (auto made = make_founders_pki(req, name); !made.ok()) {
-      if (started_listening) peers_.stop();
-      return c.fail(std::move(made).error());
-    }
-  }
+  if (bootstrapping_ && !retry)
+    return c.fail(make_error(Errc::kAlreadyExists, "this member is being bootstrapped already"));
   c.actor.member = name;
   auto self = c.shared_from_this();
+  commands::BootstrapRequest req{pki::random_hex(16), name, address, member_.identity.fingerprint_hex,
+                                 member_.identity.cert_pem};
+  // A retry is answered from the first attempt's outcome: nothing is made again.
+  if (retry) return propose_bootstrap(self, std::move(req), false);
+  bootstrapping_ = true;
+  auto fail = [this, self](Error e, bool started_listening) {
+    bootstrapping_ = false;
+    if (started_listening) peers_.stop();
+    self->fail(std::move(e));
+  };
+  with_identity(name, self->guard([this, self, name, address, fail](Result<void> id) {
+    if (!id.ok()) return fail(std::move(id).error(), false);
+    // The member listens at its address before the bootstrap is proposed: an address that cannot
+    // be bound is refused with nothing recorded.
+    bool started_listening = false;
+    if (!peers_.listening()) {
+      if (auto l = listen_for_peers(address); !l.ok())
+        return fail(make_error(Errc::kFailedPrecondition, "cannot listen on " + address + " for cluster members (" +
+                                                              l.error().message + "); pass --address IP:PORT"),
+                    false);
+      started_listening = true;
+      node_.set_address(address);
+    }
+    // The cluster key and the CA, on the effects thread: the key is made first and kept (0600),
+    // then the CA, whose private key enters the log only sealed under it, and this member's
+    // service certificates (their keys written to data/pki, 0600).
+    auto made = std::make_shared<FoundersPki>();
+    effects_.run(
+        [made, state_dir = member_.state_dir, name, key = member_.cluster_key]() -> Result<void> {
+          MOVN_ASSIGN_OR_RETURN(*made, make_founders_pki(state_dir, name, key));
+          return {};
+        },
+        self->guard([this, self, made, name, address, started_listening, fail](Result<void> r) {
+          if (!r.ok()) return fail(std::move(r).error(), started_listening);
+          member_.cluster_key = std::move(made->cluster_key);
+          commands::BootstrapRequest req{pki::random_hex(16), name, address, member_.identity.fingerprint_hex,
+                                         member_.identity.cert_pem};
+          req.ca = std::move(made->ca);
+          req.certificates = std::move(made->certificates);
+          propose_bootstrap(self, std::move(req), started_listening);
+        }));
+  }));
+}
+
+void Api::propose_bootstrap(const std::shared_ptr<Call>& self, commands::BootstrapRequest req,
+                            bool started_listening) {
+  const std::string name = req.name;
   node_.propose(req, RequestMeta{self->request_id, self->actor}, self->guard([this, self, name, started_listening](Result<Outcome> r) {
+    if (started_listening) bootstrapping_ = false;
     if (!r.ok()) {
+      bootstrapping_ = false;
       if (started_listening && !node_.applied().membership().bootstrapped()) peers_.stop();
       return self->fail(r.error());
     }
+    bootstrapping_ = false;
     const auto& ms = node_.applied().membership();
     const auto* me = ms.find(name);
     if (me == nullptr) {
@@ -273,53 +377,6 @@ void Api::bootstrap(Call& c) {
   }));
 }
 
-Result<void> Api::make_founders_pki(commands::BootstrapRequest& req, const std::string& name) {
-  MOVN_TRY(ensure_cluster_key().wrap_error("failed to make the cluster key"));
-  const auto now = static_cast<std::int64_t>(std::time(nullptr));
-  MOVN_ASSIGN_OR_RETURN(std::string serial, pki::random_serial());
-  auto ca = pki::make_ca(now, std::move(serial));
-  if (!ca.ok()) return std::move(ca).error().wrap("failed to make the cluster CA");
-  auto wipe = [&] { pki::wipe(ca->key_pem); };
-  auto sealed = pki::seal_ca(*ca, member_.cluster_key);
-  if (!sealed.ok()) {
-    wipe();
-    return std::move(sealed).error().wrap("failed to seal the cluster CA");
-  }
-  const auto dir = member_data_dir(member_.state_dir) / "pki";
-  if (auto w = pki::write_ca_file(dir, ca->cert_pem); !w.ok()) {
-    wipe();
-    return std::move(w).error().wrap("failed to write the CA certificate for OVN");
-  }
-  for (std::string_view service : commands::kCertificateServices) {
-    auto issued = pki::issue_service_files(dir, name, service, ca->cert_pem, ca->key_pem, now);
-    if (!issued.ok()) {
-      wipe();
-      return std::move(issued).error().wrap("failed to issue the " + std::string(service) + " certificate");
-    }
-    const auto& info = issued->info;
-    req.certificates.push_back(events::CertificateIssued{
-        name, std::string(service), issued->cert_pem, info.serial_hex, info.fingerprint_hex,
-        static_cast<std::uint64_t>(info.not_before_unix_s) * 1000, static_cast<std::uint64_t>(info.not_after_unix_s) * 1000,
-        sealed->fingerprint});
-  }
-  wipe();
-  req.ca = std::move(sealed).value();
-  return {};
-}
-
-Result<void> Api::ensure_cluster_key() {
-  if (!member_.cluster_key.empty()) return {};
-  const auto file = member_.state_dir / "identity" / pki::kClusterKeyFile;
-  MOVN_ASSIGN_OR_RETURN(auto existing, pki::load_cluster_key(file));
-  if (!existing) {
-    MOVN_ASSIGN_OR_RETURN(std::string key, pki::random_bytes(pki::kSecretKeyBytes));
-    MOVN_TRY(pki::store_cluster_key(file, key));
-    existing = std::move(key);
-  }
-  member_.cluster_key = std::move(*existing);
-  return {};
-}
-
 void Api::join(Call& c) {
   auto body = parse_join_body(c.req.body);
   if (!body.ok()) return c.fail(body.error());
@@ -330,43 +387,40 @@ void Api::join(Call& c) {
     return c.fail(make_error(Errc::kAlreadyExists, "this member is joining a cluster already"));
   auto token = commands::decode_join_token(body->token);
   if (!token.ok()) return c.fail(token.error());
-  std::string name = body->name.value_or(host_name()), address;
-  if (auto r = commands::validate_member_name(name); !r.ok()) {
-    if (!body->name) return c.fail(bad_request(r.error().message + " (the host name); pass --name"));
-    return c.fail(r.error());
+  auto where = placement(body->name, body->address);
+  if (!where.ok()) return c.fail(where.error());
+  join_in_progress_ = true;
+  auto self = c.shared_from_this();
+  with_identity(where->name, self->guard([this, self, where = *where, token = std::move(token).value()](Result<void> id) {
+    if (!id.ok()) {
+      join_in_progress_ = false;
+      return self->fail(std::move(id).error());
+    }
+    ask_to_join(self, where.name, where.address, token);
+  }));
+}
+
+void Api::ask_to_join(const std::shared_ptr<Call>& self, const std::string& name, const std::string& address,
+                      const commands::JoinToken& token) {
+  if (auto l = listen_for_peers(address); !l.ok()) {
+    join_in_progress_ = false;
+    return self->fail(make_error(Errc::kFailedPrecondition, "cannot listen on " + address + " for cluster members (" +
+                                                                l.error().message + "); pass --address IP:PORT"));
   }
-  if (body->address) {
-    address = *body->address;
-  } else {
-    auto a = default_address();
-    if (!a.ok()) return c.fail(a.error());
-    address = *a;
-  }
-  if (member_.identity.member_name != name) {
-    auto id = pki::ensure_identity(member_.state_dir / "identity", name);
-    if (!id.ok()) return c.fail(std::move(id).error().wrap("failed to create the member identity"));
-    member_.identity = *id;
-    spdlog::info("member identity regenerated for name {}", name);
-  }
-  if (auto l = listen_for_peers(address); !l.ok())
-    return c.fail(make_error(Errc::kFailedPrecondition, "cannot listen on " + address + " for cluster members (" +
-                                                            l.error().message + "); pass --address IP:PORT"));
   node_.set_address(address);
-  const auto pins = token->pins();
+  const auto pins = token.pins();
   std::vector<std::string> addresses;
   for (const auto& [a, fp] : pins) addresses.push_back(a);
   // The order the token lists them in (pins() is keyed by address).
-  if (!token->join_addresses.empty()) {
+  if (!token.join_addresses.empty()) {
     addresses.clear();
-    for (const auto& a : token->join_addresses)
+    for (const auto& a : token.join_addresses)
       if (pins.contains(a)) addresses.push_back(a);
   }
   peers_.expect_join(pins);
-  join_in_progress_ = true;
   spdlog::info("asking to join as {} at {} through {}", name, address, addresses.empty() ? "nobody" : addresses.front());
-  auto self = c.shared_from_this();
   node_.join(commands::JoinRequest{name, address, member_.identity.fingerprint_hex, member_.identity.cert_pem,
-                                   token->secret},
+                                   token.secret},
              self->request_id, addresses,
              self->guard([this, self, name, address, addresses, pins](Result<Node::Admission> r) {
                join_in_progress_ = false;

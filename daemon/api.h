@@ -4,11 +4,15 @@
 
 #include <filesystem>
 #include <functional>
+#include <memory>
+#include <optional>
 #include <string>
 
+#include "commands/join_token.h"
 #include "daemon/host_seams.h"
 #include "daemon/member_info.h"
 #include "daemon/peer_transport.h"
+#include "host/seams.h"
 #include "pki/identity.h"
 #include "transport/http_server.h"
 
@@ -33,7 +37,7 @@ class CertificateAdmin;
 
 class Api {
  public:
-  Api(Node& node, StorageWorker& storage, MemberContext& member, MemberTransport& peers);
+  Api(Node& node, StorageWorker& storage, MemberContext& member, MemberTransport& peers, host::Effects& effects);
   // The reconciler whose counters /1.0/stats shows (none: null there) and which reissues this
   // member's certificates, and what serves the CA's routes (none: those answer 503).
   void set_certificate_reconciler(CertificateReconciler* r) { certificates_ = r; }
@@ -64,11 +68,18 @@ class Api {
   void info(Call& c);
   void bootstrap(Call& c);
   void join(Call& c);
-  // Loads this member's cluster key, or makes and stores one (bootstrap).
-  Result<void> ensure_cluster_key();
-  // A founder's PKI: the cluster key, a new CA (sealed into `req`), and this member's service
-  // certificates issued from it (written to data/pki, recorded in `req`).
-  Result<void> make_founders_pki(commands::BootstrapRequest& req, const std::string& name);
+  // The member's name and address as a bootstrap or join gives them, or their defaults (the host
+  // name; the first global address, port 6686).
+  struct Placement {
+    std::string name;
+    std::string address;
+  };
+  Result<Placement> placement(const std::optional<std::string>& name, const std::optional<std::string>& address) const;
+  // Runs `next` once this member's identity is `name`'s (made on the effects thread if not).
+  void with_identity(const std::string& name, std::function<void(Result<void>)> next);
+  void propose_bootstrap(const std::shared_ptr<Call>& self, commands::BootstrapRequest req, bool started_listening);
+  void ask_to_join(const std::shared_ptr<Call>& self, const std::string& name, const std::string& address,
+                   const commands::JoinToken& token);
   void remove_member(Call& c, const std::string& name);
   void finish_join();
   // An unavailable cluster's error, with how many voters this member reaches.
@@ -97,6 +108,7 @@ class Api {
   StorageWorker& storage_;
   MemberContext& member_;
   MemberTransport& peers_;
+  host::Effects& effects_;
   CertificateReconciler* certificates_ = nullptr;
   CertificateAdmin* ca_admin_ = nullptr;
   bool ready_ = false;
@@ -108,6 +120,7 @@ class Api {
   std::optional<PendingJoin> joining_;  // admitted, the log naming this member not yet applied
   bool finishing_join_ = false;         // the records are being written
   bool join_in_progress_ = false;       // asking the cluster
+  bool bootstrapping_ = false;          // making the identity, keys and CA of a bootstrap
   std::uint64_t ticks_ = 0;
 };
 

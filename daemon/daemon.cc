@@ -124,7 +124,9 @@ Result<DaemonExit> run_daemon(const DaemonOptions& options) {
   Node& node = host.node;
   StorageWorker& storage = host.storage;
   peers.attach(node);
-  Api api(node, storage, member, peers);
+  // Work off the core thread: key generation, certificates (docs/design.md §4).
+  EffectsThread effects(io);
+  Api api(node, storage, member, peers, effects);
 
   MOVN_ASSIGN_OR_RETURN(auto server, transport::LocalApiServer::listen(
                                          io, dir / "control.socket",
@@ -155,7 +157,6 @@ Result<DaemonExit> run_daemon(const DaemonOptions& options) {
   // Load, then settle who this member is; the API answers 503 until this is done. The member's
   // identity (a key pair and certificate, made on the first start) is generated on the effects
   // thread, not on the core thread.
-  EffectsThread effects(io);
   certificates.emplace(node, effects, member, member_data_dir(dir) / "pki", clock);
   api.set_certificate_reconciler(&*certificates);
   ca_admin.emplace(node, effects, member, clock);
