@@ -13,6 +13,7 @@
 #include "commands/decide.h"
 #include "pki/cluster_ca.h"
 #include "pki/seal.h"
+#include "pki/secret_key.h"
 #include "pki/service_files.h"
 
 namespace movn::daemon {
@@ -100,7 +101,18 @@ void CertificateReconciler::tick() {
   if (ticks_ < retry_at_tick_) return;
   if (auto due = ca_due(); !due.empty()) return renew_ca(due);
   const std::string t = target();
-  if (t.empty()) return;
+  if (t.empty()) {
+    // In a cluster with a CA but without the cluster key (it was not received when joining, or
+    // identity/cluster.key was lost): nothing can be issued here, and /1.0/stats says so.
+    const auto& state = node_.applied();
+    if (member_.cluster_key.empty() && state.certificates().ca() && !member_.name.empty() &&
+        state.membership().find(member_.name) != nullptr && stats_.last_error.empty()) {
+      stats_.last_error = "this member has no cluster key (identity/" + std::string(pki::kClusterKeyFile) +
+                          "): it cannot open the cluster CA to issue its certificates";
+      spdlog::error("{}", stats_.last_error);
+    }
+    return;
+  }
   if (t == converged_ && ticks_ < converged_at_tick_ + kRecheckTicks) return;
   start({}, {});
 }

@@ -193,12 +193,6 @@ Result<void> sign(X509* cert, EVP_PKEY* key) {
   return ok_result();
 }
 
-bool key_matches(X509* cert, EVP_PKEY* key) {
-  const bool match = X509_check_private_key(cert, key) == 1;
-  ERR_clear_error();  // a mismatch queues an error we report in our own words
-  return match;
-}
-
 Result<void> check_issuer(X509* issuer_cert, EVP_PKEY* issuer_key) {
   const std::uint32_t flags = X509_get_extension_flags(issuer_cert);
   if ((flags & EXFLAG_CA) == 0 || (flags & EXFLAG_KUSAGE) == 0 ||

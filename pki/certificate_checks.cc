@@ -188,12 +188,6 @@ Result<void> verify_chain(X509* leaf, const std::vector<X509Ptr>& trusted, std::
                                                 std::to_string(at_unix_s) + " unix seconds)");
 }
 
-bool key_matches(X509* cert, EVP_PKEY* key) {
-  const bool match = X509_check_private_key(cert, key) == 1;
-  ERR_clear_error();  // a mismatch queues an error we report in our own words
-  return match;
-}
-
 Result<void> check_ca_key_type(EVP_PKEY* key) {
   for (const char* type : {"RSA", "EC", "ED25519"}) {
     if (EVP_PKEY_is_a(key, type) == 1) return ok_result();

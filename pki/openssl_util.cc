@@ -115,4 +115,10 @@ Result<std::string> subject_common_name(X509* cert) {
   return cn;
 }
 
+bool key_matches(X509* cert, EVP_PKEY* key) {
+  const bool match = X509_check_private_key(cert, key) == 1;
+  ERR_clear_error();  // a mismatch queues an error we report in our own words
+  return match;
+}
+
 }  // namespace movn::pki

@@ -47,6 +47,10 @@ Error openssl_error(Errc code, std::string_view clause);
 
 // PEM ↔ objects. Parse errors are kInvalidArgument (the caller adds which file or peer it was).
 // Encrypted private keys are refused rather than prompting on a terminal.
+// Whether `key` is the private half of `cert`'s public key (OpenSSL's queued error on a
+// mismatch is cleared: callers report it in their own words).
+bool key_matches(X509* cert, EVP_PKEY* key);
+
 Result<X509Ptr> parse_certificate_pem(std::string_view pem);
 Result<PkeyPtr> parse_private_key_pem(std::string_view pem);
 Result<std::string> certificate_to_pem(X509* cert);

@@ -401,3 +401,18 @@ Service certificate re-issued for following services:"
   assert_equal "$(movn events list -f json | jq length)" "$n"
   assert_equal "$(fingerprint_of "$PKI/cacert.pem")" "$(fingerprint_of "$TEST_TMP/ca-op.crt")"
 }
+
+@test "a member without the cluster key says so in its stats, and reissue says why it cannot" {
+  stop_daemon
+  rm "$STATE/identity/cluster.key"
+  start_daemon
+  last_error_names_key() { [[ "$(reconciler last_error)" == *"no cluster key"* ]]; }
+  wait_for 20 last_error_names_key
+  grep -q "has no cluster key" "$DAEMON_LOG"
+  run --separate-stderr movn certificates reissue client
+  assert_failure
+  assert_regex "$stderr" "^Error: command failed: this member holds no certificates to reissue"
+  run --separate-stderr movn certificates regenerate-ca
+  assert_failure
+  assert_regex "$stderr" "no cluster key"
+}
