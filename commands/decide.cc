@@ -86,6 +86,8 @@ Result<Events> decide_bootstrap(const projections::State& view, const BootstrapR
       return make_error(Errc::kInvalidArgument, "a founder's certificate is not from the cluster's new CA");
     out.push_back(c);
   }
+  // The founder runs every service (upstream's bootstrap with no init configuration).
+  for (std::string_view s : projections::kServices) out.push_back(events::ServiceEnabled{r.name, std::string(s)});
   return out;
 }
 
@@ -120,6 +122,20 @@ Result<Events> decide_revoke(const projections::State& view, const RevokeTokenRe
   return Events{events::JoinTokenRevoked{r.name, events::RevokeReason::kRevoked}};
 }
 
+}  // namespace
+
+std::vector<std::string> auto_services(const projections::State& view) {
+  std::vector<std::string> out;
+  const bool central_ips_set = view.config().get(kCentralIpsKey).has_value();
+  if (!central_ips_set && view.services().members_with("central").size() < kAutoCentralMembers)
+    out.emplace_back("central");
+  out.emplace_back("chassis");
+  out.emplace_back("switch");
+  return out;
+}
+
+namespace {
+
 Result<Events> decide_join(const projections::State& view, const JoinRequest& r, ClusterTimeMs now) {
   MOVN_TRY(require_bootstrapped(view));
   MOVN_TRY(validate_member_name(r.name));
@@ -139,9 +155,11 @@ Result<Events> decide_join(const projections::State& view, const JoinRequest& r,
   const Digest hash = sha256(r.secret);
   if (std::string(hash.begin(), hash.end()) != token->secret_sha256)
     return make_error(Errc::kPermissionDenied, "the join token for \"" + r.name + "\" does not match");
-  return Events{events::JoinTokenRevoked{r.name, events::RevokeReason::kUsed},
-                events::MemberJoined{r.name, address, r.fingerprint, r.certificate,
-                                     view.membership().next_raft_id().value}};
+  Events out{events::JoinTokenRevoked{r.name, events::RevokeReason::kUsed},
+             events::MemberJoined{r.name, address, r.fingerprint, r.certificate,
+                                  view.membership().next_raft_id().value}};
+  for (const auto& s : auto_services(view)) out.push_back(events::ServiceEnabled{r.name, s});
+  return out;
 }
 
 Result<Events> decide_remove(const projections::State& view, const RemoveMemberRequest& r) {

@@ -93,6 +93,13 @@ struct SetCaRequest {
 inline constexpr std::string_view kCertificateServices[] = {"client", "ovnnb", "ovnsb", "ovn-northd",
                                                             "ovn-controller"};
 
+// Where `auto` places a joining member's services (reference-behaviour §3.4): chassis and switch
+// always; central too while fewer than kAutoCentralMembers members run it and no
+// `ovn.central-ips` is set (an explicit list of centrals means the operator places them).
+inline constexpr std::size_t kAutoCentralMembers = 3;
+inline constexpr std::string_view kCentralIpsKey = "ovn.central-ips";
+std::vector<std::string> auto_services(const projections::State& view);
+
 using Request = std::variant<BootstrapRequest, IssueTokenRequest, RevokeTokenRequest,
                              SetConfigRequest, DeleteConfigRequest, JoinRequest, RemoveMemberRequest,
                              RecordCertificateRequest, SetCaRequest>;

@@ -35,10 +35,15 @@ TEST(DecideBootstrap, AcceptsAndNormalizesAddress) {
   Harness h;
   auto r = h.run(bootstrap_req());
   ASSERT_TRUE(r.ok()) << r.error().message;
-  ASSERT_EQ(r->size(), 2u);
+  ASSERT_EQ(r->size(), 5u);
   EXPECT_EQ(std::get<ClusterBootstrapped>((*r)[0]), (ClusterBootstrapped{"cid", "movn1"}));
   EXPECT_EQ(std::get<MemberJoined>((*r)[1]).address, "10.0.0.1:6686");
   EXPECT_EQ(std::get<MemberJoined>((*r)[1]).raft_id, 1u);  // the founder's Raft id
+  // The founder runs every service.
+  EXPECT_EQ(std::get<ServiceEnabled>((*r)[2]), (ServiceEnabled{"movn1", "central"}));
+  EXPECT_EQ(std::get<ServiceEnabled>((*r)[3]), (ServiceEnabled{"movn1", "chassis"}));
+  EXPECT_EQ(std::get<ServiceEnabled>((*r)[4]), (ServiceEnabled{"movn1", "switch"}));
+  EXPECT_EQ(h.view.services().of("movn1"), (std::vector<std::string>{"central", "chassis", "switch"}));
 }
 
 TEST(DecideBootstrap, RecordsTheSealedCaInTheSameBatch) {
@@ -47,7 +52,7 @@ TEST(DecideBootstrap, RecordsTheSealedCaInTheSameBatch) {
   req.ca = CaCertificate{"-----BEGIN CERTIFICATE-----\nMIIC\n-----END CERTIFICATE-----\n", "sealed", kFp, 99};
   auto r = h.run(req);
   ASSERT_TRUE(r.ok()) << r.error().message;
-  ASSERT_EQ(r->size(), 3u);
+  ASSERT_EQ(r->size(), 6u);
   EXPECT_EQ(std::get<CaGenerated>((*r)[2]).ca, *req.ca);
   // The CA is the daemon's doing, not the operator's: a retry with another CA is the same request.
   auto other = req;
@@ -208,8 +213,9 @@ TEST(DecideJoin, AValidTokenIsUsedUpInTheBatchThatAdmitsTheMember) {
   ASSERT_TRUE(h.run(IssueTokenRequest{"movn2", hash_of("s2"), 60000}).ok());
   auto r = h.run(join_req("movn2", "s2"), 2000);
   ASSERT_TRUE(r.ok()) << r.error().message;
-  ASSERT_EQ(r->size(), 2u);
+  ASSERT_EQ(r->size(), 5u);
   EXPECT_EQ(std::get<JoinTokenRevoked>((*r)[0]), (JoinTokenRevoked{"movn2", RevokeReason::kUsed}));
+  EXPECT_EQ(h.view.services().of("movn2"), (std::vector<std::string>{"central", "chassis", "switch"}));
   EXPECT_EQ(std::get<MemberJoined>((*r)[1]).raft_id, 2u);
   EXPECT_EQ(std::get<MemberJoined>((*r)[1]).address, "10.0.0.2:6686");
   EXPECT_EQ(h.view.tokens().find("movn2"), nullptr);
@@ -307,7 +313,7 @@ TEST(DecideBootstrap, RecordsTheFoundersCertificatesFromTheNewCa) {
   Harness h;
   auto r = h.run(req);
   ASSERT_TRUE(r.ok()) << r.error().message;
-  ASSERT_EQ(r->size(), 5u);
+  ASSERT_EQ(r->size(), 8u);
   EXPECT_EQ(std::get<CertificateIssued>((*r)[4]), issued("movn1", "ovnnb"));
   EXPECT_NE(h.view.certificates().find("movn1", "client"), nullptr);
   EXPECT_NE(h.view.certificates().find("movn1", "ovnnb"), nullptr);
@@ -421,6 +427,28 @@ TEST(DecideSetCa, ARegenerateRetriedIsTheSameRequestWhateverCaItMade) {
             request_digest(SetCaRequest{ca_cert('a'), true, std::string(64, 'a')}));
   EXPECT_NE(request_digest(SetCaRequest{ca_cert('a'), false, ""}), request_digest(SetCaRequest{ca_cert('b'), false, ""}));
   EXPECT_NE(request_digest(SetCaRequest{ca_cert('a'), false, ""}), request_digest(SetCaRequest{ca_cert('a'), true, ""}));
+}
+
+TEST(DecideJoin, AutoPlacementGivesCentralToTheFirstThreeMembersOnly) {
+  Harness h;
+  h.bootstrap();
+  for (int i = 2; i <= 5; ++i) {
+    const std::string name = "movn" + std::to_string(i), secret = "s" + std::to_string(i);
+    ASSERT_TRUE(h.run(IssueTokenRequest{name, hash_of(secret), 60000}).ok());
+    ASSERT_TRUE(h.run(join_req(name, secret), 2000).ok()) << name;
+  }
+  EXPECT_EQ(h.view.services().members_with("central"), (std::vector<std::string>{"movn1", "movn2", "movn3"}));
+  EXPECT_EQ(h.view.services().members_with("chassis").size(), 5u);
+  EXPECT_EQ(h.view.services().of("movn5"), (std::vector<std::string>{"chassis", "switch"}));
+}
+
+TEST(DecideJoin, AnExplicitListOfCentralsMeansNoAutomaticCentral) {
+  Harness h;
+  h.bootstrap();
+  ASSERT_TRUE(h.run(SetConfigRequest{"ovn.central-ips", "10.0.0.1"}).ok());
+  ASSERT_TRUE(h.run(IssueTokenRequest{"movn2", hash_of("s2"), 60000}).ok());
+  ASSERT_TRUE(h.run(join_req("movn2", "s2"), 2000).ok());
+  EXPECT_EQ(h.view.services().of("movn2"), (std::vector<std::string>{"chassis", "switch"}));
 }
 
 }  // namespace

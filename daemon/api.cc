@@ -216,6 +216,7 @@ void Api::route(Call& c) {
   }
   if (is({"1.0", "events"})) return m == "GET" ? fresh(&Api::events) : method_not_allowed();
   if (is({"1.0", "projections"})) return m == "GET" ? fresh(&Api::projections) : method_not_allowed();
+  if (is({"1.0", "services"})) return m == "GET" ? fresh(&Api::services) : method_not_allowed();
   if (is({"1.0", "stats"})) return m == "GET" ? stats(c) : method_not_allowed();
   if (is({"1.0", "certificates"})) {
     if (m == "GET") return certificates(c);
@@ -710,6 +711,15 @@ void Api::stats(Call& c) {
                                            {"dials", links.dials},
                                            {"wrong_fingerprint", links.wrong_fingerprint}}},
                     {"certificates", certificates}});
+}
+
+// Where the services are to run, as upstream lists them: one entry per member and service.
+void Api::services(Call& c) {
+  auto arr = ordered_json::array();
+  for (const auto& [member, services] : node_.applied().services().placement())
+    for (const auto& s : node_.applied().services().of(member))
+      arr.push_back(ordered_json{{"service", s}, {"location", member}});
+  c.ok(arr);
 }
 
 void Api::projections(Call& c) {

@@ -94,6 +94,7 @@ class Api {
   void config_delete(Call& c, const std::string& key);
   void events(Call& c);
   void projections(Call& c);
+  void services(Call& c);
   void stats(Call& c);
   void certificates(Call& c);
   // api_certificates.cc: PUT /1.0/certificates[/SERVICE], GET|PUT|POST /1.0/ca.

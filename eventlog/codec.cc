@@ -82,6 +82,16 @@ std::pair<fb::Event, Offset<void>> encode_event(FlatBufferBuilder& b, const even
                                                  x.not_after_ms, ca);
             return {fb::Event::CertificateIssued, o.Union()};
           },
+          [&](const events::ServiceEnabled& x) -> std::pair<fb::Event, Offset<void>> {
+            auto member = b.CreateString(x.member);
+            auto o = fb::CreateServiceEnabled(b, member, b.CreateString(x.service));
+            return {fb::Event::ServiceEnabled, o.Union()};
+          },
+          [&](const events::ServiceDisabled& x) -> std::pair<fb::Event, Offset<void>> {
+            auto member = b.CreateString(x.member);
+            auto o = fb::CreateServiceDisabled(b, member, b.CreateString(x.service));
+            return {fb::Event::ServiceDisabled, o.Union()};
+          },
       },
       e);
 }
@@ -132,6 +142,14 @@ Result<void> check_text(const events::Event& e) {
             MOVN_TRY(check_text("serial", x.serial));
             MOVN_TRY(check_text("fingerprint", x.fingerprint));
             return check_text("ca_fingerprint", x.ca_fingerprint);
+          },
+          [](const events::ServiceEnabled& x) -> Result<void> {
+            MOVN_TRY(check_text("member", x.member));
+            return check_text("service", x.service);
+          },
+          [](const events::ServiceDisabled& x) -> Result<void> {
+            MOVN_TRY(check_text("member", x.member));
+            return check_text("service", x.service);
           },
       },
       e);
@@ -196,6 +214,14 @@ Result<events::Event> decode_event(const fb::EventRecord* rec) {
       return events::Event{events::CertificateIssued{str(x->member()), str(x->service()), str(x->certificate()),
                                                      str(x->serial()), str(x->fingerprint()), x->not_before_ms(),
                                                      x->not_after_ms(), str(x->ca_fingerprint())}};
+    }
+    case fb::Event::ServiceEnabled: {
+      auto* x = rec->event_as_ServiceEnabled();
+      return events::Event{events::ServiceEnabled{str(x->member()), str(x->service())}};
+    }
+    case fb::Event::ServiceDisabled: {
+      auto* x = rec->event_as_ServiceDisabled();
+      return events::Event{events::ServiceDisabled{str(x->member()), str(x->service())}};
     }
     case fb::Event::NONE:
       break;

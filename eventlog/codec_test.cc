@@ -102,6 +102,11 @@ TEST(GoldenBytes, CertificateIssued) {
                                   std::string(64, 'c')}));
 }
 
+TEST(GoldenBytes, ServiceEnabledAndDisabled) {
+  EXPECT_EQ(decode_single<ServiceEnabled>("service_enabled"), (ServiceEnabled{"movn1", "central"}));
+  EXPECT_EQ(decode_single<ServiceDisabled>("service_disabled"), (ServiceDisabled{"movn2", "chassis"}));
+}
+
 TEST(GoldenBytes, EveryEventTypeHasAFixture) {
   for (std::size_t i = 0; i < std::variant_size_v<Event>; ++i) {
     Event e;
@@ -116,6 +121,8 @@ TEST(GoldenBytes, EveryEventTypeHasAFixture) {
       case 7: e = CaGenerated{}; break;
       case 8: e = CaSet{}; break;
       case 9: e = CertificateIssued{}; break;
+      case 10: e = ServiceEnabled{}; break;
+      case 11: e = ServiceDisabled{}; break;
       default: FAIL() << "event type " << i << " has no golden fixture: add one";
     }
     EXPECT_FALSE(read_fixture(std::string(type_name(e))).empty()) << type_name(e);
@@ -134,6 +141,8 @@ TEST(Codec, RoundTripEveryType) {
   b.events.push_back(CaGenerated{{"ca pem", std::string("\0\xff\x01", 3), "fp1", 123}});
   b.events.push_back(CaSet{{"chain pem", "sealed", "fp2", 456}});
   b.events.push_back(CertificateIssued{"m1", "client", "pem", "ff00", "fp3", 1, 2, "fp2"});
+  b.events.push_back(ServiceEnabled{"m1", "central"});
+  b.events.push_back(ServiceDisabled{"m1", "switch"});
   b.request_digest = std::string(32, '\x11');
   auto r = decode_batch(encode_batch(b));
   ASSERT_TRUE(r.ok()) << r.error().message;
@@ -190,6 +199,11 @@ TEST(EventJson, CertificateEventsShowNoKeyMaterial) {
   EXPECT_EQ(type_name(issued), "certificate_issued");
   EXPECT_EQ(event_to_json(issued)["service"], "ovnsb");
   EXPECT_TRUE(is_known_type_name("ca_set"));
+  Event enabled = ServiceEnabled{"movn3", "chassis"};
+  EXPECT_EQ(member_of(enabled), "movn3");
+  EXPECT_EQ(type_name(enabled), "service_enabled");
+  EXPECT_EQ(event_summary(enabled), "service chassis enabled on movn3");
+  EXPECT_EQ(event_to_json(ServiceDisabled{"movn3", "switch"}).dump(), R"({"member":"movn3","service":"switch"})");
 }
 
 std::string read_regression(const std::string& name) {

@@ -55,6 +55,8 @@ ordered_json event_to_json(const events::Event& e) {
                                 {"not_after", format_rfc3339(x.not_after_ms)},
                                 {"ca_fingerprint", x.ca_fingerprint}};
           },
+          [](const events::ServiceEnabled& x) { return ordered_json{{"member", x.member}, {"service", x.service}}; },
+          [](const events::ServiceDisabled& x) { return ordered_json{{"member", x.member}, {"service", x.service}}; },
       },
       e);
 }
@@ -87,6 +89,8 @@ std::string event_summary(const events::Event& e) {
             return x.service + " certificate " + x.fingerprint.substr(0, 12) + " issued to " + x.member +
                    ", expires " + format_rfc3339(x.not_after_ms);
           },
+          [](const events::ServiceEnabled& x) { return "service " + x.service + " enabled on " + x.member; },
+          [](const events::ServiceDisabled& x) { return "service " + x.service + " disabled on " + x.member; },
       },
       e);
 }

@@ -6,10 +6,10 @@
 
 namespace movn::events {
 namespace {
-constexpr std::array<std::string_view, 10> kTypeNames = {
-    "cluster_bootstrapped", "member_joined",  "join_token_issued", "join_token_revoked",
-    "config_set",           "config_deleted", "member_removed",    "ca_generated",
-    "ca_set",               "certificate_issued",
+constexpr std::array<std::string_view, 12> kTypeNames = {
+    "cluster_bootstrapped", "member_joined",      "join_token_issued", "join_token_revoked",
+    "config_set",           "config_deleted",     "member_removed",    "ca_generated",
+    "ca_set",               "certificate_issued", "service_enabled",   "service_disabled",
 };
 static_assert(kTypeNames.size() == std::variant_size_v<Event>);
 
@@ -45,6 +45,8 @@ std::optional<std::string_view> member_of(const Event& e) {
           [](const CaGenerated&) -> std::optional<std::string_view> { return std::nullopt; },
           [](const CaSet&) -> std::optional<std::string_view> { return std::nullopt; },
           [](const CertificateIssued& x) -> std::optional<std::string_view> { return x.member; },
+          [](const ServiceEnabled& x) -> std::optional<std::string_view> { return x.member; },
+          [](const ServiceDisabled& x) -> std::optional<std::string_view> { return x.member; },
       },
       e);
 }

@@ -95,9 +95,24 @@ struct CertificateIssued {
   bool operator==(const CertificateIssued&) const = default;
 };
 
+// An OVN service (central, chassis, switch) is to run on a member: placed at bootstrap and join,
+// later by `microovn enable`.
+struct ServiceEnabled {
+  std::string member;
+  std::string service;
+  bool operator==(const ServiceEnabled&) const = default;
+};
+
+// An OVN service is no longer to run on a member (`microovn disable`).
+struct ServiceDisabled {
+  std::string member;
+  std::string service;
+  bool operator==(const ServiceDisabled&) const = default;
+};
+
 using Event = std::variant<ClusterBootstrapped, MemberJoined, JoinTokenIssued, JoinTokenRevoked,
                            ConfigSet, ConfigDeleted, MemberRemoved, CaGenerated, CaSet,
-                           CertificateIssued>;
+                           CertificateIssued, ServiceEnabled, ServiceDisabled>;
 
 struct Actor {
   std::string member;

@@ -40,6 +40,8 @@ int main(int argc, char** argv) {
        batch(CertificateIssued{"movn1", "ovnnb", "-----BEGIN CERTIFICATE-----\nMIIE\n-----END CERTIFICATE-----\n",
                                "0a1b2c", std::string(64, 'e'), 1795000000000ULL, 1858072000000ULL,
                                std::string(64, 'c')})},
+      {"service_enabled", batch(ServiceEnabled{"movn1", "central"})},
+      {"service_disabled", batch(ServiceDisabled{"movn2", "chassis"})},
   };
   for (const auto& [name, b] : fixtures) {
     auto path = out / (std::string(name) + ".bin");

@@ -32,6 +32,8 @@ std::vector<std::vector<Event>> sample_log() {
       {ConfigDeleted{"other"}},
       {CaGenerated{{"ca-pem", "sealed", "cafp", 9000}}},
       {CertificateIssued{"movn1", "client", "pem", "01", "certfp", 1, 2, "cafp"}},
+      {ServiceEnabled{"movn1", "central"}},
+      {ServiceEnabled{"movn1", "chassis"}, ServiceDisabled{"movn1", "central"}},
   };
 }
 
@@ -242,6 +244,64 @@ TEST(Certificates, OneFromAReplacedCaOrForAStrangerIsSuperseded) {
   EXPECT_EQ(f.state.certificates().find("movn1", "client")->ca_fingerprint, "ca3fp");
 }
 
+TEST(Services, EnabledDisabledAndGoneWithTheirMember) {
+  Fold f;
+  f.batch({ClusterBootstrapped{"cid", "movn1"}, MemberJoined{"movn1", "10.0.0.1:6686", "fp1", "pem1", 1},
+           ServiceEnabled{"movn1", "central"}, ServiceEnabled{"movn1", "switch"}, ServiceEnabled{"movn1", "chassis"}});
+  const auto& s = f.state.services();
+  EXPECT_EQ(s.of("movn1"), (std::vector<std::string>{"central", "chassis", "switch"}));
+  f.batch({MemberJoined{"movn2", "10.0.0.2:6686", "fp2", "pem2", 2}, ServiceEnabled{"movn2", "chassis"}});
+  EXPECT_EQ(s.members_with("chassis"), (std::vector<std::string>{"movn1", "movn2"}));
+  EXPECT_EQ(s.members_with("central"), (std::vector<std::string>{"movn1"}));
+  f.batch({ServiceDisabled{"movn1", "central"}});
+  EXPECT_FALSE(s.enabled("movn1", "central"));
+  EXPECT_TRUE(s.members_with("central").empty());
+  // A checkpoint keeps the placement.
+  State restored;
+  ASSERT_TRUE(restored.restore_checkpoint(f.state.checkpoint()).ok());
+  EXPECT_EQ(restored.services().placement(), s.placement());
+  f.batch({MemberRemoved{"movn2", 2}});
+  EXPECT_TRUE(s.of("movn2").empty());
+}
+
+TEST(Services, ACheckpointWrittenBeforeServicesExistedRestoresWithNone) {
+  auto state = fold(sample_log());
+  auto j = nlohmann::json::from_cbor(state.checkpoint());
+  ASSERT_TRUE(j["projections"].contains("services"));
+  j["projections"].erase("services");
+  j["projections"].erase("certificates");
+  const auto bytes = nlohmann::json::to_cbor(j);
+  State restored;
+  auto r = restored.restore_checkpoint(std::string(bytes.begin(), bytes.end()));
+  ASSERT_TRUE(r.ok()) << r.error().message;
+  EXPECT_TRUE(restored.services().placement().empty());
+  EXPECT_EQ(restored.membership().cluster_id(), "cid");
+  // Any other projection missing is damage.
+  j["projections"].erase("tokens");
+  const auto damaged = nlohmann::json::to_cbor(j);
+  EXPECT_FALSE(restored.restore_checkpoint(std::string(damaged.begin(), damaged.end())).ok());
+}
+
+TEST(Services, ImpossiblePlacementsAreSuperseded) {
+  Fold f;
+  f.batch({ClusterBootstrapped{"cid", "movn1"}, MemberJoined{"movn1", "10.0.0.1:6686", "fp1", "pem1", 1},
+           ServiceEnabled{"movn1", "central"}});
+  auto superseded = [&](std::vector<Event> events) {
+    return f.state.apply_batch(EventBatch{"r" + std::to_string(f.next), Actor{"movn1", ""}, ClusterTimeMs(1000),
+                                          std::move(events)},
+                               LogIndex(f.next++), Term(1)) == ApplyOutcome::kSuperseded;
+  };
+  EXPECT_TRUE(superseded({ServiceEnabled{"movn1", "central"}}));      // already running it
+  EXPECT_TRUE(superseded({ServiceEnabled{"movn1", "bgp-ish"}}));      // not a service
+  EXPECT_TRUE(superseded({ServiceEnabled{"movn9", "chassis"}}));      // not a member
+  EXPECT_TRUE(superseded({ServiceDisabled{"movn1", "chassis"}}));     // not running it
+  EXPECT_TRUE(superseded({ServiceDisabled{"movn1", "central"}, ServiceDisabled{"movn1", "central"}}));
+  EXPECT_TRUE(superseded({MemberRemoved{"movn1", 1}, ServiceEnabled{"movn1", "chassis"}}));
+  EXPECT_EQ(f.state.services().of("movn1"), (std::vector<std::string>{"central"}));
+  // Within one batch, a service switched off may be switched on again.
+  EXPECT_FALSE(superseded({ServiceDisabled{"movn1", "central"}, ServiceEnabled{"movn1", "central"}}));
+}
+
 TEST(Certificates, ARemovedMembersCertificatesGoWithIt) {
   Fold f;
   f.batch({ClusterBootstrapped{"cid", "movn1"}, MemberJoined{"movn1", "10.0.0.1:6686", "fp1", "pem1", 1},
@@ -265,7 +325,7 @@ TEST(State, AppliedIndexAndSkip) {
 TEST(Digest, EqualLogsGiveEqualDigestsAndAnyChangedEventChangesOne) {
   auto base = fold(sample_log()).describe();
   auto again = fold(sample_log()).describe();
-  ASSERT_EQ(base.size(), 5u);
+  ASSERT_EQ(base.size(), 6u);
   for (std::size_t i = 0; i < base.size(); ++i) EXPECT_EQ(base[i].digest_hex, again[i].digest_hex);
 
   // Digests are compared at the index of the changed batch: a later event may overwrite an
@@ -296,6 +356,8 @@ TEST(Digest, EqualLogsGiveEqualDigestsAndAnyChangedEventChangesOne) {
         else if constexpr (std::is_same_v<T, ConfigDeleted>) ev.key += "x";
         else if constexpr (std::is_same_v<T, CaGenerated>) ev.ca.not_after_ms += 1;
         else if constexpr (std::is_same_v<T, CertificateIssued>) ev.serial += "x";
+        else if constexpr (std::is_same_v<T, ServiceEnabled>) ev.service = ev.service == "chassis" ? "switch" : "chassis";
+        else if constexpr (std::is_same_v<T, ServiceDisabled>) ev.service = ev.service == "central" ? "chassis" : "central";
       }, changed[b][e]);
       upto = b + 1;
       EXPECT_TRUE(digests_differ(changed)) << "batch " << b << " event " << e;

@@ -3,6 +3,7 @@
 #include "projections/test_hooks.h"
 
 #include <cassert>
+#include <map>
 #include <set>
 #include <nlohmann/json.hpp>
 
@@ -36,6 +37,16 @@ bool State::preconditions_hold(const events::EventBatch& batch) const {
     if (issued.contains(name)) return true;
     if (revoked.contains(name)) return false;
     return tokens_.find(name) != nullptr;
+  };
+  // Services switched on and off earlier in the batch: member -> service -> enabled.
+  std::map<std::string_view, std::map<std::string_view, bool>> switched;
+  auto service_enabled = [&](std::string_view member, std::string_view service) {
+    if (auto m = switched.find(member); m != switched.end())
+      if (auto s = m->second.find(service); s != m->second.end()) return s->second;
+    return services_.enabled(member, service);
+  };
+  auto current_member = [&](std::string_view name) {
+    return (membership_.find(name) != nullptr || joined.contains(name)) && !removed_names.contains(name);
   };
   for (const auto& e : batch.events) {
     if (const auto* b = std::get_if<events::ClusterBootstrapped>(&e)) {
@@ -85,6 +96,14 @@ bool State::preconditions_hold(const events::EventBatch& batch) const {
       const bool member = (membership_.find(ci->member) != nullptr || joined.contains(ci->member)) &&
                           !removed_names.contains(ci->member);
       if (!member || ca_fingerprint.empty() || ci->ca_fingerprint != ca_fingerprint) return false;
+    } else if (const auto* se = std::get_if<events::ServiceEnabled>(&e)) {
+      // A known service, on a current member that does not run it yet.
+      if (!is_service(se->service) || !current_member(se->member) || service_enabled(se->member, se->service))
+        return false;
+      switched[se->member][se->service] = true;
+    } else if (const auto* sd = std::get_if<events::ServiceDisabled>(&e)) {
+      if (!current_member(sd->member) || !service_enabled(sd->member, sd->service)) return false;
+      switched[sd->member][sd->service] = false;
     } else if (std::holds_alternative<events::ConfigSet>(e)) {
       if (!bootstrapped) return false;
     } else if (const auto* d = std::get_if<events::ConfigDeleted>(&e)) {
@@ -122,6 +141,7 @@ ApplyOutcome State::apply_batch(const events::EventBatch& batch, LogIndex index,
     tokens_.apply(e, ctx);
     config_.apply(e, ctx);
     certificates_.apply(e, ctx);
+    services_.apply(e, ctx);
   }
   requests_.record(batch.request_id, index, /*superseded=*/false, batch.request_digest, batch.cluster_time.value);
   advance();
@@ -163,11 +183,11 @@ Result<void> State::restore_checkpoint(std::string_view bytes) {
     fresh.last_time_ms_ = snapshot_u64(j.at("last_time_ms"));
     const auto& ps = j.at("projections");
     std::vector<Projection*> targets = {&fresh.membership_, &fresh.tokens_, &fresh.config_,
-                                        &fresh.requests_, &fresh.certificates_};
+                                        &fresh.requests_, &fresh.certificates_, &fresh.services_};
     for (auto* p : targets) {
       // A checkpoint written before a projection existed has no entry for it: the log it covers
       // held none of that projection's events, so it starts empty.
-      if (p == &fresh.certificates_ && !ps.contains(std::string(p->name()))) continue;
+      if ((p == &fresh.certificates_ || p == &fresh.services_) && !ps.contains(std::string(p->name()))) continue;
       const auto& bin = ps.at(std::string(p->name())).get_binary();
       MOVN_TRY(p->restore(std::string_view(reinterpret_cast<const char*>(bin.data()), bin.size())));
     }

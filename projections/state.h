@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "projections/certificates.h"
+#include "projections/services.h"
 #include "projections/config.h"
 #include "projections/membership.h"
 #include "projections/requests.h"
@@ -49,6 +50,7 @@ class State {
   const Config& config() const { return config_; }
   const Requests& requests() const { return requests_; }
   const Certificates& certificates() const { return certificates_; }
+  const Services& services() const { return services_; }
 
   std::vector<ProjectionInfo> describe() const;
   // Checkpoint of every projection plus the applied index, and its inverse.
@@ -57,7 +59,7 @@ class State {
 
  private:
   std::vector<const Projection*> all() const {
-    return {&membership_, &tokens_, &config_, &requests_, &certificates_};
+    return {&membership_, &tokens_, &config_, &requests_, &certificates_, &services_};
   }
 
   Membership membership_;
@@ -65,6 +67,7 @@ class State {
   Config config_;
   Requests requests_;
   Certificates certificates_;
+  Services services_;
   LogIndex applied_index_;
   std::uint64_t last_time_ms_ = 0;
 };

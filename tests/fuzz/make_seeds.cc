@@ -123,7 +123,9 @@ int main(int argc, char** argv) {
                             events::CaGenerated{{"-----BEGIN CERTIFICATE-----", "sealed", std::string(64, 'c'), 9}},
                             events::CaSet{{"chain", "sealed2", std::string(64, 'd'), 10}},
                             events::CertificateIssued{"m1", "ovnnb", "pem", "0a", std::string(64, 'e'), 1, 2,
-                                                      std::string(64, 'd')}},
+                                                      std::string(64, 'd')},
+                            events::ServiceEnabled{"m1", "central"},
+                            events::ServiceDisabled{"m1", "central"}},
                            std::string(32, 'd')};
   write(out / "event_batch", "every_event_type.bin", eventlog::encode_batch(multi));
   std::printf("seeds written under %s\n", out.c_str());

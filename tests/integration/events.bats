@@ -8,7 +8,8 @@ setup() {
   start_daemon
   # index 1: the first leader's no-op (an entry of the log, not an event)
   bootstrap                                   # index 2: cluster_bootstrapped, member_joined, ca_generated,
-                                              # 5 certificate_issued (the founder's services)
+                                              # 5 certificate_issued (the founder's services),
+                                              # 3 service_enabled (central, chassis, switch)
   movn cluster add movn2 >/dev/null           # index 3
   movn cluster add movn3 >/dev/null           # index 4
   movn config set ovn.central-ips 10.0.0.1 >/dev/null  # index 5
@@ -19,7 +20,7 @@ setup() {
   local out
   out="$(movn events list -f json)"
   assert_equal "$(jq -c '[.[] | [.index, .type]]' <<<"$out")" \
-    '[[2,"cluster_bootstrapped"],[2,"member_joined"],[2,"ca_generated"],[2,"certificate_issued"],[2,"certificate_issued"],[2,"certificate_issued"],[2,"certificate_issued"],[2,"certificate_issued"],[3,"join_token_issued"],[4,"join_token_issued"],[5,"config_set"],[6,"join_token_revoked"]]'
+    '[[2,"cluster_bootstrapped"],[2,"member_joined"],[2,"ca_generated"],[2,"certificate_issued"],[2,"certificate_issued"],[2,"certificate_issued"],[2,"certificate_issued"],[2,"certificate_issued"],[2,"service_enabled"],[2,"service_enabled"],[2,"service_enabled"],[3,"join_token_issued"],[4,"join_token_issued"],[5,"config_set"],[6,"join_token_revoked"]]'
   assert_equal "$(jq -c '[.[] | keys_unsorted] | unique' <<<"$out")" "[$EVENT_KEYS]"
   assert_equal "$(jq -r '[.[].term] | unique | .[]' <<<"$out")" 1
   # Events of one batch share index, time, actor and request id; batches have their own.
@@ -34,10 +35,10 @@ setup() {
   # The actor is the OS user of the CLI at this member.
   assert_equal "$(jq -r '[.[].actor] | unique | .[]' <<<"$out")" "$(id -un)@$MEMBER"
   # The event bodies.
-  assert_equal "$(jq -c '.[10].event' <<<"$out")" '{"key":"ovn.central-ips","value":"10.0.0.1"}'
+  assert_equal "$(jq -c '.[13].event' <<<"$out")" '{"key":"ovn.central-ips","value":"10.0.0.1"}'
   assert_equal "$(jq -r '.[1].event.address' <<<"$out")" "$ADDRESS"
   assert_equal "$(jq -r '.[1].event.fingerprint' <<<"$out")" "$(cert_fingerprint)"
-  assert_equal "$(jq -c '.[11].event' <<<"$out")" '{"name":"movn2","reason":"revoked"}'
+  assert_equal "$(jq -c '.[14].event' <<<"$out")" '{"name":"movn2","reason":"revoked"}'
   # The cluster CA: its fingerprint, expiry (10 years) and the size of its sealed key; no PEM.
   assert_equal "$(jq -c '.[2].event | keys_unsorted' <<<"$out")" '["fingerprint","not_after","sealed_key_bytes"]'
   assert_regex "$(jq -r '.[2].event.fingerprint' <<<"$out")" '^[0-9a-f]{64}$'
@@ -48,6 +49,9 @@ setup() {
     '["client","ovnnb","ovnsb","ovn-northd","ovn-controller"]'
   assert_equal "$(jq -r '[.[] | select(.type == "certificate_issued") | .event.ca_fingerprint] | unique | .[]' <<<"$out")" \
     "$(jq -r '.[2].event.fingerprint' <<<"$out")"
+  # The founder runs every service.
+  assert_equal "$(jq -c '[.[] | select(.type == "service_enabled") | .event]' <<<"$out")" \
+    '[{"member":"'"$MEMBER"'","service":"central"},{"member":"'"$MEMBER"'","service":"chassis"},{"member":"'"$MEMBER"'","service":"switch"}]'
   assert_equal "$(jq -c '.[3].event | keys_unsorted' <<<"$out")" \
     '["member","service","serial","fingerprint","not_before","not_after","ca_fingerprint"]'
   refute_regex "$out" 'BEGIN|PRIVATE'
@@ -59,8 +63,8 @@ setup() {
   run movn events list
   assert_success
   assert_line --index 1 --regexp '^\| +INDEX +\| +TIME +\| +TYPE +\| +ACTOR +\| +SUMMARY +\|$'
-  # 12 events: header block (3 lines) + 2 lines per row.
-  assert_equal "${#lines[@]}" 27
+  # 15 events: header block (3 lines) + 2 lines per row.
+  assert_equal "${#lines[@]}" 33
   local user
   user="$(id -un)"
   local i=0 line
@@ -71,7 +75,7 @@ setup() {
   assert_line --index 3 --regexp '^\| 2 +\| .* \| cluster_bootstrapped +\|'
   assert_line --index 7 --regexp '^\| 2 +\| .* \| ca_generated +\| [^|]+ \| CA [0-9a-f]{12} generated, expires [0-9]{4}-'
   assert_line --index 9 --regexp '^\| 2 +\| .* \| certificate_issued +\| [^|]+ \| client certificate [0-9a-f]{12} issued to movn1, expires '
-  assert_line --index 25 --regexp '^\| 6 +\| .* \| join_token_revoked +\| .*movn2'
+  assert_line --index 31 --regexp '^\| 6 +\| .* \| join_token_revoked +\| .*movn2'
   if [[ "$(id -u)" == 0 ]]; then
     assert_line --index 3 --partial "| root@$MEMBER "
   fi
@@ -83,8 +87,8 @@ setup() {
   assert_equal "$(jq -c '[.[].index]' <<<"$out")" '[4,5,6]'
   assert_equal "$(movn events list --since 6 -f json | jq -c '[.[].type]')" '["join_token_revoked"]'
   assert_equal "$(movn events list --since 7 -f json)" '[]'
-  assert_equal "$(movn events list --since 0 -f json | jq length)" 12
-  assert_equal "$(movn events list --since 1 -f json | jq length)" 12
+  assert_equal "$(movn events list --since 0 -f json | jq length)" 15
+  assert_equal "$(movn events list --since 1 -f json | jq length)" 15
   run movn events list --since 5
   assert_line --index 3 --regexp '^\| 5 +\|'
   assert_equal "${#lines[@]}" 7
@@ -103,7 +107,7 @@ setup() {
     '[[3,"join_token_issued"],[6,"join_token_revoked"]]'
   assert_equal "$(movn events list --member movn3 -f json | jq -c '[.[].index]')" '[4]'
   assert_equal "$(movn events list --member "$MEMBER" -f json | jq -c '[.[].type]')" \
-    '["cluster_bootstrapped","member_joined","certificate_issued","certificate_issued","certificate_issued","certificate_issued","certificate_issued"]'
+    '["cluster_bootstrapped","member_joined","certificate_issued","certificate_issued","certificate_issued","certificate_issued","certificate_issued","service_enabled","service_enabled","service_enabled"]'
   assert_equal "$(movn events list --member nobody -f json)" '[]'
   assert_equal "$(movn events list --member movn2 --type join_token_revoked -f json | jq -c '[.[].index]')" '[6]'
 }
@@ -155,8 +159,8 @@ setup() {
   done
   assert_equal "$after" "$applied"
   (( applied > 10500 )) || fail "the load reached only $applied entries"
-  # One event per entry, except the first leader's no-op (none) and the bootstrap batch (eight).
-  assert_equal "$count" "$((applied + 6))"
+  # One event per entry, except the first leader's no-op (none) and the bootstrap batch (eleven).
+  assert_equal "$count" "$((applied + 9))"
   # limit reads exactly the entries [since, since + limit).
   assert_equal "$(api GET '/1.0/events?since=3&limit=5' | head -n1 | jq -r '[.metadata[].index] | unique | join(",")')" "3,4,5,6,7"
 }

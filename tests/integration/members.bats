@@ -148,6 +148,14 @@ same_history() {
   local i
   for i in 1 3 5; do wait_for 30 roles_are "$i" stand-by=2,voter=3; done
   wait_for 10 same_history 1 2 3 4 5
+  # Placement by `auto`: central on the first three members, chassis and switch on every one.
+  for i in 1 4; do
+    assert_equal "$(mapi "$i" GET /1.0/services | jq -c '[.[] | select(.service == "central") | .location]')" \
+      '["m1","m2","m3"]'
+    assert_equal "$(mapi "$i" GET /1.0/services | jq -c '[.[] | select(.service == "chassis") | .location]')" \
+      '["m1","m2","m3","m4","m5"]'
+    assert_equal "$(mapi "$i" GET /1.0/services | jq -c '[.[] | select(.service == "switch")] | length')" 5
+  done
 }
 
 @test "bad tokens are refused with a clear error and record nothing" {

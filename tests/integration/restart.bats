@@ -32,7 +32,7 @@ applied_index() { api GET /1.0/projections | head -n1 | jq -r '[.metadata[].appl
   local before digests
   before="$(snapshot)"
   digests="$(projections)"
-  assert_equal "$(jq length <<<"$digests")" 5
+  assert_equal "$(jq length <<<"$digests")" 6
   # The first leader's no-op, the bootstrap, two adds, a revoke and a config set.
   assert_equal "$(applied_index)" 6
 

@@ -64,7 +64,7 @@ ascii_hex() { printf %s "$1" | xxd -p | tr -d '\n'; }
   assert_line --index 3 --regexp '^3 1 1 [0-9a-f]+$'
   assert_line --index 5 --regexp '^4 2 2 $'
   assert_line --index 6 --regexp '^5 2 1 [0-9a-f]+$'
-  assert_equal "$(sed -n 3p <<<"$output" | jq -c '[.events[].type]')" '["cluster_bootstrapped","member_joined","ca_generated","certificate_issued","certificate_issued","certificate_issued","certificate_issued","certificate_issued"]'
+  assert_equal "$(sed -n 3p <<<"$output" | jq -c '[.events[].type]')" '["cluster_bootstrapped","member_joined","ca_generated","certificate_issued","certificate_issued","certificate_issued","certificate_issued","certificate_issued","service_enabled","service_enabled","service_enabled"]'
   assert_equal "$(sed -n 5p <<<"$output" | jq -r '.events[0].event.secret_sha256')" "$SHA1"
   assert_equal "$(sed -n 8p <<<"$output" | jq -r '.events[0].event.secret_sha256')" "$SHA2"
   # The hash is in the entry bytes (so the hex would show a secret too) ...
