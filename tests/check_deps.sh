@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Enforces the dependency rules of docs/design.md §3 from the compiler's dependency output (-M; -MM
 # would leave out every header under /usr/include, where Asio, RocksDB and OpenSSL live),
-# not from include paths: projections/, commands/ and host/ use no Asio and no RocksDB; cli/ uses no
+# not from include paths: projections/, commands/, host/ and ovn/ use no Asio and no RocksDB; cli/ uses no
 # RocksDB, OpenSSL or spdlog, and of Boost only Beast and Asio (header-only; the HTTP client), which
 # it includes directly or through each other. Also checks that the microovn binary loads none of
 # RocksDB, OpenSSL (libssl, libcrypto) or spdlog.
@@ -44,6 +44,7 @@ status=0
 check projections 'boost/asio|/rocksdb/' "Asio or RocksDB" || true
 check commands 'boost/asio|/rocksdb/' "Asio or RocksDB" || true
 check host 'boost/asio|/rocksdb/' "Asio or RocksDB" || true
+check ovn 'boost/asio|/rocksdb/' "Asio or RocksDB" || true
 check cli '/rocksdb/|/openssl/|/spdlog/' "RocksDB, OpenSSL or spdlog" || true
 
 # Boost in cli/: only Beast and Asio are included by our own files (the rest of Boost comes in
