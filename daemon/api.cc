@@ -13,6 +13,7 @@
 #include "daemon/api_request.h"
 #include "daemon/certificate_reconciler.h"
 #include "daemon/member_info.h"
+#include "daemon/service_reconciler.h"
 #include "eventlog/codec.h"
 #include "eventlog/event_json.h"
 #include "pki/cluster_ca.h"
@@ -710,7 +711,18 @@ void Api::stats(Call& c) {
                                            {"refused_links", links.refused + peers_.stats().refused},
                                            {"dials", links.dials},
                                            {"wrong_fingerprint", links.wrong_fingerprint}}},
-                    {"certificates", certificates}});
+                    {"certificates", certificates},
+                    {"services", services_stats()}});
+}
+
+ordered_json Api::services_stats() const {
+  if (services_ == nullptr) return nullptr;
+  const auto& s = services_->stats();
+  ordered_json processes = ordered_json::object();
+  for (const auto& [name, p] : s.processes)
+    processes[name] = ordered_json{{"state", p.state}, {"pid", p.pid}, {"restarts", p.restarts}, {"adopted", p.adopted}};
+  return ordered_json{{"runs", s.runs},         {"converged", s.converged}, {"failures", s.failures},
+                      {"last_error", s.last_error}, {"services", s.services},   {"processes", processes}};
 }
 
 // Where the services are to run, as upstream lists them: one entry per member and service.

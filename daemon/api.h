@@ -5,6 +5,7 @@
 #include <filesystem>
 #include <functional>
 #include <memory>
+#include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
 
@@ -34,6 +35,7 @@ struct MemberContext {
 
 class CertificateReconciler;
 class CertificateAdmin;
+class ServiceReconciler;
 
 class Api {
  public:
@@ -42,6 +44,8 @@ class Api {
   // member's certificates, and what serves the CA's routes (none: those answer 503).
   void set_certificate_reconciler(CertificateReconciler* r) { certificates_ = r; }
   void set_certificate_admin(CertificateAdmin* a) { ca_admin_ = a; }
+  // The OVN service reconciler whose state /1.0/stats shows.
+  void set_service_reconciler(const ServiceReconciler* r) { services_ = r; }
 
   void set_ready(bool ready) { ready_ = ready; }
   void handle(transport::HttpRequest req, transport::Responder respond);
@@ -96,6 +100,7 @@ class Api {
   void projections(Call& c);
   void services(Call& c);
   void stats(Call& c);
+  nlohmann::ordered_json services_stats() const;
   void certificates(Call& c);
   // api_certificates.cc: PUT /1.0/certificates[/SERVICE], GET|PUT|POST /1.0/ca.
   void reissue(Call& c, const std::string& service);
@@ -112,6 +117,7 @@ class Api {
   host::Effects& effects_;
   CertificateReconciler* certificates_ = nullptr;
   CertificateAdmin* ca_admin_ = nullptr;
+  const ServiceReconciler* services_ = nullptr;
   bool ready_ = false;
   struct PendingJoin {
     JoiningRecord record;

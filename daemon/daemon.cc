@@ -14,6 +14,7 @@
 #include "daemon/api.h"
 #include "daemon/certificate_admin.h"
 #include "daemon/certificate_reconciler.h"
+#include "daemon/service_reconciler.h"
 #include "daemon/member_info.h"
 #include "daemon/host_seams.h"
 #include "daemon/storage_worker.h"
@@ -139,6 +140,7 @@ Result<DaemonExit> run_daemon(const DaemonOptions& options) {
   // effects thread exists, below).
   std::optional<CertificateReconciler> certificates;
   std::optional<CertificateAdmin> ca_admin;
+  std::optional<ServiceReconciler> ovn_services;
 
   // Raft time: one tick every Node::kTickMs on the core thread.
   asio::steady_timer ticker(io);
@@ -150,6 +152,7 @@ Result<DaemonExit> run_daemon(const DaemonOptions& options) {
       api.tick();
       if (certificates) certificates->tick();
       if (ca_admin) ca_admin->tick();
+      if (ovn_services) ovn_services->tick();
       tick_step();
     });
   };
@@ -161,6 +164,11 @@ Result<DaemonExit> run_daemon(const DaemonOptions& options) {
   api.set_certificate_reconciler(&*certificates);
   ca_admin.emplace(node, effects, member, clock);
   api.set_certificate_admin(&*ca_admin);
+  // The OVN/OVS processes follow the services projection; their files live beside the state
+  // directory (<parent of STATE_DIR>: data/, logs/, run/).
+  MOVN_ASSIGN_OR_RETURN(auto ovn_layout, ovn::make_layout(std::filesystem::absolute(dir).parent_path()));
+  ovn_services.emplace(node, effects, member, std::move(ovn_layout));
+  api.set_service_reconciler(&*ovn_services);
   std::optional<Error> startup_error;
   auto fail_start = [&](Error e) {
     startup_error = std::move(e);

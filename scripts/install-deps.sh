@@ -16,6 +16,8 @@ packages=(
   python3 openssl xxd
   # tools used by scripts and tests
   iproute2 procps
+  # OVN and OVS, which microovnd runs and supervises (tests/system)
+  ovn-central ovn-host openvswitch-switch
 )
 
 missing=()
@@ -34,4 +36,11 @@ fi
 echo "Installing: ${missing[*]}"
 export DEBIAN_FRONTEND=noninteractive
 $SUDO apt-get update -qq
+# The OVN/OVS packages would start their own daemons (in /var/run, on the host's network):
+# microovnd runs its own, so package scripts may start no service during the install.
+if [[ ! -e /usr/sbin/policy-rc.d ]]; then
+  printf '#!/bin/sh\nexit 101\n' | $SUDO tee /usr/sbin/policy-rc.d >/dev/null
+  $SUDO chmod 0755 /usr/sbin/policy-rc.d
+  trap '$SUDO rm -f /usr/sbin/policy-rc.d' EXIT
+fi
 $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null

@@ -1,0 +1,94 @@
+// The service reconciler: converges this member's OVN/OVS processes on the services projection
+// (docs/adr/0017). For each service this member is to run it makes what the service needs and
+// keeps its processes running through an ovn::Supervisor: central (the clustered NB and SB
+// ovsdb-servers, created with create-cluster by the only central or joined to the other centrals,
+// their shared pssl: connections, and ovn-northd), switch (the local Open_vSwitch ovsdb-server
+// and ovs-vswitchd) and chassis (the Open_vSwitch settings and ovn-controller). Processes of a
+// service no longer placed here are stopped (ovn-controller first, NB last). data/env/ovn.env is
+// rewritten whenever the centrals change.
+// All of it runs on the effects thread, one job at a time (the Supervisor is only touched
+// there): a convergence at start, whenever the desired state changes, and every 30 s; between
+// them the Supervisor is polled every second (crashed processes restart with a backoff).
+// Processes run in sessions of their own and outlive microovnd; a new microovnd adopts them
+// from their pidfiles. A failure is retried after a backoff (1 s doubling to 1 min).
+// Core thread only (except what runs in its jobs).
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "daemon/api.h"
+#include "daemon/host_seams.h"
+#include "host/seams.h"
+#include "ovn/commands.h"
+#include "ovn/layout.h"
+#include "ovn/supervisor.h"
+
+namespace movn::daemon {
+
+// What this member is to run, from the applied projections: compared between runs, and
+// everything a job needs (a copy: jobs share nothing with the core thread).
+struct DesiredServices {
+  std::vector<std::string> services;  // of projections::kServices, in that order
+  ovn::OvnConfig config;
+  bool operator==(const DesiredServices& o) const;
+};
+
+class ServiceReconciler {
+ public:
+  ServiceReconciler(Node& node, host::Effects& effects, MemberContext& member, ovn::Layout layout);
+  ~ServiceReconciler();
+
+  // Every daemon tick.
+  void tick();
+
+  static constexpr std::uint64_t kPollTicks = 10;        // 1 s
+  static constexpr std::uint64_t kRecheckTicks = 300;    // 30 s
+  static constexpr std::uint64_t kBackoffFirstTicks = 10;
+  static constexpr std::uint64_t kBackoffMaxTicks = 600;
+
+  struct ProcessInfo {
+    std::string state;
+    long pid = 0;
+    std::uint32_t restarts = 0;
+    bool adopted = false;
+  };
+  struct Stats {
+    std::uint64_t runs = 0;
+    std::uint64_t converged = 0;
+    std::uint64_t failures = 0;
+    std::string last_error;
+    std::vector<std::string> services;                // what the last convergence ran
+    std::map<std::string, ProcessInfo> processes;  // as the Supervisor last said
+  };
+  const Stats& stats() const { return stats_; }
+
+  // The desired state as the applied projections give it; nullopt outside a cluster.
+  std::optional<DesiredServices> desired() const;
+
+ private:
+  void start_converge(DesiredServices d);
+  void start_poll();
+  void back_off();
+
+  Node& node_;
+  host::Effects& effects_;
+  MemberContext& member_;
+  ovn::Layout layout_;
+  // Touched only by effects jobs (which run one at a time); shared so a job outlives nothing.
+  struct Shared;
+  std::shared_ptr<Shared> shared_;
+  bool running_ = false;
+  std::optional<DesiredServices> converged_;
+  std::uint64_t ticks_ = 0;
+  std::uint64_t converged_at_tick_ = 0;
+  std::uint64_t last_poll_tick_ = 0;
+  std::uint64_t retry_at_tick_ = 0;
+  std::uint64_t backoff_ticks_ = kBackoffFirstTicks;
+  Stats stats_;
+};
+
+}  // namespace movn::daemon
