@@ -184,7 +184,7 @@ if want microovn; then
   read -r -a mports <<<"$(free_ports 3)"
   for i in 1 2 3; do
     mkdir -p "$work/m$i"
-    "$bin/microovnd" --state-dir "$work/m$i/state" >"$work/m$i/microovnd.log" 2>&1 &
+    "$bin/microovnd" --without-ovn --state-dir "$work/m$i/state" >"$work/m$i/microovnd.log" 2>&1 &
     pids+=($!) microovn_pids+=($!)
   done
   for i in 1 2 3; do "$bin/microovn" --state-dir "$work/m$i/state" waitready -t 10; done

@@ -15,7 +15,7 @@ cleanup() {
 trap cleanup EXIT
 
 start_daemon() { # state_dir
-  "$bin/microovnd" --state-dir "$1" >>"$work/daemon.log" 2>&1 &
+  "$bin/microovnd" --without-ovn --state-dir "$1" >>"$work/daemon.log" 2>&1 &
   pids+=($!)
   "$bin/microovn" --state-dir "$1" waitready -t 60
   last_pid=$!

@@ -13,6 +13,7 @@ constexpr double kDefaultTokenExpirySeconds = 3 * 60 * 60;
 struct BootstrapFlags {
   std::string name;
   std::string address;
+  std::string encap_ip;
   CLI::Option* name_option = nullptr;
   CLI::Option* address_option = nullptr;
 };
@@ -21,6 +22,7 @@ struct JoinFlags {
   std::string token;
   std::string name;
   std::string address;
+  std::string encap_ip;
   CLI::Option* name_option = nullptr;
   CLI::Option* address_option = nullptr;
 };
@@ -47,6 +49,7 @@ Result<std::string> run_bootstrap(const GlobalOptions& global, const BootstrapFl
   Json body = Json::object();
   if (flags.name_option->count() > 0) body["name"] = flags.name;
   if (flags.address_option->count() > 0) body["address"] = flags.address;
+  if (!flags.encap_ip.empty()) body["encap_ip"] = flags.encap_ip;
   auto answer = global.client().post("/1.0/cluster/bootstrap", body);
   if (!answer.ok()) return std::move(answer).error();
   return std::string();  // upstream prints nothing
@@ -57,6 +60,7 @@ Result<std::string> run_join(const GlobalOptions& global, const JoinFlags& flags
   body["token"] = flags.token;
   if (flags.name_option->count() > 0) body["name"] = flags.name;
   if (flags.address_option->count() > 0) body["address"] = flags.address;
+  if (!flags.encap_ip.empty()) body["encap_ip"] = flags.encap_ip;
   auto answer = global.client().post("/1.0/cluster/join", body);
   if (!answer.ok()) return std::move(answer).error();
   return std::string();  // upstream prints nothing
@@ -179,6 +183,8 @@ void add_cluster_commands(CLI::App& root, CommandRegistry& registry, const Globa
     flags->address_option = cmd->add_option(
         "--address", flags->address,
         "Address to listen on, IP[:PORT] (default: the first global address, port 6686)");
+    cmd->add_option("--encap-ip", flags->encap_ip,
+                    "IP address of this chassis' geneve tunnel endpoint (default: the address's IP)");
     registry.add(cmd, [&global, flags]() { return run_bootstrap(global, *flags); });
   }
   {
@@ -190,6 +196,8 @@ void add_cluster_commands(CLI::App& root, CommandRegistry& registry, const Globa
     flags->address_option = cmd->add_option(
         "--address", flags->address,
         "Address to listen on, IP[:PORT] (default: the first global address, port 6686)");
+    cmd->add_option("--encap-ip", flags->encap_ip,
+                    "IP address of this chassis' geneve tunnel endpoint (default: the address's IP)");
     registry.add(cmd, [&global, flags]() { return run_join(global, *flags); });
   }
   {

@@ -59,6 +59,12 @@ Result<void> check_certificate(const events::CertificateIssued& c) {
   return {};
 }
 
+// A custom encapsulation IP: an IPv4 or IPv6 address, without brackets or port.
+Result<void> check_encap_ip(const std::string& ip) {
+  if (ip.empty() || is_ip_address(ip)) return {};
+  return make_error(Errc::kInvalidArgument, "encapsulation IP \"" + ip + "\" is not an IPv4 or IPv6 address");
+}
+
 Result<Events> decide_bootstrap(const projections::State& view, const BootstrapRequest& r) {
   if (view.membership().bootstrapped())
     return make_error(Errc::kAlreadyExists,
@@ -72,9 +78,10 @@ Result<Events> decide_bootstrap(const projections::State& view, const BootstrapR
     return make_error(Errc::kInvalidArgument, "member certificate fingerprint must be 64 hex characters");
   if (r.certificate.empty() || !is_valid_utf8(r.certificate))
     return make_error(Errc::kInvalidArgument, "member certificate is missing or is not PEM text");
+  MOVN_TRY(check_encap_ip(r.encap_ip));
   Events out{events::ClusterBootstrapped{r.cluster_id, r.name},
              events::MemberJoined{r.name, address, r.fingerprint, r.certificate,
-                                  view.membership().next_raft_id().value}};
+                                  view.membership().next_raft_id().value, r.encap_ip}};
   if (r.ca) {
     MOVN_TRY(check_ca(*r.ca));
     out.push_back(events::CaGenerated{*r.ca});
@@ -155,9 +162,10 @@ Result<Events> decide_join(const projections::State& view, const JoinRequest& r,
   const Digest hash = sha256(r.secret);
   if (std::string(hash.begin(), hash.end()) != token->secret_sha256)
     return make_error(Errc::kPermissionDenied, "the join token for \"" + r.name + "\" does not match");
+  MOVN_TRY(check_encap_ip(r.encap_ip));
   Events out{events::JoinTokenRevoked{r.name, events::RevokeReason::kUsed},
              events::MemberJoined{r.name, address, r.fingerprint, r.certificate,
-                                  view.membership().next_raft_id().value}};
+                                  view.membership().next_raft_id().value, r.encap_ip}};
   for (const auto& s : auto_services(view)) out.push_back(events::ServiceEnabled{r.name, s});
   return out;
 }
@@ -214,6 +222,7 @@ std::string request_digest(const Request& request) {
   h.update_u64(request.index());
   if (auto* r = std::get_if<BootstrapRequest>(&request)) {
     h.update_field(r->name).update_field(r->address);
+    if (!r->encap_ip.empty()) h.update_field(r->encap_ip);
   } else if (auto* r = std::get_if<IssueTokenRequest>(&request)) {
     h.update_field(r->name).update_field(r->secret_sha256).update_u64(r->lifetime_ms);
   } else if (auto* r = std::get_if<RevokeTokenRequest>(&request)) {
@@ -226,6 +235,7 @@ std::string request_digest(const Request& request) {
     const Digest secret = sha256(r->secret);
     h.update_field(r->name).update_field(r->address).update_field(r->fingerprint).update_field(
         std::string_view(reinterpret_cast<const char*>(secret.data()), secret.size()));
+    if (!r->encap_ip.empty()) h.update_field(r->encap_ip);
   } else if (auto* r = std::get_if<RemoveMemberRequest>(&request)) {
     h.update_field(r->name);
   } else if (auto* r = std::get_if<RecordCertificateRequest>(&request)) {

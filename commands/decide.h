@@ -32,6 +32,7 @@ struct BootstrapRequest {
   // simulator's clusters have none.
   std::optional<events::CaCertificate> ca;
   std::vector<events::CertificateIssued> certificates;
+  std::string encap_ip;  // --encap-ip: the chassis' geneve endpoint (empty: the address's IP)
 };
 
 struct IssueTokenRequest {
@@ -62,6 +63,7 @@ struct JoinRequest {
   std::string fingerprint;
   std::string certificate;
   std::string secret;  // the token's secret, as the joiner holds it (never logged)
+  std::string encap_ip;  // as in BootstrapRequest
 };
 
 // Removes a member from the cluster (member_removed); the leader then takes its Raft id out of

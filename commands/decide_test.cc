@@ -429,6 +429,33 @@ TEST(DecideSetCa, ARegenerateRetriedIsTheSameRequestWhateverCaItMade) {
   EXPECT_NE(request_digest(SetCaRequest{ca_cert('a'), false, ""}), request_digest(SetCaRequest{ca_cert('a'), true, ""}));
 }
 
+TEST(DecideJoin, ACustomEncapsulationIpIsRecordedAndCheckedAtBootstrapAndJoin) {
+  Harness h;
+  auto b = bootstrap_req();
+  b.encap_ip = "bad ip";
+  EXPECT_EQ(h.run(b).error().code, Errc::kInvalidArgument);
+  b.encap_ip = "198.51.100.1";
+  ASSERT_TRUE(h.run(b).ok());
+  EXPECT_EQ(h.view.membership().find("movn1")->encap_ip, "198.51.100.1");
+  ASSERT_TRUE(h.run(IssueTokenRequest{"movn2", hash_of("s2"), 60000}).ok());
+  auto j = join_req("movn2", "s2");
+  j.encap_ip = "10.0.0.300";
+  EXPECT_EQ(h.run(j, 2000).error().code, Errc::kInvalidArgument);
+  j.encap_ip = "fd00::2";
+  auto r = h.run(j, 2000);
+  ASSERT_TRUE(r.ok()) << r.error().message;
+  EXPECT_EQ(std::get<MemberJoined>((*r)[1]).encap_ip, "fd00::2");
+  EXPECT_EQ(h.view.membership().find("movn2")->encap_ip, "fd00::2");
+  // Part of what was asked: the same join with another encapsulation IP is another request.
+  auto other = j;
+  other.encap_ip = "fd00::3";
+  EXPECT_NE(request_digest(j), request_digest(other));
+  // And it survives a checkpoint.
+  projections::State restored;
+  ASSERT_TRUE(restored.restore_checkpoint(h.view.checkpoint()).ok());
+  EXPECT_EQ(restored.membership().find("movn2")->encap_ip, "fd00::2");
+}
+
 TEST(DecideJoin, AutoPlacementGivesCentralToTheFirstThreeMembersOnly) {
   Harness h;
   h.bootstrap();

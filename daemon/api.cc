@@ -282,7 +282,7 @@ void Api::bootstrap(Call& c) {
   if (!body.ok()) return c.fail(body.error());
   auto where = placement(body->name, body->address);
   if (!where.ok()) return c.fail(where.error());
-  const std::string name = where->name, address = where->address;
+  const std::string name = where->name, address = where->address, encap_ip = body->encap_ip;
   const bool retry = node_.known_request(c.request_id);
   // Checked against the view that includes bootstraps still being written, and against one still
   // making its keys, so a concurrent second bootstrap is refused before it touches this member's
@@ -296,6 +296,7 @@ void Api::bootstrap(Call& c) {
   auto self = c.shared_from_this();
   commands::BootstrapRequest req{pki::random_hex(16), name, address, member_.identity.fingerprint_hex,
                                  member_.identity.cert_pem};
+  req.encap_ip = encap_ip;
   // A retry is answered from the first attempt's outcome: nothing is made again.
   if (retry) return propose_bootstrap(self, std::move(req), false);
   bootstrapping_ = true;
@@ -304,7 +305,7 @@ void Api::bootstrap(Call& c) {
     if (started_listening) peers_.stop();
     self->fail(std::move(e));
   };
-  with_identity(name, self->guard([this, self, name, address, fail](Result<void> id) {
+  with_identity(name, self->guard([this, self, name, address, encap_ip, fail](Result<void> id) {
     if (!id.ok()) return fail(std::move(id).error(), false);
     // The member listens at its address before the bootstrap is proposed: an address that cannot
     // be bound is refused with nothing recorded.
@@ -326,13 +327,14 @@ void Api::bootstrap(Call& c) {
           MOVN_ASSIGN_OR_RETURN(*made, make_founders_pki(state_dir, name, key));
           return {};
         },
-        self->guard([this, self, made, name, address, started_listening, fail](Result<void> r) {
+        self->guard([this, self, made, name, address, encap_ip, started_listening, fail](Result<void> r) {
           if (!r.ok()) return fail(std::move(r).error(), started_listening);
           member_.cluster_key = std::move(made->cluster_key);
           commands::BootstrapRequest req{pki::random_hex(16), name, address, member_.identity.fingerprint_hex,
                                          member_.identity.cert_pem};
           req.ca = std::move(made->ca);
           req.certificates = std::move(made->certificates);
+          req.encap_ip = encap_ip;
           propose_bootstrap(self, std::move(req), started_listening);
         }));
   }));
@@ -393,17 +395,18 @@ void Api::join(Call& c) {
   if (!where.ok()) return c.fail(where.error());
   join_in_progress_ = true;
   auto self = c.shared_from_this();
-  with_identity(where->name, self->guard([this, self, where = *where, token = std::move(token).value()](Result<void> id) {
+  with_identity(where->name, self->guard([this, self, where = *where, encap_ip = body->encap_ip,
+                                          token = std::move(token).value()](Result<void> id) {
     if (!id.ok()) {
       join_in_progress_ = false;
       return self->fail(std::move(id).error());
     }
-    ask_to_join(self, where.name, where.address, token);
+    ask_to_join(self, where.name, where.address, encap_ip, token);
   }));
 }
 
 void Api::ask_to_join(const std::shared_ptr<Call>& self, const std::string& name, const std::string& address,
-                      const commands::JoinToken& token) {
+                      const std::string& encap_ip, const commands::JoinToken& token) {
   if (auto l = listen_for_peers(address); !l.ok()) {
     join_in_progress_ = false;
     return self->fail(make_error(Errc::kFailedPrecondition, "cannot listen on " + address + " for cluster members (" +
@@ -422,7 +425,7 @@ void Api::ask_to_join(const std::shared_ptr<Call>& self, const std::string& name
   peers_.expect_join(pins);
   spdlog::info("asking to join as {} at {} through {}", name, address, addresses.empty() ? "nobody" : addresses.front());
   node_.join(commands::JoinRequest{name, address, member_.identity.fingerprint_hex, member_.identity.cert_pem,
-                                   token.secret},
+                                   token.secret, encap_ip},
              self->request_id, addresses,
              self->guard([this, self, name, address, addresses, pins](Result<Node::Admission> r) {
                join_in_progress_ = false;

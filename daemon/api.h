@@ -83,7 +83,7 @@ class Api {
   void with_identity(const std::string& name, std::function<void(Result<void>)> next);
   void propose_bootstrap(const std::shared_ptr<Call>& self, commands::BootstrapRequest req, bool started_listening);
   void ask_to_join(const std::shared_ptr<Call>& self, const std::string& name, const std::string& address,
-                   const commands::JoinToken& token);
+                   const std::string& encap_ip, const commands::JoinToken& token);
   void remove_member(Call& c, const std::string& name);
   void finish_join();
   // An unavailable cluster's error, with how many voters this member reaches.

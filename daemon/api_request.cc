@@ -111,21 +111,33 @@ Result<json> parse_body_object(std::string_view body) {
   return j;
 }
 
+namespace {
+// "encap_ip": an IPv4 or IPv6 address (upstream's custom_encapsulation_ip), or absent.
+Result<std::string> encap_ip_field(const nlohmann::json& body) {
+  if (!body.contains("encap_ip")) return std::string();
+  std::string ip = body["encap_ip"].get<std::string>();
+  if (!commands::is_ip_address(ip))
+    return bad_request("encapsulation IP \"" + ip + "\" is not an IPv4 or IPv6 address");
+  return ip;
+}
+}  // namespace
+
 Result<BootstrapBody> parse_bootstrap_body(std::string_view text) {
   MOVN_ASSIGN_OR_RETURN(auto body, parse_body_object(text));
-  MOVN_TRY(only_string_fields(body, {"name", "address"}));
+  MOVN_TRY(only_string_fields(body, {"name", "address", "encap_ip"}));
   BootstrapBody out;
   if (body.contains("name")) out.name = body["name"].get<std::string>();
   if (body.contains("address")) {
     MOVN_ASSIGN_OR_RETURN(auto a, commands::normalize_address(body["address"].get<std::string>()));
     out.address = std::move(a);
   }
+  MOVN_ASSIGN_OR_RETURN(out.encap_ip, encap_ip_field(body));
   return out;
 }
 
 Result<JoinBody> parse_join_body(std::string_view text) {
   MOVN_ASSIGN_OR_RETURN(auto body, parse_body_object(text));
-  MOVN_TRY(only_string_fields(body, {"token", "name", "address"}));
+  MOVN_TRY(only_string_fields(body, {"token", "name", "address", "encap_ip"}));
   if (!body.contains("token")) return bad_request("field 'token' is required");
   JoinBody out;
   out.token = body["token"].get<std::string>();
@@ -134,6 +146,7 @@ Result<JoinBody> parse_join_body(std::string_view text) {
     MOVN_ASSIGN_OR_RETURN(auto a, commands::normalize_address(body["address"].get<std::string>()));
     out.address = std::move(a);
   }
+  MOVN_ASSIGN_OR_RETURN(out.encap_ip, encap_ip_field(body));
   return out;
 }
 

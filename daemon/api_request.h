@@ -39,6 +39,7 @@ Result<nlohmann::json> parse_body_object(std::string_view body);
 struct BootstrapBody {
   std::optional<std::string> name;     // not yet validated: the default (host name) needs its own message
   std::optional<std::string> address;  // normalized ip:port
+  std::string encap_ip;                // an IP address, or empty (the address's IP)
 };
 Result<BootstrapBody> parse_bootstrap_body(std::string_view body);
 
@@ -48,6 +49,7 @@ struct JoinBody {
   std::string token;
   std::optional<std::string> name;
   std::optional<std::string> address;  // normalized ip:port
+  std::string encap_ip;                // as in BootstrapBody
 };
 Result<JoinBody> parse_join_body(std::string_view body);
 

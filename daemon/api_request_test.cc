@@ -117,6 +117,16 @@ TEST(ApiRequest, JoinBodies) {
   EXPECT_FALSE(parse_join_body(R"({"token":"t","address":"not an address"})").ok());
 }
 
+TEST(ApiRequest, EncapsulationIpInBootstrapAndJoinBodies) {
+  EXPECT_EQ(parse_bootstrap_body(R"({"encap_ip":"198.51.100.1"})")->encap_ip, "198.51.100.1");
+  EXPECT_EQ(parse_join_body(R"({"token":"t","encap_ip":"fd00::1"})")->encap_ip, "fd00::1");
+  EXPECT_TRUE(parse_bootstrap_body("{}")->encap_ip.empty());
+  EXPECT_NE(parse_bootstrap_body(R"({"encap_ip":"198.51.100.1:6081"})").error().message.find("not an IPv4 or IPv6"),
+            std::string::npos);
+  EXPECT_FALSE(parse_join_body(R"({"token":"t","encap_ip":""})").ok());
+  EXPECT_FALSE(parse_join_body(R"({"token":"t","encap_ip":7})").ok());
+}
+
 TEST(ApiRequest, SetCaBodies) {
   auto ok = parse_set_ca_body(R"({"certificate":"CERT","private_key":"KEY"})");
   ASSERT_TRUE(ok.ok()) << ok.error().message;

@@ -166,9 +166,13 @@ Result<DaemonExit> run_daemon(const DaemonOptions& options) {
   api.set_certificate_admin(&*ca_admin);
   // The OVN/OVS processes follow the services projection; their files live beside the state
   // directory (<parent of STATE_DIR>: data/, logs/, run/).
-  MOVN_ASSIGN_OR_RETURN(auto ovn_layout, ovn::make_layout(std::filesystem::absolute(dir).parent_path()));
-  ovn_services.emplace(node, effects, member, std::move(ovn_layout));
-  api.set_service_reconciler(&*ovn_services);
+  if (options.without_ovn) {
+    spdlog::info("running without OVN/OVS (--without-ovn): no OVN process is started or adopted");
+  } else {
+    MOVN_ASSIGN_OR_RETURN(auto ovn_layout, ovn::make_layout(std::filesystem::absolute(dir).parent_path()));
+    ovn_services.emplace(node, effects, member, std::move(ovn_layout));
+    api.set_service_reconciler(&*ovn_services);
+  }
   std::optional<Error> startup_error;
   auto fail_start = [&](Error e) {
     startup_error = std::move(e);

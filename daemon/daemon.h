@@ -19,6 +19,9 @@ struct DaemonOptions {
   // Seconds the daemon's clock runs ahead of the system clock (negative: behind). For tests of
   // expiry and renewal; 0 in use.
   std::int64_t clock_offset_s = 0;
+  // No OVN/OVS: the service reconciler does not run (tests and benchmarks of the control plane,
+  // many members on one host's loopback).
+  bool without_ovn = false;
 };
 
 enum class DaemonExit {

@@ -28,6 +28,12 @@ int main(int argc, char** argv) {
   app.add_flag("--version", version, "Print the version and exit");
   bool rebuild = false;
   std::int64_t clock_offset_s = 0;
+  bool without_ovn = false;
+  app.add_flag("--without-ovn", without_ovn,
+               "Run the control plane alone: start no OVN/OVS processes (tests and benchmarks of the "
+               "control plane)")
+      ->envname("MICROOVN_WITHOUT_OVN")
+      ->group("Testing");
   app.add_option("--clock-offset", clock_offset_s,
                  "For tests: run the daemon's clock this many seconds ahead of the system clock")
       ->group("Testing");
@@ -58,6 +64,7 @@ int main(int argc, char** argv) {
                                                 : movn::eventlog::Compression::kLz4;
   options.rebuild = rebuild;
   options.clock_offset_s = clock_offset_s;
+  options.without_ovn = without_ovn;
   if (rebuild_cmd->parsed()) {
     spdlog::set_level(spdlog::level::warn);
     auto out = movn::daemon::rebuild_offline(options);

@@ -192,7 +192,7 @@ std::optional<DesiredServices> ServiceReconciler::desired() const {
   auto& c = d.config;
   c.member_name = member_.name;
   c.local_ip = host_of(me->address);
-  c.encap_ip = c.local_ip;
+  c.encap_ip = me->encap_ip.empty() ? c.local_ip : me->encap_ip;
   // The centrals in the order they joined (upstream: the cluster's member order).
   std::vector<const projections::Member*> by_join;
   for (const auto& [name, m] : state.membership().members())

@@ -30,9 +30,16 @@ std::pair<fb::Event, Offset<void>> encode_event(FlatBufferBuilder& b, const even
             return {fb::Event::ClusterBootstrapped, o.Union()};
           },
           [&](const events::MemberJoined& x) -> std::pair<fb::Event, Offset<void>> {
-            auto o = fb::CreateMemberJoined(b, b.CreateString(x.name), b.CreateString(x.address),
-                                            b.CreateString(x.fingerprint), b.CreateString(x.certificate),
-                                            x.raft_id);
+            // encap_ip is absent when not given. The strings are made one by one, in a fixed
+            // order: as arguments of one call, their order was the compiler's choice (g++ and
+            // clang differ), and so were the bytes.
+            flatbuffers::Offset<flatbuffers::String> encap;
+            if (!x.encap_ip.empty()) encap = b.CreateString(x.encap_ip);
+            auto certificate = b.CreateString(x.certificate);
+            auto fingerprint = b.CreateString(x.fingerprint);
+            auto address = b.CreateString(x.address);
+            auto name = b.CreateString(x.name);
+            auto o = fb::CreateMemberJoined(b, name, address, fingerprint, certificate, x.raft_id, encap);
             return {fb::Event::MemberJoined, o.Union()};
           },
           [&](const events::JoinTokenIssued& x) -> std::pair<fb::Event, Offset<void>> {
@@ -123,6 +130,7 @@ Result<void> check_text(const events::Event& e) {
             MOVN_TRY(check_text("name", x.name));
             MOVN_TRY(check_text("address", x.address));
             MOVN_TRY(check_text("fingerprint", x.fingerprint));
+            MOVN_TRY(check_text("encap_ip", x.encap_ip));
             return check_text("certificate", x.certificate);
           },
           [](const events::JoinTokenIssued& x) -> Result<void> { return check_text("name", x.name); },
@@ -169,7 +177,7 @@ Result<events::Event> decode_event(const fb::EventRecord* rec) {
     case fb::Event::MemberJoined: {
       auto* x = rec->event_as_MemberJoined();
       return events::Event{events::MemberJoined{str(x->name()), str(x->address()), str(x->fingerprint()),
-                                                str(x->certificate()), x->raft_id()}};
+                                                str(x->certificate()), x->raft_id(), str(x->encap_ip())}};
     }
     case fb::Event::JoinTokenIssued: {
       auto* x = rec->event_as_JoinTokenIssued();

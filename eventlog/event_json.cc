@@ -25,10 +25,12 @@ ordered_json event_to_json(const events::Event& e) {
             return ordered_json{{"cluster_id", x.cluster_id}, {"member_name", x.member_name}};
           },
           [](const events::MemberJoined& x) {
-            return ordered_json{{"name", x.name},
-                                {"address", x.address},
-                                {"fingerprint", x.fingerprint},
-                                {"raft_id", events::raft_id_of(x).value}};
+            ordered_json j{{"name", x.name},
+                           {"address", x.address},
+                           {"fingerprint", x.fingerprint},
+                           {"raft_id", events::raft_id_of(x).value}};
+            if (!x.encap_ip.empty()) j["encap_ip"] = x.encap_ip;
+            return j;
           },
           [](const events::JoinTokenIssued& x) {
             return ordered_json{

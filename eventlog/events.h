@@ -26,6 +26,7 @@ struct MemberJoined {
   std::string fingerprint;
   std::string certificate;
   std::uint64_t raft_id = 0;  // 0 only in logs written before the field existed: the founder
+  std::string encap_ip;       // the chassis' geneve endpoint; empty: the address's IP
   bool operator==(const MemberJoined&) const = default;
 };
 

@@ -12,8 +12,8 @@ void Membership::apply(const events::Event& e, const ApplyContext& ctx) {
       founder_ = b->member_name;
     }
   } else if (const auto* j = std::get_if<events::MemberJoined>(&e)) {
-    Member m{j->name, j->address, j->fingerprint, j->certificate, events::raft_id_of(*j), ctx.time.value,
-             ctx.index.value};
+    Member m{j->name,    j->address,      j->fingerprint, j->certificate, events::raft_id_of(*j), ctx.time.value,
+             ctx.index.value, j->encap_ip};
     if (m.raft_id > max_raft_id_) max_raft_id_ = m.raft_id;
     members_[j->name] = std::move(m);
   } else if (const auto* r = std::get_if<events::MemberRemoved>(&e)) {
@@ -58,10 +58,14 @@ std::string Membership::snapshot() const {
     removed.push_back(std::move(r));
   }
   auto& arr = j["members"] = nlohmann::json::array();
-  for (const auto& [n, m] : members_)
-    arr.push_back({{"name", m.name}, {"address", m.address}, {"fingerprint", m.fingerprint},
-                   {"certificate", m.certificate}, {"raft_id", m.raft_id.value},
-                   {"joined_at_ms", m.joined_at_ms}, {"joined_index", m.joined_index}});
+  for (const auto& [n, m] : members_) {
+    nlohmann::json x{{"name", m.name}, {"address", m.address}, {"fingerprint", m.fingerprint},
+                     {"certificate", m.certificate}, {"raft_id", m.raft_id.value},
+                     {"joined_at_ms", m.joined_at_ms}, {"joined_index", m.joined_index}};
+    // Only when given: a cluster without any keeps the digests it had before the field existed.
+    if (!m.encap_ip.empty()) x["encap_ip"] = m.encap_ip;
+    arr.push_back(std::move(x));
+  }
   return j.dump();
 }
 
@@ -89,6 +93,7 @@ Result<void> Membership::restore(std::string_view bytes) {
                m.at("fingerprint").get<std::string>(), m.at("certificate").get<std::string>(),
                NodeId(snapshot_u64(m.at("raft_id"))), snapshot_u64(m.at("joined_at_ms")),
                snapshot_u64(m.at("joined_index"))};
+      if (m.contains("encap_ip")) x.encap_ip = m.at("encap_ip").get<std::string>();
       ms[x.name] = std::move(x);
     }
     cluster_id_ = std::move(cid);

@@ -19,6 +19,7 @@ struct Member {
   NodeId raft_id;  // its Raft role is in the Raft configuration, not here
   std::uint64_t joined_at_ms = 0;
   std::uint64_t joined_index = 0;
+  std::string encap_ip;  // the chassis' geneve endpoint; empty: the address's IP
   bool operator==(const Member&) const = default;
 };
 

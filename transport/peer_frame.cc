@@ -63,8 +63,12 @@ Result<std::string> address(std::string_view field, const flatbuffers::String* s
 // ---- encode ----
 
 Offset<fb::Join> encode_join(FlatBufferBuilder& b, const commands::JoinRequest& r) {
-  return fb::CreateJoin(b, b.CreateString(r.name), b.CreateString(r.address), b.CreateString(r.fingerprint),
-                        b.CreateString(r.certificate), b.CreateString(r.secret));
+  auto name = b.CreateString(r.name);
+  auto address = b.CreateString(r.address);
+  auto fingerprint = b.CreateString(r.fingerprint);
+  auto certificate = b.CreateString(r.certificate);
+  auto secret = b.CreateString(r.secret);
+  return fb::CreateJoin(b, name, address, fingerprint, certificate, secret, b.CreateString(r.encap_ip));
 }
 
 std::pair<fb::Request, Offset<void>> encode_request(FlatBufferBuilder& b, const commands::Request& request) {
@@ -234,6 +238,7 @@ Result<commands::JoinRequest> decode_join(const fb::Join* j) {
   MOVN_ASSIGN_OR_RETURN(r.fingerprint, text("fingerprint", j->fingerprint()));
   MOVN_ASSIGN_OR_RETURN(r.certificate, text("certificate", j->certificate()));
   MOVN_ASSIGN_OR_RETURN(r.secret, text("secret", j->secret()));
+  MOVN_ASSIGN_OR_RETURN(r.encap_ip, text("encap_ip", j->encap_ip()));
   return r;
 }
 

@@ -45,6 +45,7 @@ std::vector<host::PeerMessage> samples() {
       commands::SetConfigRequest{"ovn.central-ips", "10.0.0.1"},
       commands::DeleteConfigRequest{"ovn.central-ips"},
       commands::JoinRequest{"m3", "10.0.0.3:6686", std::string(64, 'f'), "CERT3", "secret"},
+      commands::JoinRequest{"m4", "10.0.0.4:6686", std::string(64, 'f'), "CERT4", "secret", "198.51.100.4"},
       commands::RemoveMemberRequest{"m2"},
       commands::RecordCertificateRequest{events::CertificateIssued{"m2", "ovnsb", "PEM", "0a", std::string(64, 'e'),
                                                                    5, 6, std::string(64, 'c')}},

@@ -37,6 +37,9 @@ wait_for() {
 }
 
 @test "bootstrap writes the CA and five service certificates, each verified by openssl and recorded" {
+  # These suites run the control plane alone (MICROOVN_WITHOUT_OVN): no OVN process, no layout.
+  assert_equal "$(api GET /1.0/stats | head -n1 | jq -c .metadata.services)" null
+  [[ ! -e "$(dirname "$STATE")/run/supervisor" ]] || fail "an OVN process was started"
   assert_equal "$(stat -c %a "$PKI")" 700
   assert_equal "$(cd "$PKI" && ls | sort | paste -sd' ' -)" \
     "cacert.pem client-cert.pem client-privkey.pem ovn-controller-cert.pem ovn-controller-privkey.pem ovn-northd-cert.pem ovn-northd-privkey.pem ovnnb-cert.pem ovnnb-privkey.pem ovnsb-cert.pem ovnsb-privkey.pem"

@@ -20,6 +20,9 @@ FIND_BYTES="$BATS_TEST_DIRNAME/../tools/find_bytes.py"
 MICROOVN_FUZZ_DIR="${MICROOVN_FUZZ_DIR:-$BATS_TEST_DIRNAME/../fuzz}"
 # Every CLI call gives up after 10 s instead of the default 30 s: a hang fails fast.
 export MICROOVN_CALL_TIMEOUT_MS=10000
+# The control plane alone: every microovnd these suites start (many members on one loopback)
+# runs no OVN/OVS, which would outlive it (microovnd --without-ovn; tests/system runs OVN).
+export MICROOVN_WITHOUT_OVN=1
 
 # Member name and address used by the suites (loopback only). A bootstrapped member listens for
 # its peers at its address, and the suites run in parallel: each test gets a free port

@@ -54,6 +54,43 @@ sys_network() {
 
 host_ip() { echo "192.0.2.1$1"; }
 
+# sys_underlay N: a second segment for geneve (198.51.100.0/24, no address yet): eth1 on hosts
+# 1..N. The userspace datapath needs the tunnel endpoint on an OVS bridge (ovn-runtime.md §6, §12).
+sys_underlay() {
+  local n="$1" i
+  ip -n "${NSP}sw" link add br1 type bridge
+  ip -n "${NSP}sw" link set br1 up
+  for ((i = 1; i <= n; i++)); do
+    ip -n "${NSP}n$i" link add eth1 type veth peer name "u$i" netns "${NSP}sw"
+    ip -n "${NSP}sw" link set "u$i" master br1
+    ip -n "${NSP}sw" link set "u$i" up
+    ip -n "${NSP}n$i" link set eth1 up
+  done
+}
+underlay_ip() { echo "198.51.100.1$1"; }
+
+# vsctl I ARGS...: ovs-vsctl on host I's Open_vSwitch database.
+vsctl() {
+  local i="$1"
+  shift
+  in_host "$i" ovs-vsctl --db=unix:/var/lib/microovn/run/switch/db.sock --timeout=10 "$@"
+}
+
+# vm I MAC IP: a "VM" on host I: a network namespace whose eth0 is a veth into br-int, bound to
+# the logical port vmI.
+vm() {
+  local i="$1" mac="$2" ip="$3"
+  ip netns add "${NSP}v$i"
+  SYS_NETNS+=("${NSP}v$i")
+  ip -n "${NSP}v$i" link set lo up
+  ip -n "${NSP}n$i" link add "vm$i" type veth peer name eth0 netns "${NSP}v$i"
+  ip -n "${NSP}v$i" link set eth0 address "$mac"
+  ip -n "${NSP}v$i" addr add "$ip/24" dev eth0
+  ip -n "${NSP}v$i" link set eth0 up
+  ip -n "${NSP}n$i" link set "vm$i" up
+  vsctl "$i" add-port br-int "vm$i" -- set interface "vm$i" "external_ids:iface-id=vm$i"
+}
+
 # start_host I: microovnd on host I (host name hI, root $SYS_BASE/hI on /var/lib/microovn),
 # waiting until it answers. HOST_PID[I] is its pid (ip netns exec, unshare and sh exec in turn).
 start_host() {

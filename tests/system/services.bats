@@ -111,3 +111,43 @@ OVN_LOCAL_IP="192.0.2.11"'
   assert_line 'OVN_NB_CONNECT="ssl:192.0.2.11:6641,ssl:192.0.2.12:6641,ssl:192.0.2.13:6641"'
   assert_line 'OVN_LOCAL_IP="192.0.2.12"'
 }
+
+@test "custom encapsulation IPs, and a ping between two chassis crosses the geneve tunnel" {
+  sys_network 2
+  sys_underlay 2
+  local i token
+  for i in 1 2; do start_host "$i"; done
+  run on_host 1 cluster bootstrap --encap-ip 198.51.100.300
+  assert_failure
+  assert_output --partial "not an IPv4 or IPv6 address"
+  on_host 1 cluster bootstrap --encap-ip "$(underlay_ip 1)"
+  wait_for 30 all_running 1
+  token="$(on_host 1 cluster add h2)"
+  on_host 2 cluster join "$token" --encap-ip "$(underlay_ip 2)"
+  wait_for 60 all_running 2
+  for i in 1 2; do
+    assert_equal "$(vsctl "$i" get Open_vSwitch . external_ids:ovn-encap-ip)" "\"$(underlay_ip "$i")\""
+    # The tunnel endpoint on an OVS bridge (the userspace datapath tunnels only from one).
+    vsctl "$i" -- --may-exist add-br br-phys -- set bridge br-phys datapath_type=netdev \
+      -- --may-exist add-port br-phys eth1
+    in_host "$i" ip addr replace "$(underlay_ip "$i")/24" dev br-phys
+    in_host "$i" ip link set br-phys up
+  done
+  wait_for 30 chassis_count 1 2
+  assert_equal "$(sbctl 1 --bare --columns=ip list Encap | grep . | sort | paste -sd' ' -)" \
+    "$(underlay_ip 1) $(underlay_ip 2)"
+  nbctl 1 ls-add ls0 -- lsp-add ls0 vm1 -- lsp-set-addresses vm1 "02:00:00:00:00:01 10.0.0.1" \
+    -- lsp-add ls0 vm2 -- lsp-set-addresses vm2 "02:00:00:00:00:02 10.0.0.2"
+  br_int() { vsctl "$1" br-exists br-int; }
+  for i in 1 2; do
+    wait_for 30 br_int "$i"
+    vm "$i" "02:00:00:00:00:0$i" "10.0.0.$i"
+  done
+  nbctl 1 --wait=hv sync
+  wait_for 30 ip netns exec "${NSP}v1" python3 "$BATS_TEST_DIRNAME/../tools/ping.py" 10.0.0.2 3
+  run ip netns exec "${NSP}v2" python3 "$BATS_TEST_DIRNAME/../tools/ping.py" 10.0.0.1 3
+  assert_success
+  # It went through geneve: vswitchd on host 1 pushes a tunnel header towards UDP 6081.
+  run in_host 1 ovs-appctl -t /var/lib/microovn/run/switch/ovs-vswitchd.ctl dpctl/dump-flows
+  assert_output --partial "dst=6081"
+}
