@@ -89,27 +89,61 @@ OVN_LOCAL_IP="192.0.2.11"'
   assert_equal "$(process 1 ovsdb-server-nb pid)" "$nb"
 }
 
-@test "three members: NB and SB clustered over ssl on every central, every chassis registered" {
-  sys_network 3
+# The start time (clock ticks since boot) of a process: with its pid, it names one process.
+start_time() { cut -d' ' -f22 "/proc/$1/stat"; }
+chassis_running() { running "$1" ovn-controller && running "$1" ovs-vswitchd && running "$1" ovsdb-server-switch; }
+
+@test "four members: NB and SB clustered on the three centrals, every chassis registered, no controller restarted" {
+  sys_network 4
   local i token
-  for i in 1 2 3; do start_host "$i"; done
+  for i in 1 2 3 4; do start_host "$i"; done
   on_host 1 cluster bootstrap
   wait_for 30 all_running 1
-  for i in 2 3; do
+  local controller started
+  controller="$(process 1 ovn-controller pid)"
+  started="$(start_time "$controller")"
+  for i in 2 3 4; do
     token="$(on_host 1 cluster add "h$i")"
     on_host "$i" cluster join "$token"
   done
-  for i in 1 2 3; do wait_for 60 all_running "$i"; done
+  for i in 2 3; do wait_for 60 all_running "$i"; done
+  wait_for 60 chassis_running 4
+  # auto: central on the first three members only.
+  assert_equal "$(host_api 4 /1.0/stats | jq -c .services.services)" '["chassis","switch"]'
+  assert_equal "$(process 4 ovsdb-server-nb state)" null
   three_servers() { [[ "$(cluster_servers "$1" nb OVN_Northbound)" == 3 && "$(cluster_servers "$1" sb OVN_Southbound)" == 3 ]]; }
   for i in 1 2 3; do wait_for 60 three_servers "$i"; done
-  wait_for 60 chassis_count 1 3
-  assert_equal "$(sbctl 2 --bare --columns=ip list Encap | grep . | sort | paste -sd' ' -)" "192.0.2.11 192.0.2.12 192.0.2.13"
+  wait_for 60 chassis_count 1 4
+  assert_equal "$(sbctl 2 --bare --columns=ip list Encap | grep . | sort | paste -sd' ' -)" \
+    "192.0.2.11 192.0.2.12 192.0.2.13 192.0.2.14"
+  # Growing from one member to four restarted no existing ovn-controller.
+  assert_equal "$(process 1 ovn-controller pid)" "$controller"
+  assert_equal "$(start_time "$controller")" "$started"
+  assert_equal "$(process 1 ovn-controller restarts)" 0
   # A write through one member is read through another.
   nbctl 3 ls-add from-h3
   assert_equal "$(nbctl 2 --bare --columns=name list Logical_Switch)" from-h3
-  run in_host 2 cat /var/lib/microovn/data/env/ovn.env
+  run in_host 4 cat /var/lib/microovn/data/env/ovn.env
   assert_line 'OVN_NB_CONNECT="ssl:192.0.2.11:6641,ssl:192.0.2.12:6641,ssl:192.0.2.13:6641"'
-  assert_line 'OVN_LOCAL_IP="192.0.2.12"'
+  assert_line 'OVN_LOCAL_IP="192.0.2.14"'
+  # The wrappers, on the member without central, reach the cluster with this member's environment.
+  local w="$SYS_BASE/bin" t
+  mkdir -p "$w"
+  for t in ovn-nbctl ovn-sbctl ovn-appctl ovs-vsctl ovsdb-client; do
+    ln -s "$BATS_TEST_DIRNAME/../../scripts/microovn-wrapper" "$w/microovn.$t"
+  done
+  in_host 4 "$w/microovn.ovn-nbctl" --timeout=10 ls-add from-h4
+  assert_equal "$(nbctl 1 --bare --columns=name list Logical_Switch | grep . | sort | paste -sd' ' -)" "from-h3 from-h4"
+  assert_equal "$(in_host 4 "$w/microovn.ovn-sbctl" --timeout=10 --bare --columns=hostname list Chassis | grep . | sort | paste -sd' ' -)" \
+    "h1 h2 h3 h4"
+  assert_equal "$(in_host 4 "$w/microovn.ovs-vsctl" --timeout=10 get Open_vSwitch . external_ids:system-id)" h4
+  assert_equal "$(in_host 4 "$w/microovn.ovn-appctl" connection-status)" connected
+  run in_host 4 "$w/microovn.ovsdb-client" --timeout=10 get-schema-version OVN_Northbound
+  assert_failure  # no server named: the wrapper adds the certificate, not a server
+  run in_host 4 sh -c '. /var/lib/microovn/data/env/ovn.env && "$0" --timeout=10 get-schema-version "ssl:192.0.2.11:6641" OVN_Northbound' \
+    "$w/microovn.ovsdb-client"
+  assert_success
+  assert_output --regexp '^[0-9]+\.[0-9]+\.[0-9]+$'
 }
 
 @test "custom encapsulation IPs, and a ping between two chassis crosses the geneve tunnel" {
