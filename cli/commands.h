@@ -57,6 +57,7 @@ void add_config_commands(CLI::App& root, CommandRegistry& registry, const Global
 void add_events_commands(CLI::App& root, CommandRegistry& registry, const GlobalOptions& global);
 void add_debug_commands(CLI::App& root, CommandRegistry& registry, const GlobalOptions& global);
 void add_certificates_commands(CLI::App& root, CommandRegistry& registry, const GlobalOptions& global);
+void add_status_command(CLI::App& root, CommandRegistry& registry, const GlobalOptions& global);
 
 // Renderers of daemon answers (metadata of the success envelope). A value of the wrong shape is
 // an error ("invalid response from microovnd: ..."), never a crash.
@@ -70,6 +71,8 @@ Result<std::string> render_certificate_list(const Json& answer, bool json);
 
 // `certificates reissue` and `regenerate-ca`/`set-ca` answers, as upstream prints them.
 Result<std::string> render_reissue(const Json& answer);
+// `status`: upstream's deployment summary, database summary and certificate lines.
+Result<std::string> render_status(const Json& answer);
 Result<std::string> render_ca_report(const Json& answer);
 
 // `certificates set-ca --combined`: the CERTIFICATE blocks of `text`, in order, and its first

@@ -333,5 +333,54 @@ TEST(SplitCombinedPem, KeepsCertificatesInOrderAndTheFirstKey) {
   EXPECT_EQ(rsa->private_key, "-----BEGIN RSA PRIVATE KEY-----\nR\n-----END RSA PRIVATE KEY-----\n");
 }
 
+TEST(RenderStatus, UpstreamsSummaryWhenEverythingAgrees) {
+  auto out = render_status(Json::parse(R"({"members":[
+      {"name":"h1","address":"192.0.2.11:6686","services":["switch","central","chassis"]},
+      {"name":"h2","address":"[fd00::2]:6686","services":["chassis"]}],
+    "databases":[
+      {"name":"OVN Northbound","active":"7.0.0","active_error":"","expected":[{"member":"h1","version":"7.0.0","error":""}]},
+      {"name":"OVN Southbound","active":"20.27.0","active_error":"","expected":[{"member":"h1","version":"20.27.0","error":""}]}],
+    "certificates":[]})"));
+  ASSERT_TRUE(out.ok()) << out.error().message;
+  EXPECT_EQ(*out,
+    "MicroOVN deployment summary:\n"
+    "- h1 (192.0.2.11)\n"
+    "  Services: central, chassis, switch\n"
+    "- h2 (fd00::2)\n"
+    "  Services: chassis\n"
+    "OVN Database summary:\n"
+    "OVN Northbound: OK (7.0.0)\n"
+    "OVN Southbound: OK (20.27.0)\n");
+}
+
+TEST(RenderStatus, AttentionWhenVersionsDifferOrCannotBeReadAndCertificateProblems) {
+  auto out = render_status(Json::parse(R"({"members":[],
+    "databases":[
+      {"name":"OVN Southbound","active":"20.21.0","active_error":"","expected":[
+        {"member":"h1","version":"20.33.0","error":""},{"member":"h2","version":"","error":"Failed to contact member"}]},
+      {"name":"OVN Northbound","active":"","active_error":"connection refused","expected":[{"member":"h1","version":"7.0.0","error":""}]}],
+    "certificates":[{"name":"OVN CA","problem":"expired"},{"name":"Client","problem":"not yet valid"}]})"));
+  ASSERT_TRUE(out.ok()) << out.error().message;
+  EXPECT_EQ(*out,
+    "MicroOVN deployment summary:\n"
+    "OVN Database summary:\n"
+    "OVN Southbound: Upgrade or attention required!\n"
+    "Currently active schema: 20.21.0\n"
+    "Cluster report (expected schema versions):\n"
+    "\th1: 20.33.0\n"
+    "\th2: Error. Failed to contact member\n"
+    "\n"
+    "OVN Northbound: Upgrade or attention required!\n"
+    "Currently active schema: unknown (connection refused)\n"
+    "Cluster report (expected schema versions):\n"
+    "\th1: 7.0.0\n"
+    "\n"
+    "OVN CA certificate has expired\n"
+    "Client certificate is not valid yet\n");
+  EXPECT_FALSE(render_status(Json::parse(R"({"members":[{"name":"h1"}],"databases":[],"certificates":[]})")).ok());
+  EXPECT_FALSE(render_status(Json::parse(R"({"members":[],"databases":[{"name":1}],"certificates":[]})")).ok());
+  EXPECT_FALSE(render_status(Json::parse(R"([])")).ok());
+}
+
 }  // namespace
 }  // namespace movn::cli

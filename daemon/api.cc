@@ -218,6 +218,7 @@ void Api::route(Call& c) {
   if (is({"1.0", "events"})) return m == "GET" ? fresh(&Api::events) : method_not_allowed();
   if (is({"1.0", "projections"})) return m == "GET" ? fresh(&Api::projections) : method_not_allowed();
   if (is({"1.0", "services"})) return m == "GET" ? fresh(&Api::services) : method_not_allowed();
+  if (is({"1.0", "status"})) return m == "GET" ? fresh(&Api::status) : method_not_allowed();
   if (is({"1.0", "stats"})) return m == "GET" ? stats(c) : method_not_allowed();
   if (is({"1.0", "certificates"})) {
     if (m == "GET") return certificates(c);

@@ -99,6 +99,7 @@ class Api {
   void events(Call& c);
   void projections(Call& c);
   void services(Call& c);
+  void status(Call& c);  // api_status.cc
   void stats(Call& c);
   nlohmann::ordered_json services_stats() const;
   void certificates(Call& c);

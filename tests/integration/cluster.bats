@@ -119,3 +119,18 @@ setup() {
   movn cluster bootstrap --name movn1 --address "127.0.0.1:$PORT"
   assert_equal "$(movn cluster list -f json | jq -r '.[0].address')" "127.0.0.1:$PORT"
 }
+
+@test "status: refused before bootstrap; then the member and its services, and no OVN under --without-ovn" {
+  run --separate-stderr movn status
+  assert_failure
+  assert_regex "$stderr" "not part of a cluster"
+  bootstrap
+  run movn status
+  assert_success
+  assert_line --index 0 "MicroOVN deployment summary:"
+  assert_line --index 1 "- $MEMBER (127.0.0.1)"
+  assert_line --index 2 "  Services: central, chassis, switch"
+  assert_line --index 3 "OVN Database summary:"
+  assert_line --index 4 "OVN Northbound: Upgrade or attention required!"
+  assert_line --index 5 "Currently active schema: unknown (this microovnd runs no OVN (--without-ovn))"
+}
