@@ -111,9 +111,13 @@ Result<DaemonExit> run_daemon(const DaemonOptions& options) {
     if (!member.cluster_key.empty()) shared.emplace(std::string(kSharedClusterKey), member.cluster_key);
     return shared;
   };
+  // A removed member's OVN leaves the cluster and stops first (set once the reconciler exists).
+  std::function<void(std::function<void()>)> decommission_ovn;
   node_options.on_removed = [&] {
+    if (removed) return;
     spdlog::warn("this member was removed from the cluster: stopping, to start again uninitialised");
     removed = true;
+    if (decommission_ovn) return decommission_ovn([&] { begin_stop(); });
     begin_stop();
   };
   // Cluster time and the certificates' expiry checks read this clock.
@@ -172,6 +176,7 @@ Result<DaemonExit> run_daemon(const DaemonOptions& options) {
     MOVN_ASSIGN_OR_RETURN(auto ovn_layout, ovn::make_layout(std::filesystem::absolute(dir).parent_path()));
     ovn_services.emplace(node, effects, member, std::move(ovn_layout));
     api.set_service_reconciler(&*ovn_services);
+    decommission_ovn = [&](std::function<void()> done) { ovn_services->decommission(std::move(done)); };
   }
   std::optional<Error> startup_error;
   auto fail_start = [&](Error e) {

@@ -95,14 +95,11 @@ Result<std::filesystem::path> retire_member_state(const std::filesystem::path& s
     if (!fs::exists(fs::symlink_status(from, ec))) continue;
     MOVN_TRY(pki::rename_durable(from, target / entry));
   }
-  // The certificates go with the identity they were issued to.
-  const fs::path pki = member_data_dir(dir) / "pki";
-  if (fs::exists(fs::symlink_status(pki, ec))) {
-    const fs::path data = backup / "data";
-    if (!fs::create_directory(data, ec) || ec)
-      return make_error(Errc::kIo, "cannot create " + data.string() + ": " + ec.message());
-    fs::permissions(data, fs::perms(0700), ec);
-    MOVN_TRY(pki::rename_durable(pki, data / "pki"));
+  // The member's OVN goes with it: its data (the certificates issued to its identity, the NB and
+  // SB database files, the Open_vSwitch database, ovn.env) and the OVN/OVS logs.
+  for (const fs::path& from : {member_data_dir(dir), parent / "logs"}) {
+    if (!fs::exists(fs::symlink_status(from, ec))) continue;
+    MOVN_TRY(pki::rename_durable(from, backup / from.filename()));
   }
   return backup;
 }

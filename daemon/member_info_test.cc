@@ -53,7 +53,10 @@ TEST(MemberInfo, RetiringMovesTheMemberStateIntoABackupAndKeepsTheRest) {
   touch(state / "daemon.json", "{}");
   touch(state / "other", "kept");
   touch(dir / "data" / "pki" / "client-privkey.pem", "service key");
-  touch(dir / "data" / "env" / "ovn.env", "kept");
+  touch(dir / "data" / "env" / "ovn.env", "env");
+  touch(dir / "data" / "central" / "db" / "ovnnb_db.db", "nb");
+  touch(dir / "logs" / "ovn-northd.log", "log");
+  touch(dir / "run" / "ovn" / "ovn-northd.pid", "kept");
   EXPECT_EQ(member_data_dir(state), fs::absolute(dir / "data"));
   EXPECT_EQ(member_data_dir(state.string() + "/"), fs::absolute(dir / "data"));
   auto backup = retire_member_state(state, 1700000000);
@@ -66,10 +69,14 @@ TEST(MemberInfo, RetiringMovesTheMemberStateIntoABackupAndKeepsTheRest) {
   EXPECT_FALSE(fs::exists(state / "identity"));
   EXPECT_FALSE(fs::exists(state / "daemon.json"));
   EXPECT_TRUE(fs::exists(state / "other"));
-  // The certificates go with the identity; the rest of data/ stays.
+  // The member's OVN goes with it: data/ (certificates, databases, ovn.env) and logs/.
   EXPECT_TRUE(fs::exists(*backup / "data" / "pki" / "client-privkey.pem"));
-  EXPECT_FALSE(fs::exists(dir / "data" / "pki"));
-  EXPECT_TRUE(fs::exists(dir / "data" / "env" / "ovn.env"));
+  EXPECT_TRUE(fs::exists(*backup / "data" / "central" / "db" / "ovnnb_db.db"));
+  EXPECT_TRUE(fs::exists(*backup / "data" / "env" / "ovn.env"));
+  EXPECT_TRUE(fs::exists(*backup / "logs" / "ovn-northd.log"));
+  EXPECT_FALSE(fs::exists(dir / "data"));
+  EXPECT_FALSE(fs::exists(dir / "logs"));
+  EXPECT_TRUE(fs::exists(dir / "run" / "ovn" / "ovn-northd.pid"));
   struct stat st{};
   ASSERT_EQ(::stat(backup->c_str(), &st), 0);
   EXPECT_EQ(st.st_mode & 0777, 0750u);

@@ -50,6 +50,7 @@ bool DesiredServices::operator==(const DesiredServices& o) const {
 struct ServiceReconciler::Shared {
   ovn::SteadyClock clock;
   std::unique_ptr<ovn::Supervisor> supervisor;
+  std::map<std::string, ovn::Argv> argv;  // each process's command line when last started
   std::map<std::string, ProcessInfo> processes;  // the Supervisor's view after the last job
 
   Result<ovn::Supervisor*> ensure(const ovn::Layout& layout) {
@@ -76,8 +77,28 @@ struct ServiceReconciler::Shared {
 
 namespace {
 
-// Starts (or keeps, or adopts) one process.
-Result<void> run(ovn::Supervisor& sv, const char* name, ovn::Argv argv, const std::vector<std::string>& env) {
+Result<void> stop_and_wait(ovn::Supervisor& sv, const std::vector<std::string>& names) {
+  MOVN_TRY(sv.stop(names));
+  for (std::uint64_t waited = 0; sv.stopping() && waited < kStopWaitMs; waited += 50) {
+    sv.poll();
+    sleep_ms(50);
+  }
+  if (sv.stopping()) return make_error(Errc::kTimeout, "processes did not stop in time");
+  return {};
+}
+
+// Starts (or keeps, or adopts) one process. One that runs with another command line (northd
+// after the centrals changed) is restarted with the new one.
+Result<void> run(ovn::Supervisor& sv, std::map<std::string, ovn::Argv>& started, const char* name, ovn::Argv argv,
+                 const std::vector<std::string>& env) {
+  if (auto it = started.find(name); it != started.end() && it->second != argv) {
+    auto s = sv.status(name);
+    if (s && s->state != ovn::ProcessState::kStopped) {
+      spdlog::info("restarting {}: its command line changed", name);
+      MOVN_TRY(stop_and_wait(sv, {name}));
+    }
+  }
+  started[name] = argv;
   const ovn::ProcessSpec spec{name, std::move(argv), env};
   auto r = sv.start(spec);
   if (!r.ok() && r.error().code == Errc::kCorruption) {
@@ -123,16 +144,11 @@ Result<void> stop_unwanted(ovn::Supervisor& sv, const std::vector<std::string>& 
   }
   if (names.empty()) return {};
   spdlog::info("stopping {} process(es) of services no longer placed here", names.size());
-  MOVN_TRY(sv.stop(names));
-  for (std::uint64_t waited = 0; sv.stopping() && waited < kStopWaitMs; waited += 50) {
-    sv.poll();
-    sleep_ms(50);
-  }
-  if (sv.stopping()) return make_error(Errc::kTimeout, "processes did not stop in time");
-  return {};
+  return stop_and_wait(sv, names);
 }
 
-Result<void> converge_central(ovn::Supervisor& sv, const ovn::OvnConfig& c, const std::vector<std::string>& env) {
+Result<void> converge_central(ovn::Supervisor& sv, std::map<std::string, ovn::Argv>& started, const ovn::OvnConfig& c,
+                              const std::vector<std::string>& env) {
   for (auto db : {ovn::Db::kNorthbound, ovn::Db::kSouthbound}) {
     std::error_code ec;
     if (std::filesystem::exists(ovn::db_file(c.layout, db), ec)) continue;
@@ -144,35 +160,37 @@ Result<void> converge_central(ovn::Supervisor& sv, const ovn::OvnConfig& c, cons
                                                                         " database"));
     spdlog::info("{} the {} cluster", alone ? "created" : "joined", ovn::db_schema_name(db));
   }
-  MOVN_TRY(run(sv, kNbServer, ovn::db_server_argv(c, ovn::Db::kNorthbound), env));
-  MOVN_TRY(run(sv, kSbServer, ovn::db_server_argv(c, ovn::Db::kSouthbound), env));
+  MOVN_TRY(run(sv, started, kNbServer, ovn::db_server_argv(c, ovn::Db::kNorthbound), env));
+  MOVN_TRY(run(sv, started, kSbServer, ovn::db_server_argv(c, ovn::Db::kSouthbound), env));
   MOVN_TRY(wait_for_file(sv, ovn::db_socket(c.layout, ovn::Db::kNorthbound), kNbServer));
   MOVN_TRY(wait_for_file(sv, ovn::db_socket(c.layout, ovn::Db::kSouthbound), kSbServer));
   for (auto db : {ovn::Db::kNorthbound, ovn::Db::kSouthbound})
     MOVN_TRY(ovn::run_tool_checked(ovn::set_connection_argv(c, db), env, kToolTimeoutMs)
                  .wrap_error(std::string("setting the ") + std::string(ovn::db_schema_name(db)) + " connection"));
-  return run(sv, kNorthd, ovn::northd_argv(c), env);
+  return run(sv, started, kNorthd, ovn::northd_argv(c), env);
 }
 
-Result<void> converge_switch(ovn::Supervisor& sv, const ovn::OvnConfig& c, const std::vector<std::string>& env) {
+Result<void> converge_switch(ovn::Supervisor& sv, std::map<std::string, ovn::Argv>& started, const ovn::OvnConfig& c,
+                             const std::vector<std::string>& env) {
   std::error_code ec;
   if (!std::filesystem::exists(c.layout.switch_conf_db(), ec))
     MOVN_TRY(ovn::run_tool_checked(ovn::create_switch_db_argv(c), env, kToolTimeoutMs)
                  .wrap_error("creating the Open_vSwitch database"));
-  MOVN_TRY(run(sv, kSwitchServer, ovn::switch_db_server_argv(c), env));
+  MOVN_TRY(run(sv, started, kSwitchServer, ovn::switch_db_server_argv(c), env));
   MOVN_TRY(wait_for_file(sv, c.layout.switch_db_socket(), kSwitchServer));
   MOVN_TRY(ovn::run_tool_checked(ovn::switch_init_argv(c), env, kToolTimeoutMs)
                .wrap_error("initialising the Open_vSwitch database"));
-  return run(sv, kVswitchd, ovn::vswitchd_argv(c), env);
+  return run(sv, started, kVswitchd, ovn::vswitchd_argv(c), env);
 }
 
-Result<void> converge_chassis(ovn::Supervisor& sv, const ovn::OvnConfig& c, const std::vector<std::string>& env) {
+Result<void> converge_chassis(ovn::Supervisor& sv, std::map<std::string, ovn::Argv>& started, const ovn::OvnConfig& c,
+                              const std::vector<std::string>& env) {
   std::error_code ec;
   if (!std::filesystem::exists(c.layout.switch_db_socket(), ec))
     return make_error(Errc::kFailedPrecondition, "the chassis needs the switch's Open_vSwitch database, which is not running");
   MOVN_TRY(ovn::run_tool_checked(ovn::chassis_settings_argv(c), env, kToolTimeoutMs)
                .wrap_error("configuring the chassis in Open_vSwitch"));
-  return run(sv, kController, ovn::controller_argv(c), env);
+  return run(sv, started, kController, ovn::controller_argv(c), env);
 }
 
 }  // namespace
@@ -210,6 +228,8 @@ std::optional<DesiredServices> ServiceReconciler::desired() const {
 void ServiceReconciler::tick() {
   ++ticks_;
   if (running_) return;
+  if (decommission_done_) return start_decommission();
+  if (decommissioning_) return;
   if (ticks_ >= retry_at_tick_) {
     auto d = desired();
     if (d && (!converged_ || !(*converged_ == *d) || ticks_ >= converged_at_tick_ + kRecheckTicks)) {
@@ -241,9 +261,9 @@ void ServiceReconciler::start_converge(DesiredServices d) {
               return make_error(Errc::kUnavailable, "waiting for this member's certificates (" + f.string() + ")");
           }
           const auto env = ovn::process_environment(c.layout);
-          if (has(job_desired->services, "central")) MOVN_TRY(converge_central(*sv, c, env));
-          if (has(job_desired->services, "switch")) MOVN_TRY(converge_switch(*sv, c, env));
-          if (has(job_desired->services, "chassis")) MOVN_TRY(converge_chassis(*sv, c, env));
+          if (has(job_desired->services, "central")) MOVN_TRY(converge_central(*sv, shared->argv, c, env));
+          if (has(job_desired->services, "switch")) MOVN_TRY(converge_switch(*sv, shared->argv, c, env));
+          if (has(job_desired->services, "chassis")) MOVN_TRY(converge_chassis(*sv, shared->argv, c, env));
           return {};
         }();
         shared->snapshot();
@@ -264,6 +284,81 @@ void ServiceReconciler::start_converge(DesiredServices d) {
         stats_.services = d.services;
         converged_ = std::move(d);
         converged_at_tick_ = ticks_;
+      });
+}
+
+void ServiceReconciler::decommission(std::function<void()> done) {
+  decommissioning_ = true;
+  decommission_done_ = std::move(done);
+  // A job in flight ends first; the next tick starts the decommission.
+  if (!running_) start_decommission();
+}
+
+void ServiceReconciler::start_decommission() {
+  auto done = std::move(decommission_done_);
+  decommission_done_ = nullptr;
+  if (!shared_->supervisor && !converged_) return done();  // nothing ever ran here
+  running_ = true;
+  auto shared = shared_;
+  auto last = converged_;
+  const auto layout = layout_;
+  effects_.run(
+      [shared, last, layout]() -> Result<void> {
+        MOVN_ASSIGN_OR_RETURN(ovn::Supervisor * sv, shared->ensure(layout));
+        const auto env = ovn::process_environment(layout);
+        auto is_running = [&](const char* name) {
+          auto s = sv->status(name);
+          return s && s->state == ovn::ProcessState::kRunning;
+        };
+        std::string problems;
+        auto note = [&](const Result<std::string>& r, const char* what) {
+          if (!r.ok()) problems += std::string(problems.empty() ? "" : "; ") + what + ": " + r.error().message;
+        };
+        // The chassis leaves SB: ovn-controller exits and deletes its Chassis row (a SIGTERM
+        // would keep it). No poll() in between, so the Supervisor does not restart it.
+        if (is_running(kController) && last) {
+          note(ovn::run_tool_checked(ovn::controller_exit_argv(last->config), env, kToolTimeoutMs),
+               "ovn-controller exit");
+        }
+        // NB and SB leave their raft clusters, unless this member is the only central (then
+        // the databases go with it). A server that left stays up without its database: it is
+        // stopped below.
+        const bool other_centrals = last && last->config.central_ips.size() > 1;
+        for (auto db : {ovn::Db::kNorthbound, ovn::Db::kSouthbound}) {
+          const char* name = db == ovn::Db::kNorthbound ? kNbServer : kSbServer;
+          if (!other_centrals || !is_running(name)) continue;
+          const auto ctl = ovn::db_ctl(layout, db).string();
+          const std::string schema(ovn::db_schema_name(db));
+          note(ovn::run_tool_checked({"ovs-appctl", "--timeout=10", "-t", ctl, "cluster/leave", schema}, env, kToolTimeoutMs),
+               "cluster/leave");
+          bool left = false;
+          for (std::uint64_t waited = 0; waited < kSocketWaitMs && !left; waited += 100) {
+            auto st = ovn::run_tool({"ovs-appctl", "--timeout=5", "-t", ctl, "cluster/status", schema}, env, 10'000);
+            left = !st.ok() || st->exit_code != 0 || st->output.find("Status: cluster member") == std::string::npos;
+            if (!left) sleep_ms(100);
+          }
+          if (!left) problems += std::string(problems.empty() ? "" : "; ") + schema + " did not leave its cluster in time";
+          else spdlog::info("left the {} cluster", schema);
+        }
+        std::vector<std::string> names;
+        for (const char* n : {kController, kVswitchd, kSwitchServer, kNorthd, kSbServer, kNbServer}) {
+          auto s = sv->status(n);
+          if (s && s->state != ovn::ProcessState::kStopped) names.emplace_back(n);
+        }
+        if (!names.empty()) {
+          auto stopped = stop_and_wait(*sv, names);
+          if (!stopped.ok()) problems += std::string(problems.empty() ? "" : "; ") + stopped.error().message;
+        }
+        shared->snapshot();
+        if (!problems.empty()) return make_error(Errc::kInternal, problems);
+        return {};
+      },
+      [this, done = std::move(done)](Result<void> r) {
+        running_ = false;
+        stats_.processes = shared_->processes;
+        if (!r.ok()) spdlog::warn("OVN on this removed member: {}", r.error().message);
+        else spdlog::info("OVN on this removed member: chassis and databases left, processes stopped");
+        done();
       });
 }
 

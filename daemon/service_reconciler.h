@@ -15,6 +15,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <memory>
 #include <string>
@@ -45,6 +46,12 @@ class ServiceReconciler {
   // Every daemon tick.
   void tick();
 
+  // This member was removed from the cluster: its chassis leaves the southbound database
+  // (ovn-controller exits gracefully), its NB and SB servers leave their raft clusters (unless it
+  // is the only central), then every OVN/OVS process stops. `done` runs on the core thread after
+  // that, whatever failed on the way (logged). Nothing is started afterwards.
+  void decommission(std::function<void()> done);
+
   static constexpr std::uint64_t kPollTicks = 10;        // 1 s
   static constexpr std::uint64_t kRecheckTicks = 300;    // 30 s
   static constexpr std::uint64_t kBackoffFirstTicks = 10;
@@ -71,6 +78,7 @@ class ServiceReconciler {
 
  private:
   void start_converge(DesiredServices d);
+  void start_decommission();
   void start_poll();
   void back_off();
 
@@ -82,6 +90,8 @@ class ServiceReconciler {
   struct Shared;
   std::shared_ptr<Shared> shared_;
   bool running_ = false;
+  bool decommissioning_ = false;
+  std::function<void()> decommission_done_;  // waiting for the job in flight to end
   std::optional<DesiredServices> converged_;
   std::uint64_t ticks_ = 0;
   std::uint64_t converged_at_tick_ = 0;

@@ -12,6 +12,7 @@
 #include <system_error>
 #include <vector>
 
+#include "common/unique_fd.h"
 #include "pki/random.h"
 
 namespace movn::pki {
@@ -37,26 +38,7 @@ std::string mode_text(mode_t mode) {
   return buf;
 }
 
-// Closes a descriptor on scope exit.
-class Fd {
- public:
-  explicit Fd(int fd) : fd_(fd) {}
-  ~Fd() {
-    if (fd_ >= 0) ::close(fd_);
-  }
-  Fd(const Fd&) = delete;
-  Fd& operator=(const Fd&) = delete;
-  int get() const { return fd_; }
-  // Closes now and reports the error (close can report a deferred write error).
-  int close_now() {
-    int rc = ::close(fd_);
-    fd_ = -1;
-    return rc;
-  }
-
- private:
-  int fd_;
-};
+using Fd = UniqueFd;
 
 fs::path parent_or_dot(const fs::path& path) {
   fs::path parent = path.parent_path();

@@ -202,3 +202,42 @@ chassis_running() { running "$1" ovn-controller && running "$1" ovs-vswitchd && 
   run in_host 1 ovs-appctl -t /var/lib/microovn/run/switch/ovs-vswitchd.ctl dpctl/dump-flows
   assert_output --partial "dst=6081"
 }
+
+@test "removing a member: its chassis and its NB and SB servers leave, OVN stops there, the backup holds it all" {
+  sys_network 3
+  local i token
+  for i in 1 2 3; do start_host "$i"; done
+  on_host 1 cluster bootstrap
+  wait_for 30 all_running 1
+  for i in 2 3; do
+    token="$(on_host 1 cluster add "h$i")"
+    on_host "$i" cluster join "$token"
+  done
+  three_servers() { [[ "$(cluster_servers "$1" nb OVN_Northbound)" == 3 && "$(cluster_servers "$1" sb OVN_Southbound)" == 3 ]]; }
+  for i in 1 2 3; do wait_for 60 three_servers "$i"; done
+  wait_for 60 chassis_count 1 3
+  nbctl 1 ls-add before
+  run on_host 1 cluster remove h3
+  assert_success
+  # No ghost: NB and SB have two servers on the members that stay; SB has two chassis.
+  two_servers() { [[ "$(cluster_servers "$1" nb OVN_Northbound)" == 2 && "$(cluster_servers "$1" sb OVN_Southbound)" == 2 ]]; }
+  for i in 1 2; do wait_for 60 two_servers "$i"; done
+  wait_for 30 chassis_count 1 2
+  assert_equal "$(sbctl 1 --bare --columns=hostname list Chassis | grep . | sort | paste -sd' ' -)" "h1 h2"
+  # The rest still works, with an ovn.env and a northd that name only the two centrals.
+  nbctl 2 ls-add after
+  assert_equal "$(nbctl 1 --bare --columns=name list Logical_Switch | grep . | sort | paste -sd' ' -)" "after before"
+  env_of_two() { in_host 1 grep -qx 'OVN_NB_CONNECT="ssl:192.0.2.11:6641,ssl:192.0.2.12:6641"' /var/lib/microovn/data/env/ovn.env; }
+  wait_for 30 env_of_two
+  northd_of_two() { [[ "$(in_host 1 cat /proc/"$(process 1 ovn-northd pid)"/cmdline | tr '\0' ' ')" != *192.0.2.13* ]]; }
+  wait_for 30 northd_of_two
+  # h3 stopped every OVN process, and keeps its databases, logs and certificates in a backup.
+  only_microovnd() { [[ "$(ip netns pids "${NSP}n3" | wc -l)" == 1 ]]; }
+  wait_for 60 only_microovnd
+  local backup
+  backup="$(ls -d "$SYS_BASE/h3"/backup_*)"
+  for f in data/central/db/ovnnb_db.db data/central/db/ovnsb_db.db data/pki/ovnnb-privkey.pem logs/ovn-northd.log; do
+    [[ -f "$backup/$f" ]] || fail "the backup lacks $f"
+  done
+  [[ ! -e "$SYS_BASE/h3/data" ]] || fail "h3 kept its data"
+}
