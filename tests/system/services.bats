@@ -234,6 +234,9 @@ chassis_running() { running "$1" ovn-controller && running "$1" ovs-vswitchd && 
   # h3 stopped every OVN process, and keeps its databases, logs and certificates in a backup.
   only_microovnd() { [[ "$(ip netns pids "${NSP}n3" | wc -l)" == 1 ]]; }
   wait_for 60 only_microovnd
+  # It retires its state, then starts again uninitialised.
+  uninitialised() { [[ "$(host_api 3 /1.0 | jq -r .bootstrapped)" == false ]]; }
+  wait_for 60 uninitialised
   local backup
   backup="$(ls -d "$SYS_BASE/h3"/backup_*)"
   for f in data/central/db/ovnnb_db.db data/central/db/ovnsb_db.db data/pki/ovnnb-privkey.pem logs/ovn-northd.log; do
