@@ -3,7 +3,7 @@
 # Installs the dependencies (OVN and OVS among them), builds, installs the OVN client wrappers
 # (microovn.ovn-nbctl, ... in /usr/local/bin), starts microovnd in the background (log in
 # /var/lib/microovn/logs/microovnd.log), bootstraps the cluster, waits until OVN answers, and
-# shows `cluster list`, `events list` and the southbound database. Safe to run again: a running
+# shows `cluster list`, `events list`, the southbound database and `status`. Safe to run again: a running
 # daemon, an existing cluster and running OVN processes are kept.
 # Stop the daemon with scripts/stop.sh (OVN keeps running), or everything with
 # scripts/stop.sh --with-ovn.
@@ -56,6 +56,9 @@ echo
 "${microovn[@]}" events list
 echo
 if microovn.ovn-sbctl --timeout=5 show; then
+  echo
+  "${microovn[@]}" status
+  echo
   echo "OVN is up: microovn.ovn-nbctl and microovn.ovn-sbctl reach it"
 else
   echo "OVN did not answer yet: see $BASE_DIR/logs and GET /1.0/stats (services)" >&2
