@@ -43,7 +43,8 @@ void sleep_ms(std::uint64_t ms) { std::this_thread::sleep_for(std::chrono::milli
 bool DesiredServices::operator==(const DesiredServices& o) const {
   const auto& a = config;
   const auto& b = o.config;
-  return services == o.services && a.member_name == b.member_name && a.local_ip == b.local_ip &&
+  return services == o.services && removed_ips == o.removed_ips && a.member_name == b.member_name &&
+         a.local_ip == b.local_ip &&
          a.central_ips == b.central_ips && a.encap_ip == b.encap_ip && a.userspace_datapath == b.userspace_datapath;
 }
 
@@ -147,6 +148,47 @@ Result<void> stop_unwanted(ovn::Supervisor& sv, const std::vector<std::string>& 
   return stop_and_wait(sv, names);
 }
 
+// The raft servers in `status` (ovs-appctl cluster/status) whose address is one of `ips`: their
+// server ids. A server line reads "    1b18 (1b18 at ssl:192.0.2.13:6643) ...".
+std::vector<std::string> servers_at(const std::string& status, const std::vector<std::string>& ips) {
+  std::vector<std::string> out;
+  std::size_t pos = 0;
+  while (pos < status.size()) {
+    auto end = status.find('\n', pos);
+    if (end == std::string::npos) end = status.size();
+    const std::string_view line(status.data() + pos, end - pos);
+    pos = end + 1;
+    if (!line.starts_with("    ") || line.size() < 9 || line[8] != ' ') continue;
+    const auto at = line.find(" at ");
+    const auto close = line.find(')', at == std::string_view::npos ? 0 : at);
+    if (at == std::string_view::npos || close == std::string_view::npos) continue;
+    std::string_view address = line.substr(at + 4, close - at - 4);  // ssl:IP:PORT
+    if (const auto colon = address.find(':'); colon != std::string_view::npos) address.remove_prefix(colon + 1);
+    const std::string ip = host_of(std::string(address));
+    if (has(ips, ip)) out.emplace_back(line.substr(4, 4));
+  }
+  return out;
+}
+
+// Kicks the raft servers of removed members out of NB and SB (a member removed while it was
+// down could not leave). Failures are logged: the next convergence tries again.
+void kick_removed_servers(const ovn::OvnConfig& c, const std::vector<std::string>& removed_ips,
+                          const std::vector<std::string>& env) {
+  if (removed_ips.empty()) return;
+  for (auto db : {ovn::Db::kNorthbound, ovn::Db::kSouthbound}) {
+    const std::string ctl = ovn::db_ctl(c.layout, db).string(), schema(ovn::db_schema_name(db));
+    auto status = ovn::run_tool_checked({"ovs-appctl", "--timeout=5", "-t", ctl, "cluster/status", schema}, env,
+                                        kToolTimeoutMs);
+    if (!status.ok()) continue;
+    for (const auto& sid : servers_at(*status, removed_ips)) {
+      auto kicked = ovn::run_tool_checked({"ovs-appctl", "--timeout=5", "-t", ctl, "cluster/kick", schema, sid}, env,
+                                          kToolTimeoutMs);
+      if (kicked.ok()) spdlog::info("kicked server {} of a removed member out of {}", sid, schema);
+      else spdlog::warn("kicking server {} out of {}: {}", sid, schema, kicked.error().message);
+    }
+  }
+}
+
 Result<void> converge_central(ovn::Supervisor& sv, std::map<std::string, ovn::Argv>& started, const ovn::OvnConfig& c,
                               const std::vector<std::string>& env) {
   for (auto db : {ovn::Db::kNorthbound, ovn::Db::kSouthbound}) {
@@ -218,6 +260,12 @@ std::optional<DesiredServices> ServiceReconciler::desired() const {
   std::sort(by_join.begin(), by_join.end(),
             [](const auto* a, const auto* b) { return a->joined_index < b->joined_index; });
   for (const auto* m : by_join) c.central_ips.push_back(host_of(m->address));
+  for (const auto& [id, name] : state.membership().removed()) {
+    const auto* gone = state.membership().removed_member(id);
+    if (gone == nullptr) continue;
+    const std::string ip = host_of(gone->address);
+    if (!has(c.central_ips, ip) && !has(d.removed_ips, ip)) d.removed_ips.push_back(ip);
+  }
   c.pki = ovn::pki_paths_in(layout_.pki);
   c.layout = layout_;
   std::error_code ec;
@@ -261,7 +309,10 @@ void ServiceReconciler::start_converge(DesiredServices d) {
               return make_error(Errc::kUnavailable, "waiting for this member's certificates (" + f.string() + ")");
           }
           const auto env = ovn::process_environment(c.layout);
-          if (has(job_desired->services, "central")) MOVN_TRY(converge_central(*sv, shared->argv, c, env));
+          if (has(job_desired->services, "central")) {
+            MOVN_TRY(converge_central(*sv, shared->argv, c, env));
+            kick_removed_servers(c, job_desired->removed_ips, env);
+          }
           if (has(job_desired->services, "switch")) MOVN_TRY(converge_switch(*sv, shared->argv, c, env));
           if (has(job_desired->services, "chassis")) MOVN_TRY(converge_chassis(*sv, shared->argv, c, env));
           return {};

@@ -35,6 +35,9 @@ namespace movn::daemon {
 struct DesiredServices {
   std::vector<std::string> services;  // of projections::kServices, in that order
   ovn::OvnConfig config;
+  // The IPs of removed members that are not centrals now: a raft server of theirs still in NB or
+  // SB (removed while it was down, so it could not leave) is kicked out.
+  std::vector<std::string> removed_ips;
   bool operator==(const DesiredServices& o) const;
 };
 

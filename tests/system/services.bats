@@ -244,3 +244,30 @@ chassis_running() { running "$1" ovn-controller && running "$1" ovs-vswitchd && 
   done
   [[ ! -e "$SYS_BASE/h3/data" ]] || fail "h3 kept its data"
 }
+
+@test "a member removed while its host is down: its NB and SB servers are kicked out, no ghost stays" {
+  sys_network 3
+  local i token p
+  for i in 1 2 3; do start_host "$i"; done
+  on_host 1 cluster bootstrap
+  wait_for 30 all_running 1
+  for i in 2 3; do
+    token="$(on_host 1 cluster add "h$i")"
+    on_host "$i" cluster join "$token"
+  done
+  three_servers() { [[ "$(cluster_servers "$1" nb OVN_Northbound)" == 3 && "$(cluster_servers "$1" sb OVN_Southbound)" == 3 ]]; }
+  for i in 1 2 3; do wait_for 60 three_servers "$i"; done
+  # Host 3 goes down: microovnd and its OVN with it.
+  for p in $(ip netns pids "${NSP}n3"); do kill -KILL "$p"; done
+  down() { [[ -z "$(ip netns pids "${NSP}n3")" ]]; }
+  wait_for 20 down
+  status_of_h3() { [[ "$(on_host 1 cluster list -f csv | awk -F, '$1 == "h3" {print $5}')" == UNREACHABLE ]]; }
+  wait_for 30 status_of_h3
+  on_host 1 cluster remove --force h3
+  two_servers() { [[ "$(cluster_servers "$1" nb OVN_Northbound)" == 2 && "$(cluster_servers "$1" sb OVN_Southbound)" == 2 ]]; }
+  for i in 1 2; do wait_for 60 two_servers "$i"; done
+  run appctl 1 ovnnb_db.ctl cluster/status OVN_Northbound
+  refute_output --partial "192.0.2.13"
+  nbctl 2 ls-add after-h3
+  assert_equal "$(nbctl 1 --bare --columns=name list Logical_Switch)" after-h3
+}
