@@ -54,6 +54,7 @@ class ApiClient {
   }
   Result<Json> put(std::string_view target, const Json& body) { return call("PUT", target, &body); }
   Result<Json> del(std::string_view target) { return call("DELETE", target, nullptr); }
+  Result<Json> del(std::string_view target, const Json& body) { return call("DELETE", target, &body); }
 
   // One request, envelope decoded. `target` is the URL-encoded path and query.
   Result<Json> call(std::string_view method, std::string_view target, const Json* body);

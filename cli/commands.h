@@ -58,6 +58,7 @@ void add_events_commands(CLI::App& root, CommandRegistry& registry, const Global
 void add_debug_commands(CLI::App& root, CommandRegistry& registry, const GlobalOptions& global);
 void add_certificates_commands(CLI::App& root, CommandRegistry& registry, const GlobalOptions& global);
 void add_status_command(CLI::App& root, CommandRegistry& registry, const GlobalOptions& global);
+void add_service_commands(CLI::App& root, CommandRegistry& registry, const GlobalOptions& global);
 
 // Renderers of daemon answers (metadata of the success envelope). A value of the wrong shape is
 // an error ("invalid response from microovnd: ..."), never a crash.
@@ -73,6 +74,9 @@ Result<std::string> render_certificate_list(const Json& answer, bool json);
 Result<std::string> render_reissue(const Json& answer);
 // `status`: upstream's deployment summary, database summary and certificate lines.
 Result<std::string> render_status(const Json& answer);
+// "Service S enabled|disabled"; upstream's central warnings (and a change this member's OVN has not
+// followed yet) go to stderr.
+Result<std::string> render_service_change(const Json& answer, const std::string& service, bool enable, bool verbose);
 Result<std::string> render_ca_report(const Json& answer);
 
 // `certificates set-ca --combined`: the CERTIFICATE blocks of `text`, in order, and its first

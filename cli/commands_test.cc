@@ -382,5 +382,29 @@ TEST(RenderStatus, AttentionWhenVersionsDifferOrCannotBeReadAndCertificateProble
   EXPECT_FALSE(render_status(Json::parse(R"([])")).ok());
 }
 
+TEST(RenderServiceChange, UpstreamsLineAndItsWarningsOnStderr) {
+  testing::internal::CaptureStderr();
+  auto out = render_service_change(Json::parse(R"({"message":"central enabled","warnings":{"EvenCentral":true,"FewCentral":true}})"),
+                                   "central", true, false);
+  std::string err = testing::internal::GetCapturedStderr();
+  ASSERT_TRUE(out.ok()) << out.error().message;
+  EXPECT_EQ(*out, "Service central enabled\n");
+  EXPECT_EQ(err,
+            "[central] Warning: OVN Cluster has even number of members\n"
+            "[central] Warning: OVN Cluster has critically few members\n");
+  testing::internal::CaptureStderr();
+  out = render_service_change(Json::parse(R"({"message":"switch disabled","warnings":{"EvenCentral":false,"FewCentral":true},
+                                             "pending":"ovs-vswitchd did not stop"})"),
+                              "switch", false, true);
+  err = testing::internal::GetCapturedStderr();
+  ASSERT_TRUE(out.ok());
+  EXPECT_EQ(*out, "Service switch disabled\n");
+  EXPECT_NE(err.find("[central] Warning: Cluster with less than 3 nodes can't tolerate any node failures.\n"),
+            std::string::npos);
+  EXPECT_NE(err.find("has not followed it yet: ovs-vswitchd did not stop"), std::string::npos);
+  EXPECT_FALSE(render_service_change(Json::parse(R"({"message":"x"})"), "switch", true, false).ok());
+  EXPECT_FALSE(render_service_change(Json::parse(R"({"warnings":{"EvenCentral":1,"FewCentral":false}})"), "switch", true, false).ok());
+}
+
 }  // namespace
 }  // namespace movn::cli

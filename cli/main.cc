@@ -75,6 +75,7 @@ int run(int argc, char** argv) {
   add_config_commands(app, registry, global);
   add_certificates_commands(app, registry, global);
   add_status_command(app, registry, global);
+  add_service_commands(app, registry, global);
   add_events_commands(app, registry, global);
   add_debug_commands(app, registry, global);
 

@@ -203,6 +203,41 @@ Result<Events> decide_set_ca(const projections::State& view, const SetCaRequest&
   return Events{events::CaSet{r.ca}};
 }
 
+Result<Events> decide_set_service(const projections::State& view, const SetServiceRequest& r) {
+  MOVN_TRY(require_bootstrapped(view));
+  if (!projections::is_service(r.service))
+    return make_error(Errc::kInvalidArgument, "unknown service '" + r.service + "' (central, chassis or switch)");
+  if (view.membership().find(r.member) == nullptr)
+    return make_error(Errc::kNotFound, "no member named \"" + r.member + "\"");
+  const bool enabled = view.services().enabled(r.member, r.service);
+  if (r.enable) {
+    if (enabled) return make_error(Errc::kAlreadyExists, "this service is already enabled");
+    return Events{events::ServiceEnabled{r.member, r.service}};
+  }
+  if (!enabled) return make_error(Errc::kFailedPrecondition, "this service is not enabled");
+  if (r.service == "central" && view.services().members_with("central").size() == 1 && !r.allow_disable_last_central)
+    return make_error(Errc::kFailedPrecondition, "cannot disable last central node without explicit confirmation");
+  return Events{events::ServiceDisabled{r.member, r.service}};
+}
+
+// A version is empty or digits and dots, as `ovsdb-tool schema-version` prints it.
+Result<void> check_schema_version(std::string_view what, const std::string& v) {
+  const bool ok = v.size() <= 32 && std::all_of(v.begin(), v.end(), [](char c) { return (c >= '0' && c <= '9') || c == '.'; });
+  if (!ok) return make_error(Errc::kInvalidArgument, std::string(what) + " schema version '" + v + "' is not x.y.z");
+  return {};
+}
+
+Result<Events> decide_report_schema(const projections::State& view, const ReportSchemaRequest& r) {
+  MOVN_TRY(require_bootstrapped(view));
+  if (view.membership().find(r.member) == nullptr)
+    return make_error(Errc::kNotFound, "no member named \"" + r.member + "\"");
+  MOVN_TRY(check_schema_version("the NB", r.nb));
+  MOVN_TRY(check_schema_version("the SB", r.sb));
+  const auto* last = view.services().schemas_of(r.member);
+  if (last != nullptr && last->nb == r.nb && last->sb == r.sb) return Events{};
+  return Events{events::SchemaVersionReported{r.member, r.nb, r.sb}};
+}
+
 Result<Events> decide_set_config(const projections::State& view, const SetConfigRequest& r) {
   MOVN_TRY(require_bootstrapped(view));
   MOVN_TRY(validate_config(r.key, r.value));
@@ -246,6 +281,11 @@ std::string request_digest(const Request& request) {
     // CA it made. An operator's CA is what was asked for.
     h.update_field(r->generated ? "generated" : "set").update_field(r->replaces);
     if (!r->generated) h.update_field(r->ca.fingerprint);
+  } else if (auto* r = std::get_if<SetServiceRequest>(&request)) {
+    h.update_field(r->member).update_field(r->service).update_u64(r->enable ? 1 : 0).update_u64(
+        r->allow_disable_last_central ? 1 : 0);
+  } else if (auto* r = std::get_if<ReportSchemaRequest>(&request)) {
+    h.update_field(r->member).update_field(r->nb).update_field(r->sb);
   }
   Digest d = h.finish();
   return std::string(d.begin(), d.end());
@@ -261,6 +301,8 @@ Result<std::vector<events::Event>> decide(const projections::State& view, const 
   if (auto* r = std::get_if<RemoveMemberRequest>(&request)) return decide_remove(view, *r);
   if (auto* r = std::get_if<RecordCertificateRequest>(&request)) return decide_record_certificate(view, *r);
   if (auto* r = std::get_if<SetCaRequest>(&request)) return decide_set_ca(view, *r);
+  if (auto* r = std::get_if<SetServiceRequest>(&request)) return decide_set_service(view, *r);
+  if (auto* r = std::get_if<ReportSchemaRequest>(&request)) return decide_report_schema(view, *r);
   return decide_delete_config(view, std::get<DeleteConfigRequest>(request));
 }
 

@@ -9,7 +9,6 @@
 #include <string_view>
 #include <variant>
 #include <vector>
-#include <vector>
 
 #include "common/ids.h"
 #include "common/result.h"
@@ -91,6 +90,26 @@ struct SetCaRequest {
   std::string replaces;
 };
 
+// Enables or disables an OVN service on a member (`microovn enable` / `disable`, reference-behaviour
+// §1.5 and §3.4): service_enabled or service_disabled. Enabling a service already enabled, or
+// disabling one that is not, is refused; so is disabling the last central, unless
+// `allow_disable_last_central` (its databases go with it, and a later enable founds new ones).
+struct SetServiceRequest {
+  std::string member;
+  std::string service;
+  bool enable = true;
+  bool allow_disable_last_central = false;
+};
+
+// A member reports the OVSDB schema versions its OVN expects (schema_version_reported): what
+// `status` shows for every member, and what a schema upgrade waits for. A report equal to the
+// member's last one records nothing.
+struct ReportSchemaRequest {
+  std::string member;
+  std::string nb;  // "x.y.z", or empty when this member's OVN has no such schema
+  std::string sb;
+};
+
 // The services a member holds certificates for (docs/events.md, certificate_issued).
 inline constexpr std::string_view kCertificateServices[] = {"client", "ovnnb", "ovnsb", "ovn-northd",
                                                             "ovn-controller"};
@@ -104,7 +123,7 @@ std::vector<std::string> auto_services(const projections::State& view);
 
 using Request = std::variant<BootstrapRequest, IssueTokenRequest, RevokeTokenRequest,
                              SetConfigRequest, DeleteConfigRequest, JoinRequest, RemoveMemberRequest,
-                             RecordCertificateRequest, SetCaRequest>;
+                             RecordCertificateRequest, SetCaRequest, SetServiceRequest, ReportSchemaRequest>;
 
 // SHA-256 (32 raw bytes) of what the requester asked for: the command and its parameters, not the
 // daemon-made parts (cluster id, certificate). A retry has the same digest; a request id reused

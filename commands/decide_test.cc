@@ -478,5 +478,61 @@ TEST(DecideJoin, AnExplicitListOfCentralsMeansNoAutomaticCentral) {
   EXPECT_EQ(h.view.services().of("movn2"), (std::vector<std::string>{"chassis", "switch"}));
 }
 
+TEST(DecideSetService, EnablesAndDisablesWithUpstreamsRefusals) {
+  Harness h;
+  h.bootstrap();
+  ASSERT_TRUE(h.run(IssueTokenRequest{"movn2", hash_of("s2"), 60000}).ok());
+  ASSERT_TRUE(h.run(join_req("movn2", "s2"), 2000).ok());
+  auto r = h.run(SetServiceRequest{"movn2", "switch", true, false});
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.error().message, "this service is already enabled");
+  r = h.run(SetServiceRequest{"movn2", "switch", false, false});
+  ASSERT_TRUE(r.ok()) << r.error().message;
+  EXPECT_EQ(*r, (std::vector<Event>{ServiceDisabled{"movn2", "switch"}}));
+  r = h.run(SetServiceRequest{"movn2", "switch", false, false});
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.error().message, "this service is not enabled");
+  ASSERT_TRUE(h.run(SetServiceRequest{"movn2", "switch", true, false}).ok());
+  EXPECT_EQ(h.view.services().of("movn2"), (std::vector<std::string>{"central", "chassis", "switch"}));
+  // Unknown services and members.
+  EXPECT_EQ(h.run(SetServiceRequest{"movn2", "switchh", true, false}).error().code, Errc::kInvalidArgument);
+  EXPECT_EQ(h.run(SetServiceRequest{"nobody", "switch", true, false}).error().code, Errc::kNotFound);
+}
+
+TEST(DecideSetService, TheLastCentralGoesOnlyWithExplicitConfirmation) {
+  Harness h;
+  h.bootstrap();
+  ASSERT_TRUE(h.run(IssueTokenRequest{"movn2", hash_of("s2"), 60000}).ok());
+  ASSERT_TRUE(h.run(join_req("movn2", "s2"), 2000).ok());
+  ASSERT_TRUE(h.run(SetServiceRequest{"movn1", "central", false, false}).ok());  // movn2 still runs it
+  auto r = h.run(SetServiceRequest{"movn2", "central", false, false});
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.error().message, "cannot disable last central node without explicit confirmation");
+  EXPECT_EQ(h.view.services().members_with("central"), (std::vector<std::string>{"movn2"}));
+  ASSERT_TRUE(h.run(SetServiceRequest{"movn2", "central", false, true}).ok());
+  EXPECT_TRUE(h.view.services().members_with("central").empty());
+  // The digest tells an enable from a disable, and a confirmed disable from an unconfirmed one.
+  EXPECT_NE(request_digest(SetServiceRequest{"movn2", "central", true, false}),
+            request_digest(SetServiceRequest{"movn2", "central", false, false}));
+  EXPECT_NE(request_digest(SetServiceRequest{"movn2", "central", false, true}),
+            request_digest(SetServiceRequest{"movn2", "central", false, false}));
+}
+
+TEST(DecideReportSchema, RecordsAChangeOnlyAndChecksTheVersions) {
+  Harness h;
+  h.bootstrap();
+  auto r = h.run(ReportSchemaRequest{"movn1", "7.3.0", "20.33.0"});
+  ASSERT_TRUE(r.ok()) << r.error().message;
+  EXPECT_EQ(*r, (std::vector<Event>{SchemaVersionReported{"movn1", "7.3.0", "20.33.0"}}));
+  r = h.run(ReportSchemaRequest{"movn1", "7.3.0", "20.33.0"});
+  ASSERT_TRUE(r.ok());
+  EXPECT_TRUE(r->empty());
+  EXPECT_EQ(h.run(ReportSchemaRequest{"movn1", "7.3.0\n", ""}).error().code, Errc::kInvalidArgument);
+  EXPECT_EQ(h.run(ReportSchemaRequest{"movn1", "", std::string(33, '1')}).error().code, Errc::kInvalidArgument);
+  EXPECT_EQ(h.run(ReportSchemaRequest{"movn9", "7.3.0", ""}).error().code, Errc::kNotFound);
+  ASSERT_TRUE(h.run(ReportSchemaRequest{"movn1", "7.4.0", ""}).ok());
+  EXPECT_EQ(h.view.services().schemas_of("movn1")->nb, "7.4.0");
+}
+
 }  // namespace
 }  // namespace movn::commands

@@ -218,6 +218,11 @@ void Api::route(Call& c) {
   if (is({"1.0", "events"})) return m == "GET" ? fresh(&Api::events) : method_not_allowed();
   if (is({"1.0", "projections"})) return m == "GET" ? fresh(&Api::projections) : method_not_allowed();
   if (is({"1.0", "services"})) return m == "GET" ? fresh(&Api::services) : method_not_allowed();
+  if (is({"1.0", "service", "*"})) {
+    if (m == "PUT") return set_service(c, p[2], true);
+    if (m == "DELETE") return set_service(c, p[2], false);
+    return method_not_allowed();
+  }
   if (is({"1.0", "status"})) return m == "GET" ? fresh(&Api::status) : method_not_allowed();
   if (is({"1.0", "stats"})) return m == "GET" ? stats(c) : method_not_allowed();
   if (is({"1.0", "certificates"})) {
@@ -642,6 +647,35 @@ void Api::config_set(Call& c, const std::string& key) {
                   if (!r.ok()) return self->fail(r.error());
                   self->ok(nullptr);
                 }));
+}
+
+void Api::set_service(Call& c, const std::string& service, bool enable) {
+  auto body = parse_service_body(service, enable, c.req.body);
+  if (!body.ok()) return c.fail(body.error());
+  std::string target = member_.name;
+  for (const auto& [k, v] : c.query) {
+    if (k != "target") return c.fail(bad_request("unknown query parameter '" + k + "'"));
+    target = v;
+  }
+  auto self = c.shared_from_this();
+  node_.propose(
+      commands::SetServiceRequest{target, service, enable, body->allow_disable_last_central},
+      RequestMeta{self->request_id, self->actor},
+      self->guard([this, self, service, enable, target](Result<Outcome> r) {
+        if (!r.ok()) return self->fail(r.error());
+        spdlog::info("service {} {} on {}", service, enable ? "enabled" : "disabled", target);
+        // Upstream's warnings, from the number of centrals after the change.
+        const auto centrals = node_.applied().services().members_with("central").size();
+        ordered_json out{{"message", service + (enable ? " enabled" : " disabled")},
+                         {"warnings", {{"EvenCentral", centrals > 0 && centrals % 2 == 0},
+                                       {"FewCentral", centrals > 0 && centrals < 3}}}};
+        // For this member's own services, the answer waits until its processes follow.
+        if (target != member_.name || services_ == nullptr) return self->ok(out);
+        services_->when_converged(r->index, self->guard([self, out](Result<void> done) mutable {
+          if (!done.ok()) out["pending"] = done.error().message;
+          self->ok(out);
+        }));
+      }));
 }
 
 void Api::config_delete(Call& c, const std::string& key) {

@@ -44,8 +44,8 @@ class Api {
   // member's certificates, and what serves the CA's routes (none: those answer 503).
   void set_certificate_reconciler(CertificateReconciler* r) { certificates_ = r; }
   void set_certificate_admin(CertificateAdmin* a) { ca_admin_ = a; }
-  // The OVN service reconciler whose state /1.0/stats shows.
-  void set_service_reconciler(const ServiceReconciler* r) { services_ = r; }
+  // The OVN service reconciler whose state /1.0/stats shows, and which enable/disable wait for.
+  void set_service_reconciler(ServiceReconciler* r) { services_ = r; }
 
   void set_ready(bool ready) { ready_ = ready; }
   void handle(transport::HttpRequest req, transport::Responder respond);
@@ -99,6 +99,8 @@ class Api {
   void events(Call& c);
   void projections(Call& c);
   void services(Call& c);
+  // PUT|DELETE /1.0/service/SERVICE[?target=MEMBER]: `microovn enable|disable`.
+  void set_service(Call& c, const std::string& service, bool enable);
   void status(Call& c);  // api_status.cc
   void stats(Call& c);
   nlohmann::ordered_json services_stats() const;
@@ -118,7 +120,7 @@ class Api {
   host::Effects& effects_;
   CertificateReconciler* certificates_ = nullptr;
   CertificateAdmin* ca_admin_ = nullptr;
-  const ServiceReconciler* services_ = nullptr;
+  ServiceReconciler* services_ = nullptr;
   bool ready_ = false;
   struct PendingJoin {
     JoiningRecord record;

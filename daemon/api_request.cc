@@ -182,6 +182,31 @@ Result<std::string> parse_config_body(std::string_view text) {
   return body["value"].get<std::string>();
 }
 
+Result<ServiceBody> parse_service_body(std::string_view service, bool enable, std::string_view text) {
+  if (service == "bgp") return bad_request("the bgp service is not supported by this MicroOVN");
+  if (service != "central" && service != "chassis" && service != "switch")
+    return bad_request("invalid argument \"" + std::string(service) + "\": the services are central, chassis and switch");
+  std::string_view trimmed = text;
+  while (!trimmed.empty() && std::string_view(" \t\r\n").find(trimmed.front()) != std::string_view::npos)
+    trimmed.remove_prefix(1);
+  while (!trimmed.empty() && std::string_view(" \t\r\n").find(trimmed.back()) != std::string_view::npos)
+    trimmed.remove_suffix(1);
+  if (trimmed == "null") return ServiceBody{};
+  MOVN_ASSIGN_OR_RETURN(auto body, parse_body_object(text));
+  ServiceBody out;
+  for (const auto& [k, v] : body.items()) {
+    if (enable && k == "bgpConfig") {
+      if (!v.is_null()) return bad_request("service '" + std::string(service) + "' does not accept extra config");
+    } else if (!enable && k == "allowDisableLastCentral") {
+      if (!v.is_boolean()) return bad_request("field 'allowDisableLastCentral' must be true or false");
+      out.allow_disable_last_central = v.get<bool>();
+    } else {
+      return bad_request("unknown field '" + k + "'");
+    }
+  }
+  return out;
+}
+
 Result<SetCaBody> parse_set_ca_body(std::string_view text) {
   MOVN_ASSIGN_OR_RETURN(auto body, parse_body_object(text));
   for (const auto& [k, v] : body.items())

@@ -71,6 +71,15 @@ struct SetCaBody {
 };
 Result<SetCaBody> parse_set_ca_body(std::string_view body);
 
+// PUT /1.0/service/{svc} (enable) and DELETE /1.0/service/{svc} (disable), with upstream's
+// bodies: enable takes {} or null, or {"bgpConfig": ...}, which only bgp accepts (and bgp is not
+// supported here); disable takes {"allowDisableLastCentral": bool}. `service` is the path's; the
+// member is the query's `target`, when given (checked by decide()).
+struct ServiceBody {
+  bool allow_disable_last_central = false;
+};
+Result<ServiceBody> parse_service_body(std::string_view service, bool enable, std::string_view body);
+
 struct EventsQuery {
   std::uint64_t since = 1;
   std::uint64_t limit = 0;  // 0: no limit

@@ -144,5 +144,22 @@ TEST(ApiRequest, SetCaBodies) {
   EXPECT_NE(parse_set_ca_body(huge).error().message.find("longer than"), std::string::npos);
   EXPECT_FALSE(parse_set_ca_body("not json").ok());
 }
+
+TEST(ApiRequest, ServiceBodies) {
+  for (const char* body : {"", "{}", "null", " null\n", R"({"bgpConfig":null})"})
+    EXPECT_TRUE(parse_service_body("switch", true, body).ok()) << body;
+  auto disable = parse_service_body("central", false, R"({"allowDisableLastCentral":true})");
+  ASSERT_TRUE(disable.ok()) << disable.error().message;
+  EXPECT_TRUE(disable->allow_disable_last_central);
+  EXPECT_FALSE(parse_service_body("central", false, "{}")->allow_disable_last_central);
+  EXPECT_EQ(parse_service_body("switch", true, R"({"bgpConfig":{"vrf":"10"}})").error().message,
+            "service 'switch' does not accept extra config");
+  EXPECT_FALSE(parse_service_body("central", false, R"({"allowDisableLastCentral":"yes"})").ok());
+  EXPECT_FALSE(parse_service_body("central", true, R"({"allowDisableLastCentral":true})").ok());
+  EXPECT_FALSE(parse_service_body("central", false, "[]").ok());
+  EXPECT_NE(parse_service_body("bgp", true, "{}").error().message.find("not supported"), std::string::npos);
+  EXPECT_NE(parse_service_body("switchh", true, "{}").error().message.find("invalid argument \"switchh\""),
+            std::string::npos);
+}
 }  // namespace
 }  // namespace movn::daemon

@@ -1,7 +1,8 @@
 // GET /1.0/status (docs/api.md): what `microovn status` prints (reference-behaviour §1.4): every
 // member and the services placed on it, the OVN databases' running schema versions against the
-// ones this member's OVN expects, and this member's certificates that have expired or are not
-// valid yet. The versions come from the OVN tools, run on the effects thread.
+// ones every member's OVN expects (this member's read now, the others' as reported in the log),
+// and this member's certificates that have expired or are not valid yet. The versions come from
+// the OVN tools, run on the effects thread.
 #include <ctime>
 #include <nlohmann/json.hpp>
 
@@ -121,14 +122,31 @@ void Api::status(Call& c) {
         reports->push_back(read_versions(d, ovn::Db::kSouthbound));
         return {};
       },
-      self->guard([self, reports, out, me = member_.name](Result<void>) mutable {
-        for (const auto& r : *reports) {
+      self->guard([this, self, reports, out, me = member_.name](Result<void>) mutable {
+        // The versions each member expects: this member's as its OVN says now, the others' as
+        // they last reported them in the log (schema_version_reported), in join order.
+        const auto& st = node_.applied();
+        std::vector<const projections::Member*> by_join;
+        for (const auto& [name, m] : st.membership().members()) by_join.push_back(&m);
+        std::sort(by_join.begin(), by_join.end(),
+                  [](const auto* a, const auto* b) { return a->joined_index < b->joined_index; });
+        for (std::size_t i = 0; i < reports->size(); ++i) {
+          const auto& r = (*reports)[i];
+          auto expected = ordered_json::array();
+          for (const auto* m : by_join) {
+            if (m->name == me) {
+              expected.push_back(ordered_json{{"member", me}, {"version", r.expected}, {"error", r.expected_error}});
+              continue;
+            }
+            const auto* reported = st.services().schemas_of(m->name);
+            const std::string version = reported == nullptr ? "" : (i == 0 ? reported->nb : reported->sb);
+            std::string error;
+            if (reported == nullptr) error = "the member has not reported its schema versions";
+            else if (version.empty()) error = "the member's OVN has no such schema";
+            expected.push_back(ordered_json{{"member", m->name}, {"version", version}, {"error", error}});
+          }
           out["databases"].push_back(ordered_json{
-              {"name", r.name},
-              {"active", r.active},
-              {"active_error", r.active_error},
-              {"expected", ordered_json::array({ordered_json{
-                               {"member", me}, {"version", r.expected}, {"error", r.expected_error}}})}});
+              {"name", r.name}, {"active", r.active}, {"active_error", r.active_error}, {"expected", expected}});
         }
         self->ok(out);
       }));

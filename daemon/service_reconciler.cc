@@ -4,10 +4,13 @@
 
 #include <algorithm>
 #include <chrono>
+#include <ctime>
 #include <thread>
 
 #include "ovn/env_file.h"
+#include "ovn/proc.h"
 #include "ovn/run_tool.h"
+#include "pki/random.h"
 
 namespace movn::daemon {
 namespace {
@@ -53,6 +56,9 @@ struct ServiceReconciler::Shared {
   std::unique_ptr<ovn::Supervisor> supervisor;
   std::map<std::string, ovn::Argv> argv;  // each process's command line when last started
   std::map<std::string, ProcessInfo> processes;  // the Supervisor's view after the last job
+  // The centrals ovn-controller was last pointed at: when they change, it forgets the SB
+  // cluster it knew (a central disabled and enabled again founds a new one).
+  std::optional<std::vector<std::string>> controller_centrals;
 
   Result<ovn::Supervisor*> ensure(const ovn::Layout& layout) {
     if (!supervisor) {
@@ -110,7 +116,18 @@ Result<void> run(ovn::Supervisor& sv, std::map<std::string, ovn::Argv>& started,
   }
   if (!r.ok()) return std::move(r).error().wrap(std::string("starting ") + name);
   if (*r == ovn::StartOutcome::kStarted) spdlog::info("started {}", name);
-  if (*r == ovn::StartOutcome::kAdopted) spdlog::info("adopted {}, still running from before", name);
+  if (*r == ovn::StartOutcome::kAdopted) {
+    spdlog::info("adopted {}, still running from before", name);
+    // Started by an earlier microovnd, perhaps with other centrals: its command line tells.
+    auto s = sv.status(name);
+    auto cmdline = s ? ovn::read_proc_cmdline(s->pid) : Result<std::vector<std::string>>(make_error(Errc::kNotFound, ""));
+    if (cmdline.ok() && !cmdline->empty() && *cmdline != started[name]) {
+      spdlog::info("restarting {}: it runs with another command line", name);
+      MOVN_TRY(stop_and_wait(sv, {name}));
+      auto again = sv.start(spec);
+      if (!again.ok()) return std::move(again).error().wrap(std::string("starting ") + name);
+    }
+  }
   return {};
 }
 
@@ -126,26 +143,126 @@ Result<void> wait_for_file(ovn::Supervisor& sv, const std::filesystem::path& pat
                                         std::to_string(kSocketWaitMs / 1000) + " s (see its log under logs/)");
 }
 
-Result<void> stop_unwanted(ovn::Supervisor& sv, const std::vector<std::string>& services) {
-  std::vector<std::string> names;
-  auto add_if_running = [&](const char* name) {
+// Makes the Supervisor manage `name` if a process of an earlier microovnd still runs under it, so
+// that it can be stopped.
+void adopt_if_unmanaged(ovn::Supervisor& sv, const char* name, ovn::Argv argv, const std::vector<std::string>& env) {
+  if (sv.status(name)) return;
+  auto adopted = sv.adopt(ovn::ProcessSpec{name, std::move(argv), env});
+  if (!adopted.ok()) spdlog::warn("{}: {}", name, adopted.error().message);
+}
+
+bool is_running(const ovn::Supervisor& sv, const char* name) {
+  auto s = sv.status(name);
+  return s && s->state == ovn::ProcessState::kRunning;
+}
+
+// ovn-controller exits gracefully: its Chassis row leaves SB (a SIGTERM would keep it). Call
+// stop() for it before the next poll(), or the Supervisor restarts it.
+Result<void> exit_controller(const ovn::Supervisor& sv, const ovn::OvnConfig& c, const std::vector<std::string>& env) {
+  if (!is_running(sv, kController)) return {};
+  MOVN_TRY(ovn::run_tool_checked(ovn::controller_exit_argv(c), env, kToolTimeoutMs).wrap_error("ovn-controller exit"));
+  return {};
+}
+
+// This member's NB and SB servers leave their raft clusters, and are waited for (a server that
+// left stays up without its database: stop it afterwards). Asking again while a server is
+// leaving is harmless: one that is no longer a cluster member is not asked.
+Result<void> leave_db_clusters(const ovn::Supervisor& sv, const ovn::Layout& layout, const std::vector<std::string>& env) {
+  for (auto db : {ovn::Db::kNorthbound, ovn::Db::kSouthbound}) {
+    if (!is_running(sv, db == ovn::Db::kNorthbound ? kNbServer : kSbServer)) continue;
+    const auto ctl = ovn::db_ctl(layout, db).string();
+    const std::string schema(ovn::db_schema_name(db));
+    auto member = [&] {
+      auto st = ovn::run_tool({"ovs-appctl", "--timeout=5", "-t", ctl, "cluster/status", schema}, env, 10'000);
+      return st.ok() && st->exit_code == 0 && st->output.find("Status: cluster member") != std::string::npos;
+    };
+    if (!member()) continue;
+    MOVN_TRY(ovn::run_tool_checked({"ovs-appctl", "--timeout=10", "-t", ctl, "cluster/leave", schema}, env,
+                                   kToolTimeoutMs)
+                 .wrap_error("leaving the " + schema + " cluster"));
+    bool left = false;
+    for (std::uint64_t waited = 0; waited < kSocketWaitMs && !left; waited += 100) {
+      left = !member();
+      if (!left) sleep_ms(100);
+    }
+    if (!left) return make_error(Errc::kTimeout, schema + " did not leave its cluster in time");
+    spdlog::info("left the {} cluster", schema);
+  }
+  return {};
+}
+
+// Moves this member's NB and SB database files aside (upstream: *_backup_<datetime>.db): a
+// central enabled here again later starts from no database, joining the centrals then or
+// founding new clusters.
+Result<void> set_db_files_aside(const ovn::Layout& layout) {
+  char stamp[32];
+  const std::time_t now = std::time(nullptr);
+  std::tm tm{};
+  ::gmtime_r(&now, &tm);
+  std::strftime(stamp, sizeof stamp, "%Y%m%d%H%M%S", &tm);
+  for (auto db : {ovn::Db::kNorthbound, ovn::Db::kSouthbound}) {
+    const auto file = ovn::db_file(layout, db);
+    std::error_code ec;
+    if (!std::filesystem::exists(file, ec)) continue;
+    auto aside = file;
+    aside.replace_filename(file.stem().string() + "_backup_" + stamp + ".db");
+    std::filesystem::rename(file, aside, ec);
+    if (ec) return make_error(Errc::kIo, "cannot move " + file.string() + " aside: " + ec.message());
+    spdlog::info("moved {} aside to {}", file.filename().string(), aside.filename().string());
+  }
+  return {};
+}
+
+// Stops the processes of services no longer placed here, each the way upstream disables it:
+// chassis (ovn-controller exits, its chassis leaving SB), switch, central (NB and SB leave their
+// raft clusters unless no other member runs central, then northd and the servers stop and the
+// database files are set aside). ovn-controller first, NB last (ovn-runtime.md §11).
+Result<void> stop_unwanted(ovn::Supervisor& sv, const ovn::OvnConfig& c, const std::vector<std::string>& env,
+                           const std::vector<std::string>& services) {
+  auto running = [&](const char* name) {
     auto s = sv.status(name);
-    if (s && s->state != ovn::ProcessState::kStopped) names.emplace_back(name);
+    return s && s->state != ovn::ProcessState::kStopped;
   };
-  // ovn-controller first, NB last (ovn-runtime.md §11).
-  if (!has(services, "chassis")) add_if_running(kController);
+  if (!has(services, "chassis")) {
+    adopt_if_unmanaged(sv, kController, ovn::controller_argv(c), env);
+    if (running(kController)) {
+      spdlog::info("chassis is no longer placed here: ovn-controller exits");
+      if (auto e = exit_controller(sv, c, env); !e.ok()) spdlog::warn("{}", e.error().message);
+      MOVN_TRY(stop_and_wait(sv, {kController}));
+    }
+  }
   if (!has(services, "switch")) {
-    add_if_running(kVswitchd);
-    add_if_running(kSwitchServer);
+    adopt_if_unmanaged(sv, kVswitchd, ovn::vswitchd_argv(c), env);
+    adopt_if_unmanaged(sv, kSwitchServer, ovn::switch_db_server_argv(c), env);
+    std::vector<std::string> names;
+    for (const char* n : {kVswitchd, kSwitchServer})
+      if (running(n)) names.emplace_back(n);
+    if (!names.empty()) {
+      spdlog::info("switch is no longer placed here: stopping Open vSwitch");
+      MOVN_TRY(stop_and_wait(sv, names));
+    }
   }
   if (!has(services, "central")) {
-    add_if_running(kNorthd);
-    add_if_running(kSbServer);
-    add_if_running(kNbServer);
+    adopt_if_unmanaged(sv, kNorthd, ovn::northd_argv(c), env);
+    adopt_if_unmanaged(sv, kSbServer, ovn::db_server_argv(c, ovn::Db::kSouthbound), env);
+    adopt_if_unmanaged(sv, kNbServer, ovn::db_server_argv(c, ovn::Db::kNorthbound), env);
+    std::vector<std::string> names;
+    for (const char* n : {kNorthd, kSbServer, kNbServer})
+      if (running(n)) names.emplace_back(n);
+    std::error_code ec;
+    const bool has_db = std::filesystem::exists(ovn::db_file(c.layout, ovn::Db::kNorthbound), ec) ||
+                        std::filesystem::exists(ovn::db_file(c.layout, ovn::Db::kSouthbound), ec);
+    if (!names.empty() || has_db) {
+      spdlog::info("central is no longer placed here: {}", c.central_ips.empty()
+                                                               ? "its databases go with it (no other central)"
+                                                               : "leaving the NB and SB clusters");
+      // The centrals that stay: this member's servers leave them. Without any, the clusters end.
+      if (!c.central_ips.empty()) MOVN_TRY(leave_db_clusters(sv, c.layout, env));
+      if (!names.empty()) MOVN_TRY(stop_and_wait(sv, names));
+      MOVN_TRY(set_db_files_aside(c.layout));
+    }
   }
-  if (names.empty()) return {};
-  spdlog::info("stopping {} process(es) of services no longer placed here", names.size());
-  return stop_and_wait(sv, names);
+  return {};
 }
 
 // The raft servers in `status` (ovs-appctl cluster/status) whose address is one of `ips`: their
@@ -225,14 +342,27 @@ Result<void> converge_switch(ovn::Supervisor& sv, std::map<std::string, ovn::Arg
   return run(sv, started, kVswitchd, ovn::vswitchd_argv(c), env);
 }
 
-Result<void> converge_chassis(ovn::Supervisor& sv, std::map<std::string, ovn::Argv>& started, const ovn::OvnConfig& c,
+Result<void> converge_chassis(ovn::Supervisor& sv, std::map<std::string, ovn::Argv>& started,
+                              std::optional<std::vector<std::string>>& controller_centrals, const ovn::OvnConfig& c,
                               const std::vector<std::string>& env) {
   std::error_code ec;
   if (!std::filesystem::exists(c.layout.switch_db_socket(), ec))
     return make_error(Errc::kFailedPrecondition, "the chassis needs the switch's Open_vSwitch database, which is not running");
   MOVN_TRY(ovn::run_tool_checked(ovn::chassis_settings_argv(c), env, kToolTimeoutMs)
                .wrap_error("configuring the chassis in Open_vSwitch"));
-  return run(sv, started, kController, ovn::controller_argv(c), env);
+  if (c.central_ips.empty())
+    MOVN_TRY(ovn::run_tool_checked(ovn::clear_ovn_remote_argv(c), env, kToolTimeoutMs)
+                 .wrap_error("clearing ovn-remote (no member runs central)"));
+  const bool was_running = is_running(sv, kController);
+  MOVN_TRY(run(sv, started, kController, ovn::controller_argv(c), env));
+  // The centrals changed under a running ovn-controller: it forgets the SB cluster it knew, or
+  // it would refuse a new one (a central disabled and enabled again).
+  if (was_running && controller_centrals && *controller_centrals != c.central_ips) {
+    auto reset = ovn::run_tool_checked(ovn::controller_sb_reset_argv(c), env, kToolTimeoutMs);
+    if (!reset.ok()) spdlog::warn("ovn-controller sb-cluster-state-reset: {}", reset.error().message);
+  }
+  controller_centrals = c.central_ips;
+  return {};
 }
 
 }  // namespace
@@ -273,8 +403,48 @@ std::optional<DesiredServices> ServiceReconciler::desired() const {
   return d;
 }
 
+void ServiceReconciler::when_converged(LogIndex index, std::function<void(Result<void>)> done) {
+  if (converged_ && index <= converged_index_ && !running_) return done({});
+  waiters_.push_back(Waiter{index, ticks_ + kWaitTicks, std::move(done)});
+}
+
+void ServiceReconciler::answer_waiters(LogIndex up_to, const Result<void>& r) {
+  std::vector<Waiter> due;
+  for (auto it = waiters_.begin(); it != waiters_.end();) {
+    if (it->index <= up_to) {
+      due.push_back(std::move(*it));
+      it = waiters_.erase(it);
+    } else {
+      ++it;
+    }
+  }
+  for (auto& w : due) w.done(r);
+}
+
+void ServiceReconciler::report_schemas(const std::string& nb, const std::string& sb) {
+  const auto* known = node_.applied().services().schemas_of(member_.name);
+  if (reporting_schemas_ || (known != nullptr && known->nb == nb && known->sb == sb)) return;
+  reporting_schemas_ = true;
+  node_.propose(commands::ReportSchemaRequest{member_.name, nb, sb},
+                RequestMeta{"schemas-" + pki::random_hex(8), events::Actor{member_.name, {}}},
+                [this](Result<Outcome> o) {
+                  reporting_schemas_ = false;
+                  // Tried again after the next convergence.
+                  if (!o.ok()) spdlog::warn("reporting the expected schema versions: {}", o.error().message);
+                });
+}
+
 void ServiceReconciler::tick() {
   ++ticks_;
+  for (auto it = waiters_.begin(); it != waiters_.end();) {
+    if (ticks_ < it->deadline_tick) {
+      ++it;
+      continue;
+    }
+    auto done = std::move(it->done);
+    it = waiters_.erase(it);
+    done(make_error(Errc::kTimeout, "still converging after " + std::to_string(kWaitTicks / 10) + " s"));
+  }
   if (running_) return;
   if (decommission_done_) return start_decommission();
   if (decommissioning_) return;
@@ -291,16 +461,20 @@ void ServiceReconciler::tick() {
 void ServiceReconciler::start_converge(DesiredServices d) {
   running_ = true;
   ++stats_.runs;
+  job_index_ = node_.applied().applied_index();
   auto shared = shared_;
   auto job_desired = std::make_shared<DesiredServices>(d);
+  // The schema versions this member's OVN expects (empty: it has no such schema).
+  auto schemas = std::make_shared<std::optional<std::pair<std::string, std::string>>>();
   effects_.run(
-      [shared, job_desired]() -> Result<void> {
+      [shared, job_desired, schemas]() -> Result<void> {
         const auto& c = job_desired->config;
         MOVN_TRY(ovn::validate_config(c));
         MOVN_ASSIGN_OR_RETURN(ovn::Supervisor * sv, shared->ensure(c.layout));
         auto result = [&]() -> Result<void> {
-          MOVN_TRY(stop_unwanted(*sv, job_desired->services));
-          if (!c.central_ips.empty()) MOVN_TRY(ovn::write_env_file(c));
+          const auto env = ovn::process_environment(c.layout);
+          MOVN_TRY(stop_unwanted(*sv, c, env, job_desired->services));
+          MOVN_TRY(ovn::write_env_file(c));
           if (job_desired->services.empty()) return {};
           // OVN talks TLS only: the certificate reconciler must have written this member's files.
           for (const auto& f : {c.pki.ca_cert, c.pki.client.certificate}) {
@@ -308,19 +482,27 @@ void ServiceReconciler::start_converge(DesiredServices d) {
             if (!std::filesystem::exists(f, ec))
               return make_error(Errc::kUnavailable, "waiting for this member's certificates (" + f.string() + ")");
           }
-          const auto env = ovn::process_environment(c.layout);
           if (has(job_desired->services, "central")) {
             MOVN_TRY(converge_central(*sv, shared->argv, c, env));
             kick_removed_servers(c, job_desired->removed_ips, env);
           }
           if (has(job_desired->services, "switch")) MOVN_TRY(converge_switch(*sv, shared->argv, c, env));
-          if (has(job_desired->services, "chassis")) MOVN_TRY(converge_chassis(*sv, shared->argv, c, env));
+          if (has(job_desired->services, "chassis"))
+            MOVN_TRY(converge_chassis(*sv, shared->argv, shared->controller_centrals, c, env));
+          auto version = [&](const std::filesystem::path& schema) {
+            auto v = ovn::run_tool_checked({"ovsdb-tool", "schema-version", schema.string()}, env, kToolTimeoutMs);
+            if (!v.ok()) return std::string();
+            std::string out = *v;
+            if (auto nl = out.find('\n'); nl != std::string::npos) out.resize(nl);
+            return out;
+          };
+          *schemas = std::pair{version(c.nb_schema), version(c.sb_schema)};
           return {};
         }();
         shared->snapshot();
         return result;
       },
-      [this, d = std::move(d)](Result<void> r) mutable {
+      [this, d = std::move(d), schemas](Result<void> r) mutable {
         running_ = false;
         stats_.processes = shared_->processes;
         last_poll_tick_ = ticks_;
@@ -328,13 +510,18 @@ void ServiceReconciler::start_converge(DesiredServices d) {
           ++stats_.failures;
           stats_.last_error = r.error().message;
           spdlog::warn("OVN services: {} (retrying in {} s)", r.error().message, backoff_ticks_ / 10);
-          return back_off();
+          back_off();
+          return answer_waiters(job_index_, r);
         }
         backoff_ticks_ = kBackoffFirstTicks;
         ++stats_.converged;
         stats_.services = d.services;
+        stats_.last_error.clear();
         converged_ = std::move(d);
         converged_at_tick_ = ticks_;
+        converged_index_ = job_index_;
+        answer_waiters(converged_index_, {});
+        if (*schemas) report_schemas((*schemas)->first, (*schemas)->second);
       });
 }
 
@@ -357,40 +544,15 @@ void ServiceReconciler::start_decommission() {
       [shared, last, layout]() -> Result<void> {
         MOVN_ASSIGN_OR_RETURN(ovn::Supervisor * sv, shared->ensure(layout));
         const auto env = ovn::process_environment(layout);
-        auto is_running = [&](const char* name) {
-          auto s = sv->status(name);
-          return s && s->state == ovn::ProcessState::kRunning;
-        };
         std::string problems;
-        auto note = [&](const Result<std::string>& r, const char* what) {
-          if (!r.ok()) problems += std::string(problems.empty() ? "" : "; ") + what + ": " + r.error().message;
+        auto note = [&](const Result<void>& r) {
+          if (!r.ok()) problems += std::string(problems.empty() ? "" : "; ") + r.error().message;
         };
-        // The chassis leaves SB: ovn-controller exits and deletes its Chassis row (a SIGTERM
-        // would keep it). No poll() in between, so the Supervisor does not restart it.
-        if (is_running(kController) && last) {
-          note(ovn::run_tool_checked(ovn::controller_exit_argv(last->config), env, kToolTimeoutMs),
-               "ovn-controller exit");
-        }
+        // No poll() before the stop below, so the Supervisor does not restart the controller.
+        if (last) note(exit_controller(*sv, last->config, env));
         // NB and SB leave their raft clusters, unless this member is the only central (then
-        // the databases go with it). A server that left stays up without its database: it is
-        // stopped below.
-        const bool other_centrals = last && last->config.central_ips.size() > 1;
-        for (auto db : {ovn::Db::kNorthbound, ovn::Db::kSouthbound}) {
-          const char* name = db == ovn::Db::kNorthbound ? kNbServer : kSbServer;
-          if (!other_centrals || !is_running(name)) continue;
-          const auto ctl = ovn::db_ctl(layout, db).string();
-          const std::string schema(ovn::db_schema_name(db));
-          note(ovn::run_tool_checked({"ovs-appctl", "--timeout=10", "-t", ctl, "cluster/leave", schema}, env, kToolTimeoutMs),
-               "cluster/leave");
-          bool left = false;
-          for (std::uint64_t waited = 0; waited < kSocketWaitMs && !left; waited += 100) {
-            auto st = ovn::run_tool({"ovs-appctl", "--timeout=5", "-t", ctl, "cluster/status", schema}, env, 10'000);
-            left = !st.ok() || st->exit_code != 0 || st->output.find("Status: cluster member") == std::string::npos;
-            if (!left) sleep_ms(100);
-          }
-          if (!left) problems += std::string(problems.empty() ? "" : "; ") + schema + " did not leave its cluster in time";
-          else spdlog::info("left the {} cluster", schema);
-        }
+        // the databases go with it).
+        if (last && last->config.central_ips.size() > 1) note(leave_db_clusters(*sv, layout, env));
         std::vector<std::string> names;
         for (const char* n : {kController, kVswitchd, kSwitchServer, kNorthd, kSbServer, kNbServer}) {
           auto s = sv->status(n);

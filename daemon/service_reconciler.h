@@ -9,6 +9,8 @@
 // All of it runs on the effects thread, one job at a time (the Supervisor is only touched
 // there): a convergence at start, whenever the desired state changes, and every 30 s; between
 // them the Supervisor is polled every second (crashed processes restart with a backoff).
+// After a convergence it reports the OVSDB schema versions this member's OVN expects
+// (schema_version_reported) when the log does not hold them yet.
 // Processes run in sessions of their own and outlive microovnd; a new microovnd adopts them
 // from their pidfiles. A failure is retried after a backoff (1 s doubling to 1 min).
 // Core thread only (except what runs in its jobs).
@@ -54,6 +56,12 @@ class ServiceReconciler {
   // is the only central), then every OVN/OVS process stops. `done` runs on the core thread after
   // that, whatever failed on the way (logged). Nothing is started afterwards.
   void decommission(std::function<void()> done);
+
+  // Runs `done` (core thread) once a convergence that started from the applied state at `index`
+  // or later has ended: ok when it converged, its error when it failed (it is retried later),
+  // kTimeout after kWaitTicks. `microovn enable/disable` waits so for this member's services.
+  void when_converged(LogIndex index, std::function<void(Result<void>)> done);
+  static constexpr std::uint64_t kWaitTicks = 600;  // 60 s
 
   static constexpr std::uint64_t kPollTicks = 10;        // 1 s
   static constexpr std::uint64_t kRecheckTicks = 300;    // 30 s
@@ -102,6 +110,17 @@ class ServiceReconciler {
   std::uint64_t retry_at_tick_ = 0;
   std::uint64_t backoff_ticks_ = kBackoffFirstTicks;
   Stats stats_;
+  struct Waiter {
+    LogIndex index;
+    std::uint64_t deadline_tick = 0;
+    std::function<void(Result<void>)> done;
+  };
+  std::vector<Waiter> waiters_;
+  LogIndex job_index_{0};        // the applied index the convergence in flight started from
+  LogIndex converged_index_{0};  // ... and the last one that succeeded
+  bool reporting_schemas_ = false;
+  void answer_waiters(LogIndex up_to, const Result<void>& r);
+  void report_schemas(const std::string& nb, const std::string& sb);
 };
 
 }  // namespace movn::daemon

@@ -99,6 +99,12 @@ std::pair<fb::Event, Offset<void>> encode_event(FlatBufferBuilder& b, const even
             auto o = fb::CreateServiceDisabled(b, member, b.CreateString(x.service));
             return {fb::Event::ServiceDisabled, o.Union()};
           },
+          [&](const events::SchemaVersionReported& x) -> std::pair<fb::Event, Offset<void>> {
+            auto member = b.CreateString(x.member);
+            auto nb = b.CreateString(x.nb);
+            auto o = fb::CreateSchemaVersionReported(b, member, nb, b.CreateString(x.sb));
+            return {fb::Event::SchemaVersionReported, o.Union()};
+          },
       },
       e);
 }
@@ -158,6 +164,11 @@ Result<void> check_text(const events::Event& e) {
           [](const events::ServiceDisabled& x) -> Result<void> {
             MOVN_TRY(check_text("member", x.member));
             return check_text("service", x.service);
+          },
+          [](const events::SchemaVersionReported& x) -> Result<void> {
+            MOVN_TRY(check_text("member", x.member));
+            MOVN_TRY(check_text("nb", x.nb));
+            return check_text("sb", x.sb);
           },
       },
       e);
@@ -230,6 +241,10 @@ Result<events::Event> decode_event(const fb::EventRecord* rec) {
     case fb::Event::ServiceDisabled: {
       auto* x = rec->event_as_ServiceDisabled();
       return events::Event{events::ServiceDisabled{str(x->member()), str(x->service())}};
+    }
+    case fb::Event::SchemaVersionReported: {
+      auto* x = rec->event_as_SchemaVersionReported();
+      return events::Event{events::SchemaVersionReported{str(x->member()), str(x->nb()), str(x->sb())}};
     }
     case fb::Event::NONE:
       break;

@@ -128,6 +128,11 @@ TEST(GoldenBytes, ServiceEnabledAndDisabled) {
   EXPECT_EQ(decode_single<ServiceDisabled>("service_disabled"), (ServiceDisabled{"movn2", "chassis"}));
 }
 
+TEST(GoldenBytes, SchemaVersionReported) {
+  EXPECT_EQ(decode_single<SchemaVersionReported>("schema_version_reported"),
+            (SchemaVersionReported{"movn2", "7.3.0", "20.33.0"}));
+}
+
 TEST(GoldenBytes, EveryEventTypeHasAFixture) {
   for (std::size_t i = 0; i < std::variant_size_v<Event>; ++i) {
     Event e;
@@ -144,6 +149,7 @@ TEST(GoldenBytes, EveryEventTypeHasAFixture) {
       case 9: e = CertificateIssued{}; break;
       case 10: e = ServiceEnabled{}; break;
       case 11: e = ServiceDisabled{}; break;
+      case 12: e = SchemaVersionReported{}; break;
       default: FAIL() << "event type " << i << " has no golden fixture: add one";
     }
     EXPECT_FALSE(read_fixture(std::string(type_name(e))).empty()) << type_name(e);
@@ -165,6 +171,7 @@ TEST(Codec, RoundTripEveryType) {
   b.events.push_back(MemberJoined{"m2", "127.0.0.2:6686", "fp", "pem", 8, "198.51.100.2"});
   b.events.push_back(ServiceEnabled{"m1", "central"});
   b.events.push_back(ServiceDisabled{"m1", "switch"});
+  b.events.push_back(SchemaVersionReported{"m1", "7.3.0", ""});
   b.request_digest = std::string(32, '\x11');
   auto r = decode_batch(encode_batch(b));
   ASSERT_TRUE(r.ok()) << r.error().message;
@@ -226,6 +233,11 @@ TEST(EventJson, CertificateEventsShowNoKeyMaterial) {
   EXPECT_EQ(type_name(enabled), "service_enabled");
   EXPECT_EQ(event_summary(enabled), "service chassis enabled on movn3");
   EXPECT_EQ(event_to_json(ServiceDisabled{"movn3", "switch"}).dump(), R"({"member":"movn3","service":"switch"})");
+  Event schemas = SchemaVersionReported{"movn3", "7.3.0", "20.33.0"};
+  EXPECT_EQ(member_of(schemas), "movn3");
+  EXPECT_EQ(type_name(schemas), "schema_version_reported");
+  EXPECT_EQ(event_summary(schemas), "movn3 expects schemas NB 7.3.0, SB 20.33.0");
+  EXPECT_EQ(event_to_json(schemas).dump(), R"({"member":"movn3","nb":"7.3.0","sb":"20.33.0"})");
 }
 
 std::string read_regression(const std::string& name) {

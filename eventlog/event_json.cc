@@ -59,6 +59,9 @@ ordered_json event_to_json(const events::Event& e) {
           },
           [](const events::ServiceEnabled& x) { return ordered_json{{"member", x.member}, {"service", x.service}}; },
           [](const events::ServiceDisabled& x) { return ordered_json{{"member", x.member}, {"service", x.service}}; },
+          [](const events::SchemaVersionReported& x) {
+            return ordered_json{{"member", x.member}, {"nb", x.nb}, {"sb", x.sb}};
+          },
       },
       e);
 }
@@ -93,6 +96,10 @@ std::string event_summary(const events::Event& e) {
           },
           [](const events::ServiceEnabled& x) { return "service " + x.service + " enabled on " + x.member; },
           [](const events::ServiceDisabled& x) { return "service " + x.service + " disabled on " + x.member; },
+          [](const events::SchemaVersionReported& x) {
+            return x.member + " expects schemas NB " + (x.nb.empty() ? "(none)" : x.nb) + ", SB " +
+                   (x.sb.empty() ? "(none)" : x.sb);
+          },
       },
       e);
 }

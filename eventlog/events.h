@@ -111,9 +111,18 @@ struct ServiceDisabled {
   bool operator==(const ServiceDisabled&) const = default;
 };
 
+// The OVSDB schema versions a member's OVN expects (`ovsdb-tool schema-version` of the schemas its
+// OVN ships): what `status` reports for every member, and what a schema upgrade waits for.
+struct SchemaVersionReported {
+  std::string member;
+  std::string nb;  // "x.y.z"; empty when the member's OVN could not tell
+  std::string sb;
+  bool operator==(const SchemaVersionReported&) const = default;
+};
+
 using Event = std::variant<ClusterBootstrapped, MemberJoined, JoinTokenIssued, JoinTokenRevoked,
                            ConfigSet, ConfigDeleted, MemberRemoved, CaGenerated, CaSet,
-                           CertificateIssued, ServiceEnabled, ServiceDisabled>;
+                           CertificateIssued, ServiceEnabled, ServiceDisabled, SchemaVersionReported>;
 
 struct Actor {
   std::string member;

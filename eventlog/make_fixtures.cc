@@ -42,6 +42,7 @@ int main(int argc, char** argv) {
                                std::string(64, 'c')})},
       {"service_enabled", batch(ServiceEnabled{"movn1", "central"})},
       {"service_disabled", batch(ServiceDisabled{"movn2", "chassis"})},
+      {"schema_version_reported", batch(SchemaVersionReported{"movn2", "7.3.0", "20.33.0"})},
   };
   for (const auto& [name, b] : fixtures) {
     auto path = out / (std::string(name) + ".bin");

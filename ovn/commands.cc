@@ -248,4 +248,8 @@ Argv controller_exit_argv(const OvnConfig& c) {
   return {"ovn-appctl", timeout_flag(c), "-t", "ovn-controller", "exit"};
 }
 
+Argv controller_sb_reset_argv(const OvnConfig& c) {
+  return {"ovn-appctl", timeout_flag(c), "-t", "ovn-controller", "sb-cluster-state-reset"};
+}
+
 }  // namespace movn::ovn

@@ -105,6 +105,8 @@ Argv clear_ovn_remote_argv(const OvnConfig& config);
 // `ovn-appctl --timeout=S -t ovn-controller exit`: the controller exits and deletes its Chassis
 // row from SB (disable chassis; a plain SIGTERM keeps the row).
 Argv controller_exit_argv(const OvnConfig& config);
+// ovn-controller forgets the SB cluster it knew (its id and term), so that it accepts a new one.
+Argv controller_sb_reset_argv(const OvnConfig& config);
 
 // Paths the commands above use, for callers that wait for or clean up after a process.
 std::filesystem::path db_socket(const Layout& layout, Db db);   // run/ovn/ovn{nb,sb}_db.sock

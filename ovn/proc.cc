@@ -76,6 +76,24 @@ Result<ProcStat> read_proc_stat(pid_t pid) {
   return parse_proc_stat(*text).wrap_error(path.string());
 }
 
+Result<std::vector<std::string>> read_proc_cmdline(pid_t pid) {
+  const fs::path path = "/proc/" + std::to_string(pid) + "/cmdline";
+  auto text = read_small_file(path, 256 * 1024);
+  if (!text.ok()) {
+    if (text.error().code == Errc::kNotFound) return make_error(Errc::kNotFound, "no process " + std::to_string(pid));
+    return std::move(text).error();
+  }
+  std::vector<std::string> argv;
+  std::size_t pos = 0;
+  while (pos < text->size()) {
+    auto nul = text->find('\0', pos);
+    if (nul == std::string::npos) nul = text->size();
+    argv.emplace_back(text->substr(pos, nul - pos));
+    pos = nul + 1;
+  }
+  return argv;
+}
+
 Result<std::string> read_boot_id() {
   MOVN_ASSIGN_OR_RETURN(std::string text, read_small_file("/proc/sys/kernel/random/boot_id", 256));
   while (!text.empty() && (text.back() == '\n' || text.back() == ' ')) text.pop_back();

@@ -28,6 +28,11 @@ Result<ProcStat> parse_proc_stat(std::string_view text);
 // kNotFound when there is no such process (reaped, or never existed).
 Result<ProcStat> read_proc_stat(pid_t pid);
 
+// The command line of a process (/proc/PID/cmdline split at its NULs): how an adopted process
+// was started. kNotFound when there is no such process; empty for a process that has not called
+// exec yet, or has exited (a zombie).
+Result<std::vector<std::string>> read_proc_cmdline(pid_t pid);
+
 // /proc/sys/kernel/random/boot_id: a pid and start time mean something only within one boot.
 Result<std::string> read_boot_id();
 

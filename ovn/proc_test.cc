@@ -166,5 +166,23 @@ TEST(PidFd, SeesTheExitOfAChildAndSignalsIt) {
   EXPECT_EQ(PidFd::open(0x3ffffff).error().code, Errc::kNotFound);
 }
 
+TEST(ProcCmdline, GivesTheArgvAProcessWasStartedWith) {
+  testing::TempDir tmp;
+  const std::vector<std::string> started{"sh", "-c", "sleep 30; true", "name", "an argument with spaces", ""};
+  auto pid = spawn_process(started, {"PATH=/bin:/usr/bin"}, tmp.path() / "log");
+  ASSERT_TRUE(pid.ok()) << pid.error().message;
+  // Empty until the child has called exec.
+  auto argv = read_proc_cmdline(*pid);
+  for (int i = 0; i < 200 && argv.ok() && argv->empty(); ++i) {
+    ::usleep(10'000);
+    argv = read_proc_cmdline(*pid);
+  }
+  ::kill(*pid, SIGKILL);
+  wait_child(*pid);
+  ASSERT_TRUE(argv.ok()) << argv.error().message;
+  EXPECT_EQ(*argv, started);
+  EXPECT_EQ(read_proc_cmdline(0x3ffffff).error().code, Errc::kNotFound);
+}
+
 }  // namespace
 }  // namespace movn::ovn

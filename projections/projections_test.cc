@@ -302,6 +302,29 @@ TEST(Services, ImpossiblePlacementsAreSuperseded) {
   EXPECT_FALSE(superseded({ServiceDisabled{"movn1", "central"}, ServiceEnabled{"movn1", "central"}}));
 }
 
+TEST(Services, SchemaReportsAreKeptPerMemberAndSurviveACheckpoint) {
+  Fold f;
+  f.batch({ClusterBootstrapped{"cid", "movn1"}, MemberJoined{"movn1", "10.0.0.1:6686", "fp1", "pem1", 1}});
+  f.batch({MemberJoined{"movn2", "10.0.0.2:6686", "fp2", "pem2", 2}});
+  EXPECT_EQ(f.state.services().schemas_of("movn1"), nullptr);
+  f.batch({SchemaVersionReported{"movn1", "7.3.0", "20.33.0"}});
+  f.batch({SchemaVersionReported{"movn2", "7.2.0", "20.30.0"}});
+  f.batch({SchemaVersionReported{"movn1", "7.4.0", "20.34.0"}});
+  ASSERT_NE(f.state.services().schemas_of("movn1"), nullptr);
+  EXPECT_EQ(*f.state.services().schemas_of("movn1"), (Services::Schemas{"7.4.0", "20.34.0"}));
+  State restored;
+  ASSERT_TRUE(restored.restore_checkpoint(f.state.checkpoint()).ok());
+  ASSERT_NE(restored.services().schemas_of("movn2"), nullptr);
+  EXPECT_EQ(*restored.services().schemas_of("movn2"), (Services::Schemas{"7.2.0", "20.30.0"}));
+  // A removed member's report goes with it; a report for one who is not a member is superseded.
+  f.batch({MemberRemoved{"movn2", 2}});
+  EXPECT_EQ(f.state.services().schemas_of("movn2"), nullptr);
+  EXPECT_EQ(f.state.apply_batch(EventBatch{"late", Actor{"movn2", ""}, ClusterTimeMs(1000),
+                                           {SchemaVersionReported{"movn2", "7.2.0", "20.30.0"}}},
+                                LogIndex(f.next++), Term(1)),
+            ApplyOutcome::kSuperseded);
+}
+
 TEST(Certificates, ARemovedMembersCertificatesGoWithIt) {
   Fold f;
   f.batch({ClusterBootstrapped{"cid", "movn1"}, MemberJoined{"movn1", "10.0.0.1:6686", "fp1", "pem1", 1},

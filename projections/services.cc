@@ -18,9 +18,17 @@ void Services::apply(const events::Event& e, const ApplyContext&) {
     if (it == placement_.end()) return;
     it->second.erase(d->service);
     if (it->second.empty()) placement_.erase(it);
+  } else if (const auto* s = std::get_if<events::SchemaVersionReported>(&e)) {
+    schemas_[s->member] = Schemas{s->nb, s->sb};
   } else if (const auto* r = std::get_if<events::MemberRemoved>(&e)) {
     placement_.erase(r->name);
+    schemas_.erase(r->name);
   }
+}
+
+const Services::Schemas* Services::schemas_of(std::string_view member) const {
+  auto it = schemas_.find(member);
+  return it == schemas_.end() ? nullptr : &it->second;
 }
 
 bool Services::enabled(std::string_view member, std::string_view service) const {
@@ -42,11 +50,17 @@ std::vector<std::string> Services::members_with(std::string_view service) const 
   return out;
 }
 
-// CBOR, canonical: {"placement": {member: [service, ...]}} with ordered keys and values.
+// CBOR, canonical: {"placement": {member: [service, ...]}, "schemas": {member: [nb, sb]}} with
+// ordered keys and values; "schemas" only once a member has reported.
 std::string Services::snapshot() const {
   nlohmann::json members = nlohmann::json::object();
   for (const auto& [member, services] : placement_) members[member] = std::vector<std::string>(services.begin(), services.end());
   nlohmann::json j{{"placement", std::move(members)}};
+  if (!schemas_.empty()) {
+    nlohmann::json schemas = nlohmann::json::object();
+    for (const auto& [member, s] : schemas_) schemas[member] = std::vector<std::string>{s.nb, s.sb};
+    j["schemas"] = std::move(schemas);
+  }
   auto bytes = nlohmann::json::to_cbor(j);
   return std::string(bytes.begin(), bytes.end());
 }
@@ -62,7 +76,15 @@ Result<void> Services::restore(std::string_view bytes) {
         throw std::invalid_argument("member " + member + " has no list of services");
       for (const auto& s : services) placement[member].insert(s.get<std::string>());
     }
+    decltype(schemas_) schemas;
+    if (j.contains("schemas")) {
+      for (const auto& [member, s] : j.at("schemas").items()) {
+        if (!s.is_array() || s.size() != 2) throw std::invalid_argument("member " + member + " has no schema pair");
+        schemas[member] = Schemas{s.at(0).get<std::string>(), s.at(1).get<std::string>()};
+      }
+    }
     placement_ = std::move(placement);
+    schemas_ = std::move(schemas);
     return {};
   } catch (const std::exception& ex) {
     return make_error(Errc::kCorruption, std::string("services checkpoint does not parse: ") + ex.what());

@@ -1,6 +1,6 @@
 // Services projection: which OVN services (central, chassis, switch) are to run on which member,
 // as the log places them (service_enabled, service_disabled; a removed member's services go with
-// it). The daemon's service reconciler converges this member's processes on it; ovn.env and
+// it), and the OVSDB schema versions each member's OVN expects (schema_version_reported). The daemon's service reconciler converges this member's processes on it; ovn.env and
 // `status` read it. Single-threaded (core thread).
 #pragma once
 
@@ -35,8 +35,16 @@ class Services final : public Projection {
     return placement_;
   }
 
+  // The schema versions a member last reported; nullptr when it has not reported any.
+  struct Schemas {
+    std::string nb, sb;
+    bool operator==(const Schemas&) const = default;
+  };
+  const Schemas* schemas_of(std::string_view member) const;
+
  private:
   std::map<std::string, std::set<std::string, std::less<>>, std::less<>> placement_;
+  std::map<std::string, Schemas, std::less<>> schemas_;
 };
 
 }  // namespace movn::projections

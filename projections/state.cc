@@ -104,6 +104,8 @@ bool State::preconditions_hold(const events::EventBatch& batch) const {
     } else if (const auto* sd = std::get_if<events::ServiceDisabled>(&e)) {
       if (!current_member(sd->member) || !service_enabled(sd->member, sd->service)) return false;
       switched[sd->member][sd->service] = false;
+    } else if (const auto* sv = std::get_if<events::SchemaVersionReported>(&e)) {
+      if (!current_member(sv->member)) return false;
     } else if (std::holds_alternative<events::ConfigSet>(e)) {
       if (!bootstrapped) return false;
     } else if (const auto* d = std::get_if<events::ConfigDeleted>(&e)) {

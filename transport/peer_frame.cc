@@ -125,6 +125,18 @@ std::pair<fb::Request, Offset<void>> encode_request(FlatBufferBuilder& b, const 
                                                         replaces)
                                             .Union()};
           },
+          [&](const commands::SetServiceRequest& r) -> std::pair<fb::Request, Offset<void>> {
+            auto member = b.CreateString(r.member);
+            auto service = b.CreateString(r.service);
+            return {fb::Request::SetService,
+                    fb::CreateSetService(b, member, service, r.enable, r.allow_disable_last_central).Union()};
+          },
+          [&](const commands::ReportSchemaRequest& r) -> std::pair<fb::Request, Offset<void>> {
+            auto member = b.CreateString(r.member);
+            auto nb = b.CreateString(r.nb);
+            auto sb = b.CreateString(r.sb);
+            return {fb::Request::ReportSchema, fb::CreateReportSchema(b, member, nb, sb).Union()};
+          },
       },
       request);
 }
@@ -319,6 +331,25 @@ Result<commands::Request> decode_request(const fb::ForwardWrite& w) {
       MOVN_ASSIGN_OR_RETURN(r.replaces, text("replaces", x->replaces()));
       r.ca.not_after_ms = x->not_after_ms();
       r.generated = x->generated();
+      return commands::Request(std::move(r));
+    }
+    case fb::Request::SetService: {
+      const auto* x = w.request_as_SetService();
+      if (x == nullptr) break;
+      commands::SetServiceRequest r;
+      MOVN_ASSIGN_OR_RETURN(r.member, text("member", x->member()));
+      MOVN_ASSIGN_OR_RETURN(r.service, text("service", x->service()));
+      r.enable = x->enable();
+      r.allow_disable_last_central = x->allow_disable_last_central();
+      return commands::Request(std::move(r));
+    }
+    case fb::Request::ReportSchema: {
+      const auto* x = w.request_as_ReportSchema();
+      if (x == nullptr) break;
+      commands::ReportSchemaRequest r;
+      MOVN_ASSIGN_OR_RETURN(r.member, text("member", x->member()));
+      MOVN_ASSIGN_OR_RETURN(r.nb, text("nb", x->nb()));
+      MOVN_ASSIGN_OR_RETURN(r.sb, text("sb", x->sb()));
       return commands::Request(std::move(r));
     }
     default: break;

@@ -51,6 +51,8 @@ std::vector<host::PeerMessage> samples() {
                                                                    5, 6, std::string(64, 'c')}},
       commands::SetCaRequest{events::CaCertificate{"PEM", std::string("\x01\x00sealed", 8), std::string(64, 'a'), 7},
                              true, std::string(64, 'b')},
+      commands::SetServiceRequest{"m3", "central", false, true},
+      commands::ReportSchemaRequest{"m3", "7.3.0", "20.33.0"},
   };
   for (const auto& r : requests) out.emplace_back(host::ForwardWrite{NodeId(2), NodeId(1), 9, r, "req-1", {"m2", "root"}});
   out.emplace_back(host::ForwardReply{NodeId(1), NodeId(2), 9, true, LogIndex(40), true, Errc::kUnavailable, ""});

@@ -32,6 +32,10 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   if (auto t = daemon::parse_token_body(req.body); t.ok())
     MOVN_FUZZ_CHECK(t->lifetime_ms > 0, "a token lives at least 1 ms");
   (void)daemon::parse_config_body(req.body);
+  for (const char* service : {"central", "bgp", "bogus"}) {
+    (void)daemon::parse_service_body(service, true, req.body);
+    (void)daemon::parse_service_body(service, false, req.body);
+  }
   if (auto ca = daemon::parse_set_ca_body(req.body); ca.ok())
     MOVN_FUZZ_CHECK(!ca->certificate.empty() && !ca->private_key.empty(), "a CA body holds both parts");
   return 0;

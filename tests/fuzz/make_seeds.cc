@@ -99,6 +99,12 @@ int main(int argc, char** argv) {
                                                          std::string(64, 'a'), 99},
                                    true, std::string(64, 'b')},
             "ca-renewal-b", {"m2", ""}}));
+  write(out / "peer_frame", "forward_set_service.bin",
+        transport::encode_peer_message(host::ForwardWrite{
+            NodeId(2), NodeId(1), 12, commands::SetServiceRequest{"m3", "central", false, true}, "req-3", {"m2", "root"}}));
+  write(out / "peer_frame", "forward_report_schema.bin",
+        transport::encode_peer_message(host::ForwardWrite{
+            NodeId(2), NodeId(1), 13, commands::ReportSchemaRequest{"m3", "7.3.0", "20.33.0"}, "schemas-m3-1", {"m3", ""}}));
   write(out / "peer_frame", "forward_reply.bin",
         transport::encode_peer_message(host::ForwardReply{NodeId(1), NodeId(2), 9, false, LogIndex(0), false,
                                                           Errc::kConflict, "taken"}));

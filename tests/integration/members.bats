@@ -119,6 +119,19 @@ same_history() {
   on 3 config set ovn.central-ips 10.0.0.1
   for i in 1 2 3; do assert_equal "$(on "$i" config get ovn.central-ips)" 10.0.0.1; done
   wait_for 10 same_history 1 2 3
+  # Another member's service, from a follower: forwarded, and seen everywhere.
+  run --separate-stderr on 2 disable central --node m3
+  assert_success
+  assert_output "Service central disabled"
+  assert_equal "$stderr" "[central] Warning: OVN Cluster has even number of members
+[central] Warning: OVN Cluster has critically few members"
+  for i in 1 2 3; do
+    assert_equal "$(mapi "$i" GET /1.0/services | jq -c '[.[] | select(.location == "m3") | .service]')" '["chassis","switch"]'
+  done
+  run --separate-stderr on 3 enable central
+  assert_success
+  assert_equal "$stderr" ""
+  wait_for 10 same_history 1 2 3
   # Only members' certificates are trusted: the links refused nothing, and none failed to decode.
   for i in 1 2 3; do assert_equal "$(mapi "$i" GET /1.0/stats | jq .peers.bad_frames)" 0; done
   # Every member holds the founder's cluster key (handed over with each admission), mode 0600.
