@@ -164,6 +164,13 @@ Result<void> exit_controller(const ovn::Supervisor& sv, const ovn::OvnConfig& c,
   return {};
 }
 
+bool is_cluster_member(const ovn::Layout& layout, ovn::Db db, const std::vector<std::string>& env) {
+  const std::string schema(ovn::db_schema_name(db));
+  auto st = ovn::run_tool({"ovs-appctl", "--timeout=5", "-t", ovn::db_ctl(layout, db).string(), "cluster/status", schema},
+                          env, 10'000);
+  return st.ok() && st->exit_code == 0 && st->output.find("Status: cluster member") != std::string::npos;
+}
+
 // This member's NB and SB servers leave their raft clusters, and are waited for (a server that
 // left stays up without its database: stop it afterwards). Asking again while a server is
 // leaving is harmless: one that is no longer a cluster member is not asked.
@@ -172,10 +179,7 @@ Result<void> leave_db_clusters(const ovn::Supervisor& sv, const ovn::Layout& lay
     if (!is_running(sv, db == ovn::Db::kNorthbound ? kNbServer : kSbServer)) continue;
     const auto ctl = ovn::db_ctl(layout, db).string();
     const std::string schema(ovn::db_schema_name(db));
-    auto member = [&] {
-      auto st = ovn::run_tool({"ovs-appctl", "--timeout=5", "-t", ctl, "cluster/status", schema}, env, 10'000);
-      return st.ok() && st->exit_code == 0 && st->output.find("Status: cluster member") != std::string::npos;
-    };
+    auto member = [&] { return is_cluster_member(layout, db, env); };
     if (!member()) continue;
     MOVN_TRY(ovn::run_tool_checked({"ovs-appctl", "--timeout=10", "-t", ctl, "cluster/leave", schema}, env,
                                    kToolTimeoutMs)
@@ -306,6 +310,17 @@ void kick_removed_servers(const ovn::OvnConfig& c, const std::vector<std::string
   }
 }
 
+Result<void> wait_for_cluster_member(ovn::Supervisor& sv, const ovn::Layout& layout, ovn::Db db,
+                                     const std::vector<std::string>& env) {
+  for (std::uint64_t waited = 0; waited < kSocketWaitMs; waited += 100) {
+    if (is_cluster_member(layout, db, env)) return {};
+    sv.poll();
+    sleep_ms(100);
+  }
+  return make_error(Errc::kTimeout, std::string(ovn::db_schema_name(db)) + " has not become a member of its cluster within " +
+                                        std::to_string(kSocketWaitMs / 1000) + " s (see its log under logs/)");
+}
+
 Result<void> converge_central(ovn::Supervisor& sv, std::map<std::string, ovn::Argv>& started, const ovn::OvnConfig& c,
                               const std::vector<std::string>& env) {
   for (auto db : {ovn::Db::kNorthbound, ovn::Db::kSouthbound}) {
@@ -323,6 +338,8 @@ Result<void> converge_central(ovn::Supervisor& sv, std::map<std::string, ovn::Ar
   MOVN_TRY(run(sv, started, kSbServer, ovn::db_server_argv(c, ovn::Db::kSouthbound), env));
   MOVN_TRY(wait_for_file(sv, ovn::db_socket(c.layout, ovn::Db::kNorthbound), kNbServer));
   MOVN_TRY(wait_for_file(sv, ovn::db_socket(c.layout, ovn::Db::kSouthbound), kSbServer));
+  // A server that has just joined answers only once the cluster has taken it in.
+  for (auto db : {ovn::Db::kNorthbound, ovn::Db::kSouthbound}) MOVN_TRY(wait_for_cluster_member(sv, c.layout, db, env));
   for (auto db : {ovn::Db::kNorthbound, ovn::Db::kSouthbound})
     MOVN_TRY(ovn::run_tool_checked(ovn::set_connection_argv(c, db), env, kToolTimeoutMs)
                  .wrap_error(std::string("setting the ") + std::string(ovn::db_schema_name(db)) + " connection"));

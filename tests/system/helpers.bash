@@ -182,5 +182,57 @@ sys_teardown() {
   fi
 }
 
+# ---- OVN on the test hosts ----------------------------------------------------------------------
+
+# The metadata of an API answer on host I.
+host_api() { in_host "$1" curl -sS --max-time 10 --unix-socket /var/lib/microovn/state/control.socket "http://localhost$2" | jq -c .metadata; }
+process() { host_api "$1" /1.0/stats | jq -r --arg p "$2" ".services.processes[\$p].$3"; }
+running() { [[ "$(process "$1" "$2" state)" == running ]]; }
+all_running() {
+  local p
+  for p in ovsdb-server-nb ovsdb-server-sb ovn-northd ovsdb-server-switch ovs-vswitchd ovn-controller; do
+    running "$1" "$p" || return 1
+  done
+}
+# ovs-appctl against a daemon's control socket on host I.
+appctl() { local i="$1"; shift; in_host "$i" ovs-appctl -t "/var/lib/microovn/run/ovn/$1" --timeout=5 "${@:2}"; }
+cluster_servers() { appctl "$1" "ovn${2}_db.ctl" cluster/status "$3" | grep -cE '^    [0-9a-f]{4} \(.* at ssl:'; }
+# ovn-nbctl / ovn-sbctl on host I over ssl to every central, with the client certificate.
+nbctl() {
+  local i="$1"; shift
+  in_host "$i" sh -c '. /var/lib/microovn/data/env/ovn.env && P=/var/lib/microovn/data/pki &&
+    exec ovn-nbctl --db="$OVN_NB_CONNECT" -p $P/client-privkey.pem -c $P/client-cert.pem -C $P/cacert.pem --timeout=10 "$@"' nbctl "$@"
+}
+sbctl() {
+  local i="$1"; shift
+  in_host "$i" sh -c '. /var/lib/microovn/data/env/ovn.env && P=/var/lib/microovn/data/pki &&
+    exec ovn-sbctl --db="$OVN_SB_CONNECT" -p $P/client-privkey.pem -c $P/client-cert.pem -C $P/cacert.pem --timeout=10 "$@"' sbctl "$@"
+}
+chassis_count() { [[ "$(sbctl "$1" --columns=name --bare list Chassis | grep -c .)" == "$2" ]]; }
+
+# The start time (clock ticks since boot) of a process: with its pid, it names one process.
+start_time() { cut -d' ' -f22 "/proc/$1/stat"; }
+chassis_running() { running "$1" ovn-controller && running "$1" ovs-vswitchd && running "$1" ovsdb-server-switch; }
+
+# NB and SB on host I have N raft servers each.
+db_servers() { [[ "$(cluster_servers "$1" nb OVN_Northbound)" == "$2" && "$(cluster_servers "$1" sb OVN_Southbound)" == "$2" ]]; }
+
+# ovn_cluster N: hosts 1..N on the control network, each with microovnd; h1 bootstraps and the
+# others join with tokens. Waits until NB and SB have a server on each central (the first three)
+# and every chassis is in SB.
+ovn_cluster() {
+  local n="$1" i token centrals=$(($1 < 3 ? $1 : 3))
+  sys_network "$n"
+  for ((i = 1; i <= n; i++)); do start_host "$i"; done
+  on_host 1 cluster bootstrap
+  wait_for 30 all_running 1
+  for ((i = 2; i <= n; i++)); do
+    token="$(on_host 1 cluster add "h$i")"
+    on_host "$i" cluster join "$token"
+  done
+  for ((i = 1; i <= centrals; i++)); do wait_for 60 db_servers "$i" "$centrals"; done
+  wait_for 60 chassis_count 1 "$n"
+}
+
 setup() { sys_setup; }
 teardown() { sys_teardown; }

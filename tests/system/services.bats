@@ -2,34 +2,9 @@
 # Real OVN/OVS placed by events and supervised by microovnd (docs/adr/0017), each member a test
 # host in a network namespace: a single member runs every service; a three-member cluster
 # clusters NB and SB over ssl on every central and registers every chassis; the processes come
-# back after kill -9 and outlive microovnd, whose successor adopts them.
+# back after kill -9 and outlive microovnd, whose successor adopts them; a ping between two
+# chassis crosses geneve, also while microovnd is down.
 load helpers
-
-# The metadata of an API answer on host I.
-host_api() { in_host "$1" curl -sS --max-time 10 --unix-socket /var/lib/microovn/state/control.socket "http://localhost$2" | jq -c .metadata; }
-process() { host_api "$1" /1.0/stats | jq -r --arg p "$2" ".services.processes[\$p].$3"; }
-running() { [[ "$(process "$1" "$2" state)" == running ]]; }
-all_running() {
-  local p
-  for p in ovsdb-server-nb ovsdb-server-sb ovn-northd ovsdb-server-switch ovs-vswitchd ovn-controller; do
-    running "$1" "$p" || return 1
-  done
-}
-# ovs-appctl against a daemon's control socket on host I.
-appctl() { local i="$1"; shift; in_host "$i" ovs-appctl -t "/var/lib/microovn/run/ovn/$1" --timeout=5 "${@:2}"; }
-cluster_servers() { appctl "$1" "ovn${2}_db.ctl" cluster/status "$3" | grep -cE '^    [0-9a-f]{4} \(.* at ssl:'; }
-# ovn-nbctl / ovn-sbctl on host I over ssl to every central, with the client certificate.
-nbctl() {
-  local i="$1"; shift
-  in_host "$i" sh -c '. /var/lib/microovn/data/env/ovn.env && P=/var/lib/microovn/data/pki &&
-    exec ovn-nbctl --db="$OVN_NB_CONNECT" -p $P/client-privkey.pem -c $P/client-cert.pem -C $P/cacert.pem --timeout=10 "$@"' nbctl "$@"
-}
-sbctl() {
-  local i="$1"; shift
-  in_host "$i" sh -c '. /var/lib/microovn/data/env/ovn.env && P=/var/lib/microovn/data/pki &&
-    exec ovn-sbctl --db="$OVN_SB_CONNECT" -p $P/client-privkey.pem -c $P/client-cert.pem -C $P/cacert.pem --timeout=10 "$@"' sbctl "$@"
-}
-chassis_count() { [[ "$(sbctl "$1" --columns=name --bare list Chassis | grep -c .)" == "$2" ]]; }
 
 @test "a single member runs NB, SB, northd, the switch and the chassis, over ssl" {
   sys_network 1
@@ -99,10 +74,6 @@ OVN_LOCAL_IP="192.0.2.11"'
   assert_equal "$(process 1 ovsdb-server-nb pid)" "$nb"
 }
 
-# The start time (clock ticks since boot) of a process: with its pid, it names one process.
-start_time() { cut -d' ' -f22 "/proc/$1/stat"; }
-chassis_running() { running "$1" ovn-controller && running "$1" ovs-vswitchd && running "$1" ovsdb-server-switch; }
-
 @test "four members: NB and SB clustered on the three centrals, every chassis registered, no controller restarted" {
   sys_network 4
   local i token
@@ -121,8 +92,7 @@ chassis_running() { running "$1" ovn-controller && running "$1" ovs-vswitchd && 
   # auto: central on the first three members only.
   assert_equal "$(host_api 4 /1.0/stats | jq -c .services.services)" '["chassis","switch"]'
   assert_equal "$(process 4 ovsdb-server-nb state)" null
-  three_servers() { [[ "$(cluster_servers "$1" nb OVN_Northbound)" == 3 && "$(cluster_servers "$1" sb OVN_Southbound)" == 3 ]]; }
-  for i in 1 2 3; do wait_for 60 three_servers "$i"; done
+  for i in 1 2 3; do wait_for 60 db_servers "$i" 3; done
   wait_for 60 chassis_count 1 4
   assert_equal "$(sbctl 2 --bare --columns=ip list Encap | grep . | sort | paste -sd' ' -)" \
     "192.0.2.11 192.0.2.12 192.0.2.13 192.0.2.14"
@@ -201,27 +171,31 @@ chassis_running() { running "$1" ovn-controller && running "$1" ovs-vswitchd && 
   # It went through geneve: vswitchd on host 1 pushes a tunnel header towards UDP 6081.
   run in_host 1 ovs-appctl -t /var/lib/microovn/run/switch/ovs-vswitchd.ctl dpctl/dump-flows
   assert_output --partial "dst=6081"
+  # kill -9 of microovnd on both hosts: the data plane goes on without it, and with its
+  # successor, which adopts the same ovn-controller.
+  local controller
+  controller="$(process 2 ovn-controller pid)"
+  for i in 1 2; do
+    kill -KILL "${HOST_PID[$i]}"
+    wait "${HOST_PID[$i]}" 2>/dev/null || true
+  done
+  run ip netns exec "${NSP}v1" python3 "$BATS_TEST_DIRNAME/../tools/ping.py" 10.0.0.2 3
+  assert_success
+  for i in 1 2; do start_host "$i"; done
+  wait_for 30 all_running 2
+  assert_equal "$(process 2 ovn-controller pid)" "$controller"
+  run ip netns exec "${NSP}v2" python3 "$BATS_TEST_DIRNAME/../tools/ping.py" 10.0.0.1 3
+  assert_success
 }
 
 @test "removing a member: its chassis and its NB and SB servers leave, OVN stops there, the backup holds it all" {
-  sys_network 3
-  local i token
-  for i in 1 2 3; do start_host "$i"; done
-  on_host 1 cluster bootstrap
-  wait_for 30 all_running 1
-  for i in 2 3; do
-    token="$(on_host 1 cluster add "h$i")"
-    on_host "$i" cluster join "$token"
-  done
-  three_servers() { [[ "$(cluster_servers "$1" nb OVN_Northbound)" == 3 && "$(cluster_servers "$1" sb OVN_Southbound)" == 3 ]]; }
-  for i in 1 2 3; do wait_for 60 three_servers "$i"; done
-  wait_for 60 chassis_count 1 3
+  local i
+  ovn_cluster 3
   nbctl 1 ls-add before
   run on_host 1 cluster remove h3
   assert_success
   # No ghost: NB and SB have two servers on the members that stay; SB has two chassis.
-  two_servers() { [[ "$(cluster_servers "$1" nb OVN_Northbound)" == 2 && "$(cluster_servers "$1" sb OVN_Southbound)" == 2 ]]; }
-  for i in 1 2; do wait_for 60 two_servers "$i"; done
+  for i in 1 2; do wait_for 60 db_servers "$i" 2; done
   wait_for 30 chassis_count 1 2
   assert_equal "$(sbctl 1 --bare --columns=hostname list Chassis | grep . | sort | paste -sd' ' -)" "h1 h2"
   # The rest still works, with an ovn.env and a northd that name only the two centrals.
@@ -246,17 +220,8 @@ chassis_running() { running "$1" ovn-controller && running "$1" ovs-vswitchd && 
 }
 
 @test "a member removed while its host is down: its NB and SB servers are kicked out, no ghost stays" {
-  sys_network 3
-  local i token p
-  for i in 1 2 3; do start_host "$i"; done
-  on_host 1 cluster bootstrap
-  wait_for 30 all_running 1
-  for i in 2 3; do
-    token="$(on_host 1 cluster add "h$i")"
-    on_host "$i" cluster join "$token"
-  done
-  three_servers() { [[ "$(cluster_servers "$1" nb OVN_Northbound)" == 3 && "$(cluster_servers "$1" sb OVN_Southbound)" == 3 ]]; }
-  for i in 1 2 3; do wait_for 60 three_servers "$i"; done
+  local i p
+  ovn_cluster 3
   # Host 3 goes down: microovnd and its OVN with it.
   for p in $(ip netns pids "${NSP}n3"); do kill -KILL "$p"; done
   down() { [[ -z "$(ip netns pids "${NSP}n3")" ]]; }
@@ -264,8 +229,7 @@ chassis_running() { running "$1" ovn-controller && running "$1" ovs-vswitchd && 
   status_of_h3() { [[ "$(on_host 1 cluster list -f csv | awk -F, '$1 == "h3" {print $5}')" == UNREACHABLE ]]; }
   wait_for 30 status_of_h3
   on_host 1 cluster remove --force h3
-  two_servers() { [[ "$(cluster_servers "$1" nb OVN_Northbound)" == 2 && "$(cluster_servers "$1" sb OVN_Southbound)" == 2 ]]; }
-  for i in 1 2; do wait_for 60 two_servers "$i"; done
+  for i in 1 2; do wait_for 60 db_servers "$i" 2; done
   run appctl 1 ovnnb_db.ctl cluster/status OVN_Northbound
   refute_output --partial "192.0.2.13"
   nbctl 2 ls-add after-h3
