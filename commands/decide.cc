@@ -238,6 +238,30 @@ Result<Events> decide_report_schema(const projections::State& view, const Report
   return Events{events::SchemaVersionReported{r.member, r.nb, r.sb}};
 }
 
+// A raft cluster id as `cluster/cid` prints it: a UUID.
+Result<void> check_cluster_id(std::string_view what, const std::string& id) {
+  bool ok = id.size() == 36;
+  for (std::size_t i = 0; ok && i < id.size(); ++i) {
+    const char c = id[i];
+    ok = (i == 8 || i == 13 || i == 18 || i == 23) ? c == '-' : ((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'));
+  }
+  if (!ok) return make_error(Errc::kInvalidArgument, std::string(what) + " cluster id '" + id + "' is not a UUID");
+  return {};
+}
+
+Result<Events> decide_report_central(const projections::State& view, const ReportCentralRequest& r) {
+  MOVN_TRY(require_bootstrapped(view));
+  if (view.membership().find(r.member) == nullptr)
+    return make_error(Errc::kNotFound, "no member named \"" + r.member + "\"");
+  if (!view.services().enabled(r.member, "central"))
+    return make_error(Errc::kFailedPrecondition, "central is not enabled on \"" + r.member + "\"");
+  MOVN_TRY(check_cluster_id("the NB", r.nb_cluster_id));
+  MOVN_TRY(check_cluster_id("the SB", r.sb_cluster_id));
+  const auto* last = view.services().ready_central(r.member);
+  if (last != nullptr && last->nb == r.nb_cluster_id && last->sb == r.sb_cluster_id) return Events{};
+  return Events{events::CentralReady{r.member, r.nb_cluster_id, r.sb_cluster_id}};
+}
+
 Result<Events> decide_set_config(const projections::State& view, const SetConfigRequest& r) {
   MOVN_TRY(require_bootstrapped(view));
   MOVN_TRY(validate_config(r.key, r.value));
@@ -286,6 +310,8 @@ std::string request_digest(const Request& request) {
         r->allow_disable_last_central ? 1 : 0);
   } else if (auto* r = std::get_if<ReportSchemaRequest>(&request)) {
     h.update_field(r->member).update_field(r->nb).update_field(r->sb);
+  } else if (auto* r = std::get_if<ReportCentralRequest>(&request)) {
+    h.update_field(r->member).update_field(r->nb_cluster_id).update_field(r->sb_cluster_id);
   }
   Digest d = h.finish();
   return std::string(d.begin(), d.end());
@@ -303,6 +329,7 @@ Result<std::vector<events::Event>> decide(const projections::State& view, const 
   if (auto* r = std::get_if<SetCaRequest>(&request)) return decide_set_ca(view, *r);
   if (auto* r = std::get_if<SetServiceRequest>(&request)) return decide_set_service(view, *r);
   if (auto* r = std::get_if<ReportSchemaRequest>(&request)) return decide_report_schema(view, *r);
+  if (auto* r = std::get_if<ReportCentralRequest>(&request)) return decide_report_central(view, *r);
   return decide_delete_config(view, std::get<DeleteConfigRequest>(request));
 }
 

@@ -110,6 +110,14 @@ struct ReportSchemaRequest {
   std::string sb;
 };
 
+// A central reports its NB and SB servers in their raft clusters (central_ready), with the
+// cluster ids. Only a member that runs central; a report equal to the last records nothing.
+struct ReportCentralRequest {
+  std::string member;
+  std::string nb_cluster_id;
+  std::string sb_cluster_id;
+};
+
 // The services a member holds certificates for (docs/events.md, certificate_issued).
 inline constexpr std::string_view kCertificateServices[] = {"client", "ovnnb", "ovnsb", "ovn-northd",
                                                             "ovn-controller"};
@@ -123,7 +131,8 @@ std::vector<std::string> auto_services(const projections::State& view);
 
 using Request = std::variant<BootstrapRequest, IssueTokenRequest, RevokeTokenRequest,
                              SetConfigRequest, DeleteConfigRequest, JoinRequest, RemoveMemberRequest,
-                             RecordCertificateRequest, SetCaRequest, SetServiceRequest, ReportSchemaRequest>;
+                             RecordCertificateRequest, SetCaRequest, SetServiceRequest, ReportSchemaRequest,
+                             ReportCentralRequest>;
 
 // SHA-256 (32 raw bytes) of what the requester asked for: the command and its parameters, not the
 // daemon-made parts (cluster id, certificate). A retry has the same digest; a request id reused

@@ -518,6 +518,24 @@ TEST(DecideSetService, TheLastCentralGoesOnlyWithExplicitConfirmation) {
             request_digest(SetServiceRequest{"movn2", "central", false, false}));
 }
 
+TEST(DecideReportCentral, OnlyACentralWithUuidsAndAChange) {
+  Harness h;
+  h.bootstrap();
+  const std::string nb = "6f2b4c1e-0000-4000-8000-000000000001", sb = "6f2b4c1e-0000-4000-8000-000000000002";
+  auto r = h.run(ReportCentralRequest{"movn1", nb, sb});
+  ASSERT_TRUE(r.ok()) << r.error().message;
+  EXPECT_EQ(*r, (std::vector<Event>{CentralReady{"movn1", nb, sb}}));
+  EXPECT_TRUE(h.run(ReportCentralRequest{"movn1", nb, sb})->empty());
+  EXPECT_EQ(h.run(ReportCentralRequest{"movn1", "not-a-uuid", sb}).error().code, Errc::kInvalidArgument);
+  EXPECT_EQ(h.run(ReportCentralRequest{"movn1", nb, "6F2B4C1E-0000-4000-8000-000000000002"}).error().code,
+            Errc::kInvalidArgument);
+  EXPECT_EQ(h.run(ReportCentralRequest{"movn9", nb, sb}).error().code, Errc::kNotFound);
+  // Disabling central clears the report; a member without central cannot report.
+  ASSERT_TRUE(h.run(SetServiceRequest{"movn1", "central", false, true}).ok());
+  EXPECT_EQ(h.view.services().ready_central("movn1"), nullptr);
+  EXPECT_EQ(h.run(ReportCentralRequest{"movn1", nb, sb}).error().code, Errc::kFailedPrecondition);
+}
+
 TEST(DecideReportSchema, RecordsAChangeOnlyAndChecksTheVersions) {
   Harness h;
   h.bootstrap();

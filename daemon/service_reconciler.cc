@@ -41,12 +41,18 @@ bool has(const std::vector<std::string>& v, std::string_view s) { return std::fi
 
 void sleep_ms(std::uint64_t ms) { std::this_thread::sleep_for(std::chrono::milliseconds(ms)); }
 
+std::string first_line(std::string s) {
+  if (auto nl = s.find('\n'); nl != std::string::npos) s.resize(nl);
+  return s;
+}
+
 }  // namespace
 
 bool DesiredServices::operator==(const DesiredServices& o) const {
   const auto& a = config;
   const auto& b = o.config;
-  return services == o.services && removed_ips == o.removed_ips && a.member_name == b.member_name &&
+  return services == o.services && removed_ips == o.removed_ips && ready_ips == o.ready_ips &&
+         a.member_name == b.member_name &&
          a.local_ip == b.local_ip &&
          a.central_ips == b.central_ips && a.encap_ip == b.encap_ip && a.userspace_datapath == b.userspace_datapath;
 }
@@ -322,17 +328,24 @@ Result<void> wait_for_cluster_member(ovn::Supervisor& sv, const ovn::Layout& lay
 }
 
 Result<void> converge_central(ovn::Supervisor& sv, std::map<std::string, ovn::Argv>& started, const ovn::OvnConfig& c,
-                              const std::vector<std::string>& env) {
+                              const std::vector<std::string>& ready_ips, const std::vector<std::string>& env) {
   for (auto db : {ovn::Db::kNorthbound, ovn::Db::kSouthbound}) {
     std::error_code ec;
     if (std::filesystem::exists(ovn::db_file(c.layout, db), ec)) continue;
-    // The only central founds the OVSDB clusters; the others join the centrals already there.
-    const bool alone = c.central_ips.size() == 1 && c.central_ips.front() == c.local_ip;
-    auto argv = alone ? ovn::create_cluster_argv(c, db) : ovn::join_cluster_argv(c, db);
+    // A central joins the centrals that are ready. When none is, the first central (in join
+    // order) founds the OVSDB clusters, and the others wait for it.
+    const bool found = ready_ips.empty() && !c.central_ips.empty() && c.central_ips.front() == c.local_ip;
+    if (!found && ready_ips.empty())
+      return make_error(Errc::kUnavailable, "waiting for the first central (" +
+                                                (c.central_ips.empty() ? std::string("none") : c.central_ips.front()) +
+                                                ") to found the NB and SB clusters");
+    ovn::OvnConfig join = c;
+    join.central_ips = ready_ips;
+    auto argv = found ? ovn::create_cluster_argv(c, db) : ovn::join_cluster_argv(join, db);
     MOVN_TRY(ovn::run_tool_checked(argv, env, kToolTimeoutMs).wrap_error(std::string("creating the ") +
                                                                         std::string(ovn::db_schema_name(db)) +
                                                                         " database"));
-    spdlog::info("{} the {} cluster", alone ? "created" : "joined", ovn::db_schema_name(db));
+    spdlog::info("{} the {} cluster", found ? "created" : "joined", ovn::db_schema_name(db));
   }
   MOVN_TRY(run(sv, started, kNbServer, ovn::db_server_argv(c, ovn::Db::kNorthbound), env));
   MOVN_TRY(run(sv, started, kSbServer, ovn::db_server_argv(c, ovn::Db::kSouthbound), env));
@@ -407,6 +420,9 @@ std::optional<DesiredServices> ServiceReconciler::desired() const {
   std::sort(by_join.begin(), by_join.end(),
             [](const auto* a, const auto* b) { return a->joined_index < b->joined_index; });
   for (const auto* m : by_join) c.central_ips.push_back(host_of(m->address));
+  for (const auto* m : by_join)
+    if (m->name != member_.name && state.services().ready_central(m->name) != nullptr)
+      d.ready_ips.push_back(host_of(m->address));
   for (const auto& [id, name] : state.membership().removed()) {
     const auto* gone = state.membership().removed_member(id);
     if (gone == nullptr) continue;
@@ -451,6 +467,21 @@ void ServiceReconciler::report_schemas(const std::string& nb, const std::string&
                 });
 }
 
+void ServiceReconciler::report_central(const std::string& nb_cid, const std::string& sb_cid) {
+  const auto& services = node_.applied().services();
+  const auto* known = services.ready_central(member_.name);
+  if (reporting_central_ || !services.enabled(member_.name, "central") ||
+      (known != nullptr && known->nb == nb_cid && known->sb == sb_cid))
+    return;
+  reporting_central_ = true;
+  node_.propose(commands::ReportCentralRequest{member_.name, nb_cid, sb_cid},
+                RequestMeta{"central-" + pki::random_hex(8), events::Actor{member_.name, {}}},
+                [this](Result<Outcome> o) {
+                  reporting_central_ = false;
+                  if (!o.ok()) spdlog::warn("reporting this central's clusters: {}", o.error().message);
+                });
+}
+
 void ServiceReconciler::tick() {
   ++ticks_;
   for (auto it = waiters_.begin(); it != waiters_.end();) {
@@ -465,8 +496,11 @@ void ServiceReconciler::tick() {
   if (running_) return;
   if (decommission_done_) return start_decommission();
   if (decommissioning_) return;
-  if (ticks_ >= retry_at_tick_) {
-    auto d = desired();
+  auto d = desired();
+  // A change of the desired state is tried at once, whatever the backoff of the last failure (a
+  // central waiting for another to be ready goes on when it is).
+  const bool changed_since_attempt = d && attempted_ && !(*attempted_ == *d);
+  if (ticks_ >= retry_at_tick_ || changed_since_attempt) {
     if (d && (!converged_ || !(*converged_ == *d) || ticks_ >= converged_at_tick_ + kRecheckTicks)) {
       // Nothing placed here and nothing ever run: nothing to do.
       if (!d->services.empty() || shared_->supervisor) return start_converge(std::move(*d));
@@ -479,12 +513,15 @@ void ServiceReconciler::start_converge(DesiredServices d) {
   running_ = true;
   ++stats_.runs;
   job_index_ = node_.applied().applied_index();
+  attempted_ = d;
   auto shared = shared_;
   auto job_desired = std::make_shared<DesiredServices>(d);
   // The schema versions this member's OVN expects (empty: it has no such schema).
   auto schemas = std::make_shared<std::optional<std::pair<std::string, std::string>>>();
+  // This central's NB and SB cluster ids, once its servers are cluster members.
+  auto cids = std::make_shared<std::optional<std::pair<std::string, std::string>>>();
   effects_.run(
-      [shared, job_desired, schemas]() -> Result<void> {
+      [shared, job_desired, schemas, cids]() -> Result<void> {
         const auto& c = job_desired->config;
         MOVN_TRY(ovn::validate_config(c));
         MOVN_ASSIGN_OR_RETURN(ovn::Supervisor * sv, shared->ensure(c.layout));
@@ -500,18 +537,23 @@ void ServiceReconciler::start_converge(DesiredServices d) {
               return make_error(Errc::kUnavailable, "waiting for this member's certificates (" + f.string() + ")");
           }
           if (has(job_desired->services, "central")) {
-            MOVN_TRY(converge_central(*sv, shared->argv, c, env));
+            MOVN_TRY(converge_central(*sv, shared->argv, c, job_desired->ready_ips, env));
             kick_removed_servers(c, job_desired->removed_ips, env);
+            std::string ids[2];
+            for (auto db : {ovn::Db::kNorthbound, ovn::Db::kSouthbound}) {
+              auto cid = ovn::run_tool_checked({"ovs-appctl", "--timeout=5", "-t", ovn::db_ctl(c.layout, db).string(),
+                                                "cluster/cid", std::string(ovn::db_schema_name(db))},
+                                               env, kToolTimeoutMs);
+              if (cid.ok()) ids[db == ovn::Db::kNorthbound ? 0 : 1] = first_line(*cid);
+            }
+            if (!ids[0].empty() && !ids[1].empty()) *cids = std::pair{ids[0], ids[1]};
           }
           if (has(job_desired->services, "switch")) MOVN_TRY(converge_switch(*sv, shared->argv, c, env));
           if (has(job_desired->services, "chassis"))
             MOVN_TRY(converge_chassis(*sv, shared->argv, shared->controller_centrals, c, env));
           auto version = [&](const std::filesystem::path& schema) {
             auto v = ovn::run_tool_checked({"ovsdb-tool", "schema-version", schema.string()}, env, kToolTimeoutMs);
-            if (!v.ok()) return std::string();
-            std::string out = *v;
-            if (auto nl = out.find('\n'); nl != std::string::npos) out.resize(nl);
-            return out;
+            return v.ok() ? first_line(*v) : std::string();
           };
           *schemas = std::pair{version(c.nb_schema), version(c.sb_schema)};
           return {};
@@ -519,7 +561,7 @@ void ServiceReconciler::start_converge(DesiredServices d) {
         shared->snapshot();
         return result;
       },
-      [this, d = std::move(d), schemas](Result<void> r) mutable {
+      [this, d = std::move(d), schemas, cids](Result<void> r) mutable {
         running_ = false;
         stats_.processes = shared_->processes;
         last_poll_tick_ = ticks_;
@@ -539,6 +581,7 @@ void ServiceReconciler::start_converge(DesiredServices d) {
         converged_index_ = job_index_;
         answer_waiters(converged_index_, {});
         if (*schemas) report_schemas((*schemas)->first, (*schemas)->second);
+        if (*cids) report_central((*cids)->first, (*cids)->second);
       });
 }
 

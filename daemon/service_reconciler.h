@@ -10,7 +10,8 @@
 // there): a convergence at start, whenever the desired state changes, and every 30 s; between
 // them the Supervisor is polled every second (crashed processes restart with a backoff).
 // After a convergence it reports the OVSDB schema versions this member's OVN expects
-// (schema_version_reported) when the log does not hold them yet.
+// (schema_version_reported) and, on a central, its NB and SB cluster ids (central_ready), when
+// the log does not hold them yet.
 // Processes run in sessions of their own and outlive microovnd; a new microovnd adopts them
 // from their pidfiles. A failure is retried after a backoff (1 s doubling to 1 min).
 // Core thread only (except what runs in its jobs).
@@ -40,6 +41,10 @@ struct DesiredServices {
   // The IPs of removed members that are not centrals now: a raft server of theirs still in NB or
   // SB (removed while it was down, so it could not leave) is kicked out.
   std::vector<std::string> removed_ips;
+  // The other centrals that reported their NB and SB servers in their clusters (central_ready),
+  // in join order: a central without databases joins them; when there are none, the first
+  // central founds new clusters and the others wait for it.
+  std::vector<std::string> ready_ips;
   bool operator==(const DesiredServices& o) const;
 };
 
@@ -104,6 +109,7 @@ class ServiceReconciler {
   bool decommissioning_ = false;
   std::function<void()> decommission_done_;  // waiting for the job in flight to end
   std::optional<DesiredServices> converged_;
+  std::optional<DesiredServices> attempted_;  // what the last convergence started from
   std::uint64_t ticks_ = 0;
   std::uint64_t converged_at_tick_ = 0;
   std::uint64_t last_poll_tick_ = 0;
@@ -119,6 +125,8 @@ class ServiceReconciler {
   LogIndex job_index_{0};        // the applied index the convergence in flight started from
   LogIndex converged_index_{0};  // ... and the last one that succeeded
   bool reporting_schemas_ = false;
+  bool reporting_central_ = false;
+  void report_central(const std::string& nb_cid, const std::string& sb_cid);
   void answer_waiters(LogIndex up_to, const Result<void>& r);
   void report_schemas(const std::string& nb, const std::string& sb);
 };

@@ -105,6 +105,12 @@ std::pair<fb::Event, Offset<void>> encode_event(FlatBufferBuilder& b, const even
             auto o = fb::CreateSchemaVersionReported(b, member, nb, b.CreateString(x.sb));
             return {fb::Event::SchemaVersionReported, o.Union()};
           },
+          [&](const events::CentralReady& x) -> std::pair<fb::Event, Offset<void>> {
+            auto member = b.CreateString(x.member);
+            auto nb = b.CreateString(x.nb_cluster_id);
+            auto o = fb::CreateCentralReady(b, member, nb, b.CreateString(x.sb_cluster_id));
+            return {fb::Event::CentralReady, o.Union()};
+          },
       },
       e);
 }
@@ -169,6 +175,11 @@ Result<void> check_text(const events::Event& e) {
             MOVN_TRY(check_text("member", x.member));
             MOVN_TRY(check_text("nb", x.nb));
             return check_text("sb", x.sb);
+          },
+          [](const events::CentralReady& x) -> Result<void> {
+            MOVN_TRY(check_text("member", x.member));
+            MOVN_TRY(check_text("nb_cluster_id", x.nb_cluster_id));
+            return check_text("sb_cluster_id", x.sb_cluster_id);
           },
       },
       e);
@@ -245,6 +256,10 @@ Result<events::Event> decode_event(const fb::EventRecord* rec) {
     case fb::Event::SchemaVersionReported: {
       auto* x = rec->event_as_SchemaVersionReported();
       return events::Event{events::SchemaVersionReported{str(x->member()), str(x->nb()), str(x->sb())}};
+    }
+    case fb::Event::CentralReady: {
+      auto* x = rec->event_as_CentralReady();
+      return events::Event{events::CentralReady{str(x->member()), str(x->nb_cluster_id()), str(x->sb_cluster_id())}};
     }
     case fb::Event::NONE:
       break;

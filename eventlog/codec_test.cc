@@ -128,6 +128,11 @@ TEST(GoldenBytes, ServiceEnabledAndDisabled) {
   EXPECT_EQ(decode_single<ServiceDisabled>("service_disabled"), (ServiceDisabled{"movn2", "chassis"}));
 }
 
+TEST(GoldenBytes, CentralReady) {
+  EXPECT_EQ(decode_single<CentralReady>("central_ready"),
+            (CentralReady{"movn2", "6f2b4c1e-0000-4000-8000-000000000001", "6f2b4c1e-0000-4000-8000-000000000002"}));
+}
+
 TEST(GoldenBytes, SchemaVersionReported) {
   EXPECT_EQ(decode_single<SchemaVersionReported>("schema_version_reported"),
             (SchemaVersionReported{"movn2", "7.3.0", "20.33.0"}));
@@ -150,6 +155,7 @@ TEST(GoldenBytes, EveryEventTypeHasAFixture) {
       case 10: e = ServiceEnabled{}; break;
       case 11: e = ServiceDisabled{}; break;
       case 12: e = SchemaVersionReported{}; break;
+      case 13: e = CentralReady{}; break;
       default: FAIL() << "event type " << i << " has no golden fixture: add one";
     }
     EXPECT_FALSE(read_fixture(std::string(type_name(e))).empty()) << type_name(e);
@@ -172,6 +178,7 @@ TEST(Codec, RoundTripEveryType) {
   b.events.push_back(ServiceEnabled{"m1", "central"});
   b.events.push_back(ServiceDisabled{"m1", "switch"});
   b.events.push_back(SchemaVersionReported{"m1", "7.3.0", ""});
+  b.events.push_back(CentralReady{"m1", "nb-cid", "sb-cid"});
   b.request_digest = std::string(32, '\x11');
   auto r = decode_batch(encode_batch(b));
   ASSERT_TRUE(r.ok()) << r.error().message;
@@ -238,6 +245,10 @@ TEST(EventJson, CertificateEventsShowNoKeyMaterial) {
   EXPECT_EQ(type_name(schemas), "schema_version_reported");
   EXPECT_EQ(event_summary(schemas), "movn3 expects schemas NB 7.3.0, SB 20.33.0");
   EXPECT_EQ(event_to_json(schemas).dump(), R"({"member":"movn3","nb":"7.3.0","sb":"20.33.0"})");
+  Event ready = CentralReady{"movn3", "0123456789ab", "ba9876543210"};
+  EXPECT_EQ(member_of(ready), "movn3");
+  EXPECT_EQ(type_name(ready), "central_ready");
+  EXPECT_EQ(event_summary(ready), "central ready on movn3: NB cluster 01234567, SB cluster ba987654");
 }
 
 std::string read_regression(const std::string& name) {

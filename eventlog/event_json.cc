@@ -62,6 +62,9 @@ ordered_json event_to_json(const events::Event& e) {
           [](const events::SchemaVersionReported& x) {
             return ordered_json{{"member", x.member}, {"nb", x.nb}, {"sb", x.sb}};
           },
+          [](const events::CentralReady& x) {
+            return ordered_json{{"member", x.member}, {"nb_cluster_id", x.nb_cluster_id}, {"sb_cluster_id", x.sb_cluster_id}};
+          },
       },
       e);
 }
@@ -99,6 +102,10 @@ std::string event_summary(const events::Event& e) {
           [](const events::SchemaVersionReported& x) {
             return x.member + " expects schemas NB " + (x.nb.empty() ? "(none)" : x.nb) + ", SB " +
                    (x.sb.empty() ? "(none)" : x.sb);
+          },
+          [](const events::CentralReady& x) {
+            return "central ready on " + x.member + ": NB cluster " + x.nb_cluster_id.substr(0, 8) + ", SB cluster " +
+                   x.sb_cluster_id.substr(0, 8);
           },
       },
       e);

@@ -6,11 +6,11 @@
 
 namespace movn::events {
 namespace {
-constexpr std::array<std::string_view, 13> kTypeNames = {
+constexpr std::array<std::string_view, 14> kTypeNames = {
     "cluster_bootstrapped", "member_joined",      "join_token_issued", "join_token_revoked",
     "config_set",           "config_deleted",     "member_removed",    "ca_generated",
     "ca_set",               "certificate_issued", "service_enabled",   "service_disabled",
-    "schema_version_reported",
+    "schema_version_reported", "central_ready",
 };
 static_assert(kTypeNames.size() == std::variant_size_v<Event>);
 
@@ -49,6 +49,7 @@ std::optional<std::string_view> member_of(const Event& e) {
           [](const ServiceEnabled& x) -> std::optional<std::string_view> { return x.member; },
           [](const ServiceDisabled& x) -> std::optional<std::string_view> { return x.member; },
           [](const SchemaVersionReported& x) -> std::optional<std::string_view> { return x.member; },
+          [](const CentralReady& x) -> std::optional<std::string_view> { return x.member; },
       },
       e);
 }

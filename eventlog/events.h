@@ -120,9 +120,20 @@ struct SchemaVersionReported {
   bool operator==(const SchemaVersionReported&) const = default;
 };
 
+// A central member's NB and SB servers are members of their raft clusters (created there, or
+// joined): a central enabled later joins the centrals that are ready, and the first central
+// founds new clusters only when none is. Cleared when central is disabled on the member.
+struct CentralReady {
+  std::string member;
+  std::string nb_cluster_id;  // `cluster/cid`, a UUID
+  std::string sb_cluster_id;
+  bool operator==(const CentralReady&) const = default;
+};
+
 using Event = std::variant<ClusterBootstrapped, MemberJoined, JoinTokenIssued, JoinTokenRevoked,
                            ConfigSet, ConfigDeleted, MemberRemoved, CaGenerated, CaSet,
-                           CertificateIssued, ServiceEnabled, ServiceDisabled, SchemaVersionReported>;
+                           CertificateIssued, ServiceEnabled, ServiceDisabled, SchemaVersionReported,
+                           CentralReady>;
 
 struct Actor {
   std::string member;

@@ -43,6 +43,8 @@ int main(int argc, char** argv) {
       {"service_enabled", batch(ServiceEnabled{"movn1", "central"})},
       {"service_disabled", batch(ServiceDisabled{"movn2", "chassis"})},
       {"schema_version_reported", batch(SchemaVersionReported{"movn2", "7.3.0", "20.33.0"})},
+      {"central_ready", batch(CentralReady{"movn2", "6f2b4c1e-0000-4000-8000-000000000001",
+                                           "6f2b4c1e-0000-4000-8000-000000000002"})},
   };
   for (const auto& [name, b] : fixtures) {
     auto path = out / (std::string(name) + ".bin");

@@ -325,6 +325,24 @@ TEST(Services, SchemaReportsAreKeptPerMemberAndSurviveACheckpoint) {
             ApplyOutcome::kSuperseded);
 }
 
+TEST(Services, ReadyCentralsAreClearedWithCentralAndSurviveACheckpoint) {
+  Fold f;
+  f.batch({ClusterBootstrapped{"cid", "movn1"}, MemberJoined{"movn1", "10.0.0.1:6686", "fp1", "pem1", 1},
+           ServiceEnabled{"movn1", "central"}});
+  f.batch({CentralReady{"movn1", "nb1", "sb1"}});
+  ASSERT_NE(f.state.services().ready_central("movn1"), nullptr);
+  State restored;
+  ASSERT_TRUE(restored.restore_checkpoint(f.state.checkpoint()).ok());
+  EXPECT_EQ(*restored.services().ready_central("movn1"), (Services::ClusterIds{"nb1", "sb1"}));
+  f.batch({ServiceDisabled{"movn1", "central"}});
+  EXPECT_EQ(f.state.services().ready_central("movn1"), nullptr);
+  // Not a central now: a late report is superseded.
+  EXPECT_EQ(f.state.apply_batch(EventBatch{"late", Actor{"movn1", ""}, ClusterTimeMs(1000),
+                                           {CentralReady{"movn1", "nb1", "sb1"}}},
+                                LogIndex(f.next++), Term(1)),
+            ApplyOutcome::kSuperseded);
+}
+
 TEST(Certificates, ARemovedMembersCertificatesGoWithIt) {
   Fold f;
   f.batch({ClusterBootstrapped{"cid", "movn1"}, MemberJoined{"movn1", "10.0.0.1:6686", "fp1", "pem1", 1},

@@ -18,12 +18,21 @@ void Services::apply(const events::Event& e, const ApplyContext&) {
     if (it == placement_.end()) return;
     it->second.erase(d->service);
     if (it->second.empty()) placement_.erase(it);
+    if (d->service == "central") ready_.erase(d->member);
   } else if (const auto* s = std::get_if<events::SchemaVersionReported>(&e)) {
     schemas_[s->member] = Schemas{s->nb, s->sb};
+  } else if (const auto* c = std::get_if<events::CentralReady>(&e)) {
+    ready_[c->member] = ClusterIds{c->nb_cluster_id, c->sb_cluster_id};
   } else if (const auto* r = std::get_if<events::MemberRemoved>(&e)) {
     placement_.erase(r->name);
     schemas_.erase(r->name);
+    ready_.erase(r->name);
   }
+}
+
+const Services::ClusterIds* Services::ready_central(std::string_view member) const {
+  auto it = ready_.find(member);
+  return it == ready_.end() ? nullptr : &it->second;
 }
 
 const Services::Schemas* Services::schemas_of(std::string_view member) const {
@@ -61,6 +70,11 @@ std::string Services::snapshot() const {
     for (const auto& [member, s] : schemas_) schemas[member] = std::vector<std::string>{s.nb, s.sb};
     j["schemas"] = std::move(schemas);
   }
+  if (!ready_.empty()) {
+    nlohmann::json ready = nlohmann::json::object();
+    for (const auto& [member, ids] : ready_) ready[member] = std::vector<std::string>{ids.nb, ids.sb};
+    j["ready_centrals"] = std::move(ready);
+  }
   auto bytes = nlohmann::json::to_cbor(j);
   return std::string(bytes.begin(), bytes.end());
 }
@@ -83,8 +97,16 @@ Result<void> Services::restore(std::string_view bytes) {
         schemas[member] = Schemas{s.at(0).get<std::string>(), s.at(1).get<std::string>()};
       }
     }
+    decltype(ready_) ready;
+    if (j.contains("ready_centrals")) {
+      for (const auto& [member, ids] : j.at("ready_centrals").items()) {
+        if (!ids.is_array() || ids.size() != 2) throw std::invalid_argument("central " + member + " has no cluster ids");
+        ready[member] = ClusterIds{ids.at(0).get<std::string>(), ids.at(1).get<std::string>()};
+      }
+    }
     placement_ = std::move(placement);
     schemas_ = std::move(schemas);
+    ready_ = std::move(ready);
     return {};
   } catch (const std::exception& ex) {
     return make_error(Errc::kCorruption, std::string("services checkpoint does not parse: ") + ex.what());

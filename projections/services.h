@@ -1,6 +1,8 @@
 // Services projection: which OVN services (central, chassis, switch) are to run on which member,
 // as the log places them (service_enabled, service_disabled; a removed member's services go with
-// it), and the OVSDB schema versions each member's OVN expects (schema_version_reported). The daemon's service reconciler converges this member's processes on it; ovn.env and
+// it), the OVSDB schema versions each member's OVN expects (schema_version_reported), and the
+// centrals whose NB and SB servers are in their raft clusters (central_ready; cleared when
+// central is disabled there). The daemon's service reconciler converges this member's processes on it; ovn.env and
 // `status` read it. Single-threaded (core thread).
 #pragma once
 
@@ -42,9 +44,17 @@ class Services final : public Projection {
   };
   const Schemas* schemas_of(std::string_view member) const;
 
+  // The NB and SB cluster ids a ready central reported; nullptr when it is not ready.
+  struct ClusterIds {
+    std::string nb, sb;
+    bool operator==(const ClusterIds&) const = default;
+  };
+  const ClusterIds* ready_central(std::string_view member) const;
+
  private:
   std::map<std::string, std::set<std::string, std::less<>>, std::less<>> placement_;
   std::map<std::string, Schemas, std::less<>> schemas_;
+  std::map<std::string, ClusterIds, std::less<>> ready_;
 };
 
 }  // namespace movn::projections

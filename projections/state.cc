@@ -106,6 +106,9 @@ bool State::preconditions_hold(const events::EventBatch& batch) const {
       switched[sd->member][sd->service] = false;
     } else if (const auto* sv = std::get_if<events::SchemaVersionReported>(&e)) {
       if (!current_member(sv->member)) return false;
+    } else if (const auto* cr = std::get_if<events::CentralReady>(&e)) {
+      // Only a member that runs central can be a ready one.
+      if (!current_member(cr->member) || !service_enabled(cr->member, "central")) return false;
     } else if (std::holds_alternative<events::ConfigSet>(e)) {
       if (!bootstrapped) return false;
     } else if (const auto* d = std::get_if<events::ConfigDeleted>(&e)) {

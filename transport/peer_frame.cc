@@ -137,6 +137,12 @@ std::pair<fb::Request, Offset<void>> encode_request(FlatBufferBuilder& b, const 
             auto sb = b.CreateString(r.sb);
             return {fb::Request::ReportSchema, fb::CreateReportSchema(b, member, nb, sb).Union()};
           },
+          [&](const commands::ReportCentralRequest& r) -> std::pair<fb::Request, Offset<void>> {
+            auto member = b.CreateString(r.member);
+            auto nb = b.CreateString(r.nb_cluster_id);
+            auto sb = b.CreateString(r.sb_cluster_id);
+            return {fb::Request::ReportCentral, fb::CreateReportCentral(b, member, nb, sb).Union()};
+          },
       },
       request);
 }
@@ -350,6 +356,15 @@ Result<commands::Request> decode_request(const fb::ForwardWrite& w) {
       MOVN_ASSIGN_OR_RETURN(r.member, text("member", x->member()));
       MOVN_ASSIGN_OR_RETURN(r.nb, text("nb", x->nb()));
       MOVN_ASSIGN_OR_RETURN(r.sb, text("sb", x->sb()));
+      return commands::Request(std::move(r));
+    }
+    case fb::Request::ReportCentral: {
+      const auto* x = w.request_as_ReportCentral();
+      if (x == nullptr) break;
+      commands::ReportCentralRequest r;
+      MOVN_ASSIGN_OR_RETURN(r.member, text("member", x->member()));
+      MOVN_ASSIGN_OR_RETURN(r.nb_cluster_id, text("nb_cluster_id", x->nb_cluster_id()));
+      MOVN_ASSIGN_OR_RETURN(r.sb_cluster_id, text("sb_cluster_id", x->sb_cluster_id()));
       return commands::Request(std::move(r));
     }
     default: break;

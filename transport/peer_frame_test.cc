@@ -53,6 +53,7 @@ std::vector<host::PeerMessage> samples() {
                              true, std::string(64, 'b')},
       commands::SetServiceRequest{"m3", "central", false, true},
       commands::ReportSchemaRequest{"m3", "7.3.0", "20.33.0"},
+      commands::ReportCentralRequest{"m3", "6f2b4c1e-0000-4000-8000-000000000001", "6f2b4c1e-0000-4000-8000-000000000002"},
   };
   for (const auto& r : requests) out.emplace_back(host::ForwardWrite{NodeId(2), NodeId(1), 9, r, "req-1", {"m2", "root"}});
   out.emplace_back(host::ForwardReply{NodeId(1), NodeId(2), 9, true, LogIndex(40), true, Errc::kUnavailable, ""});

@@ -22,7 +22,7 @@ std::uint64_t number(const std::vector<std::string_view>& f, std::size_t i) {
 }
 
 commands::Request request_from(std::string_view record) {
-  const unsigned kind = record.empty() ? 0 : static_cast<unsigned char>(record.front()) % 12;
+  const unsigned kind = record.empty() ? 0 : static_cast<unsigned char>(record.front()) % 13;
   if (!record.empty()) record.remove_prefix(1);
   auto f = fuzz::split(record, '\x01', 8);
   switch (kind) {
@@ -44,6 +44,7 @@ commands::Request request_from(std::string_view record) {
     case 10:
       return commands::SetServiceRequest{field(f, 0), field(f, 1), !field(f, 2).empty(), !field(f, 3).empty()};
     case 11: return commands::ReportSchemaRequest{field(f, 0), field(f, 1), field(f, 2)};
+    case 12: return commands::ReportCentralRequest{field(f, 0), field(f, 1), field(f, 2)};
     default: return commands::RemoveMemberRequest{field(f, 0)};
   }
 }

@@ -105,6 +105,12 @@ int main(int argc, char** argv) {
   write(out / "peer_frame", "forward_report_schema.bin",
         transport::encode_peer_message(host::ForwardWrite{
             NodeId(2), NodeId(1), 13, commands::ReportSchemaRequest{"m3", "7.3.0", "20.33.0"}, "schemas-m3-1", {"m3", ""}}));
+  write(out / "peer_frame", "forward_report_central.bin",
+        transport::encode_peer_message(host::ForwardWrite{
+            NodeId(2), NodeId(1), 14,
+            commands::ReportCentralRequest{"m3", "6f2b4c1e-0000-4000-8000-000000000001",
+                                           "6f2b4c1e-0000-4000-8000-000000000002"},
+            "central-m3-1", {"m3", ""}}));
   write(out / "peer_frame", "forward_reply.bin",
         transport::encode_peer_message(host::ForwardReply{NodeId(1), NodeId(2), 9, false, LogIndex(0), false,
                                                           Errc::kConflict, "taken"}));

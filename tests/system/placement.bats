@@ -2,8 +2,9 @@
 # enable / disable with real OVN/OVS (docs/adr/0017): each test host a network namespace. A
 # central disabled on one of three leaves NB and SB and sets its databases aside, and joins again
 # when enabled (and a northd adopted by a new microovnd follows the change); a chassis disabled leaves SB; the last central, disabled with confirmation and
-# enabled again, founds new clusters that the chassis registers with; every member reports the
-# schema versions it expects.
+# enabled again, founds new clusters that the chassis registers with; with no central left, the
+# first of two centrals enabled at once founds and the other joins (central_ready); every member
+# reports the schema versions it expects.
 load helpers
 
 nb_cid() { appctl "$1" ovnnb_db.ctl cluster/cid OVN_Northbound; }
@@ -124,4 +125,26 @@ centrals_in_env() { in_host "$1" grep -qx "OVN_NB_CONNECT=\"$2\"" /var/lib/micro
   local answer
   answer="$(in_host 2 curl -sS --max-time 10 --unix-socket /var/lib/microovn/state/control.socket http://localhost/1.0/status | jq -c .metadata.databases)"
   assert_equal "$(jq -c '[.[] | .expected | map(.member)]' <<<"$answer")" '[["h1","h2"],["h1","h2"]]'
+}
+
+@test "with no central left, central enabled on two members at once: the first founds the clusters, the other joins it" {
+  local i
+  ovn_cluster 2
+  on_host 1 disable central --node h2 2>/dev/null
+  on_host 1 disable central --allow-disable-last-central 2>/dev/null
+  # Both at once: neither finds a ready central; h1, the first in join order, founds.
+  on_host 2 enable central >"$SYS_BASE/enable-h2.out" 2>&1 3>&- &
+  local other=$!
+  run on_host 1 enable central
+  assert_success
+  wait "$other" || fail "enable central on h2 failed: $(cat "$SYS_BASE/enable-h2.out")"
+  for i in 1 2; do wait_for 60 db_servers "$i" 2; done
+  assert_equal "$(appctl 2 ovnnb_db.ctl cluster/cid OVN_Northbound)" "$(nb_cid 1)"
+  # Each central recorded its clusters: twice each (before and after), the last ones the same.
+  both_ready() { [[ "$(on_host 1 events list --type central_ready -f json | jq -c '[.[-2:][] | .event.member] | sort')" == '["h1","h2"]' ]]; }
+  wait_for 30 both_ready
+  assert_equal "$(on_host 1 events list --type central_ready -f json | jq -c '[.[-2:][] | .event.nb_cluster_id] | unique | length')" 1
+  assert_equal "$(on_host 1 events list --type central_ready -f json | jq -r '.[-1].event.nb_cluster_id')" "$(nb_cid 1)"
+  nbctl 2 ls-add works
+  wait_for 30 chassis_count 1 2
 }
