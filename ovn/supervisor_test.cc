@@ -110,9 +110,12 @@ TEST_F(Supervise, StopsInTheGivenOrderOneAfterTheOther) {
   const auto order = tmp_.path() / "order";
   Supervisor sup(options_, clock_);
   for (const char* name : {"a", "b", "c"}) {
+    // Each shell says when its trap is set: a SIGTERM before that would end it silently.
+    const auto ready = tmp_.path() / (std::string("ready-") + name);
     const std::string script = std::string("trap 'echo ") + name + " >> " + order.string() +
-                               "; exit 0' TERM; while :; do sleep 0.02; done";
+                               "; exit 0' TERM; : > " + ready.string() + "; while :; do sleep 0.02; done";
     ASSERT_TRUE(start(sup, spec(name, {"/bin/sh", "-c", script})).ok());
+    ASSERT_TRUE(poll_until(sup, [&] { return std::filesystem::exists(ready); }));
   }
   ASSERT_TRUE(sup.stop({"c", "a", "b"}).ok());
   EXPECT_TRUE(sup.stopping());
