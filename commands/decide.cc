@@ -203,12 +203,16 @@ Result<Events> decide_set_ca(const projections::State& view, const SetCaRequest&
   return Events{events::CaSet{r.ca}};
 }
 
+Result<void> require_member(const projections::State& view, const std::string& name) {
+  if (view.membership().find(name) == nullptr) return make_error(Errc::kNotFound, "no member named \"" + name + "\"");
+  return {};
+}
+
 Result<Events> decide_set_service(const projections::State& view, const SetServiceRequest& r) {
   MOVN_TRY(require_bootstrapped(view));
   if (!projections::is_service(r.service))
     return make_error(Errc::kInvalidArgument, "unknown service '" + r.service + "' (central, chassis or switch)");
-  if (view.membership().find(r.member) == nullptr)
-    return make_error(Errc::kNotFound, "no member named \"" + r.member + "\"");
+  MOVN_TRY(require_member(view, r.member));
   const bool enabled = view.services().enabled(r.member, r.service);
   if (r.enable) {
     if (enabled) return make_error(Errc::kAlreadyExists, "this service is already enabled");
@@ -229,8 +233,7 @@ Result<void> check_schema_version(std::string_view what, const std::string& v) {
 
 Result<Events> decide_report_schema(const projections::State& view, const ReportSchemaRequest& r) {
   MOVN_TRY(require_bootstrapped(view));
-  if (view.membership().find(r.member) == nullptr)
-    return make_error(Errc::kNotFound, "no member named \"" + r.member + "\"");
+  MOVN_TRY(require_member(view, r.member));
   MOVN_TRY(check_schema_version("the NB", r.nb));
   MOVN_TRY(check_schema_version("the SB", r.sb));
   const auto* last = view.services().schemas_of(r.member);
@@ -251,8 +254,7 @@ Result<void> check_cluster_id(std::string_view what, const std::string& id) {
 
 Result<Events> decide_report_central(const projections::State& view, const ReportCentralRequest& r) {
   MOVN_TRY(require_bootstrapped(view));
-  if (view.membership().find(r.member) == nullptr)
-    return make_error(Errc::kNotFound, "no member named \"" + r.member + "\"");
+  MOVN_TRY(require_member(view, r.member));
   if (!view.services().enabled(r.member, "central"))
     return make_error(Errc::kFailedPrecondition, "central is not enabled on \"" + r.member + "\"");
   MOVN_TRY(check_cluster_id("the NB", r.nb_cluster_id));

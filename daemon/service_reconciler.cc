@@ -457,13 +457,19 @@ void ServiceReconciler::answer_waiters(LogIndex up_to, const Result<void>& r) {
 void ServiceReconciler::report_schemas(const std::string& nb, const std::string& sb) {
   const auto* known = node_.applied().services().schemas_of(member_.name);
   if (reporting_schemas_ || (known != nullptr && known->nb == nb && known->sb == sb)) return;
-  reporting_schemas_ = true;
-  node_.propose(commands::ReportSchemaRequest{member_.name, nb, sb},
-                RequestMeta{"schemas-" + pki::random_hex(8), events::Actor{member_.name, {}}},
-                [this](Result<Outcome> o) {
-                  reporting_schemas_ = false;
+  propose_report(reporting_schemas_, commands::ReportSchemaRequest{member_.name, nb, sb}, "schemas-",
+                 "the expected schema versions");
+}
+
+void ServiceReconciler::propose_report(bool& in_flight, commands::Request request, const char* id_prefix,
+                                       const char* what) {
+  in_flight = true;
+  node_.propose(std::move(request),
+                RequestMeta{std::string(id_prefix) + pki::random_hex(8), events::Actor{member_.name, {}}},
+                [this, &in_flight, what](Result<Outcome> o) {
+                  in_flight = false;
                   // Tried again after the next convergence.
-                  if (!o.ok()) spdlog::warn("reporting the expected schema versions: {}", o.error().message);
+                  if (!o.ok()) spdlog::warn("reporting {}: {}", what, o.error().message);
                 });
 }
 
@@ -473,13 +479,8 @@ void ServiceReconciler::report_central(const std::string& nb_cid, const std::str
   if (reporting_central_ || !services.enabled(member_.name, "central") ||
       (known != nullptr && known->nb == nb_cid && known->sb == sb_cid))
     return;
-  reporting_central_ = true;
-  node_.propose(commands::ReportCentralRequest{member_.name, nb_cid, sb_cid},
-                RequestMeta{"central-" + pki::random_hex(8), events::Actor{member_.name, {}}},
-                [this](Result<Outcome> o) {
-                  reporting_central_ = false;
-                  if (!o.ok()) spdlog::warn("reporting this central's clusters: {}", o.error().message);
-                });
+  propose_report(reporting_central_, commands::ReportCentralRequest{member_.name, nb_cid, sb_cid}, "central-",
+                 "this central's clusters");
 }
 
 void ServiceReconciler::tick() {

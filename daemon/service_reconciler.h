@@ -127,6 +127,8 @@ class ServiceReconciler {
   bool reporting_schemas_ = false;
   bool reporting_central_ = false;
   void report_central(const std::string& nb_cid, const std::string& sb_cid);
+  // Proposes a report of this member's; `in_flight` is true until it is answered.
+  void propose_report(bool& in_flight, commands::Request request, const char* id_prefix, const char* what);
   void answer_waiters(LogIndex up_to, const Result<void>& r);
   void report_schemas(const std::string& nb, const std::string& sb);
 };
