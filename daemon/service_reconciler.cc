@@ -258,6 +258,7 @@ void ServiceReconciler::start_decommission() {
         // NB and SB leave their raft clusters, unless this member is the only central (then
         // the databases go with it).
         if (last && last->config.central_ips.size() > 1) note(ovn::leave_db_clusters(*sv, layout, env));
+        note(ovn::exit_vswitchd(*sv, layout, env));
         note(ovn::stop_all(*sv));
         shared->snapshot();
         if (!problems.empty()) return make_error(Errc::kInternal, problems);

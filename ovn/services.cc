@@ -124,6 +124,15 @@ static bool is_cluster_member(const ovn::Layout& layout, ovn::Db db, const std::
   return st.ok() && st->exit_code == 0 && st->output.find("Status: cluster member") != std::string::npos;
 }
 
+Result<void> exit_vswitchd(const Supervisor& sv, const Layout& layout, const std::vector<std::string>& env) {
+  if (!is_running(sv, kVswitchd)) return {};
+  MOVN_TRY(run_tool_checked({"ovs-appctl", "--timeout=10", "-t", (layout.switch_run / "ovs-vswitchd.ctl").string(), "exit",
+                             "--cleanup"},
+                            env, kToolTimeoutMs)
+               .wrap_error("ovs-vswitchd exit --cleanup"));
+  return {};
+}
+
 // This member's NB and SB servers leave their raft clusters, and are waited for (a server that
 // left stays up without its database: stop it afterwards). Asking again while a server is
 // leaving is harmless: one that is no longer a cluster member is not asked.
@@ -196,6 +205,7 @@ Result<void> stop_unwanted(ovn::Supervisor& sv, const ovn::OvnConfig& c, const s
       if (running(n)) names.emplace_back(n);
     if (!names.empty()) {
       spdlog::info("switch is no longer placed here: stopping Open vSwitch");
+      if (auto e = exit_vswitchd(sv, c.layout, env); !e.ok()) spdlog::warn("{}", e.error().message);
       MOVN_TRY(stop_and_wait(sv, names));
     }
   }

@@ -44,6 +44,9 @@ Result<void> stop_all(Supervisor& sv);
 // ovn-controller exits gracefully: its Chassis row leaves SB (a SIGTERM would keep it). Stop it
 // before the next poll(), or the Supervisor restarts it.
 Result<void> exit_controller(const Supervisor& sv, const OvnConfig& c, const std::vector<std::string>& env);
+// ovs-vswitchd exits and releases its datapath resources (`exit --cleanup`: the bridges' devices
+// go). Stop it before the next poll(), or the Supervisor restarts it.
+Result<void> exit_vswitchd(const Supervisor& sv, const Layout& layout, const std::vector<std::string>& env);
 // This member's NB and SB servers leave their raft clusters and are waited for (a server that left
 // stays up without its database: stop it afterwards). Asking again while one leaves is harmless.
 Result<void> leave_db_clusters(const Supervisor& sv, const Layout& layout, const std::vector<std::string>& env);

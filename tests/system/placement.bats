@@ -61,7 +61,7 @@ centrals_in_env() { in_host "$1" grep -qx "OVN_NB_CONNECT=\"$2\"" /var/lib/micro
   wait_for 30 centrals_in_env 1 "ssl:192.0.2.11:6641,ssl:192.0.2.12:6641,ssl:192.0.2.13:6641"
 }
 
-@test "chassis disabled leaves SB and its ovn-controller stops; enabled again, it registers" {
+@test "chassis disabled leaves SB and its ovn-controller stops; switch disabled stops Open vSwitch; enabled again, it registers" {
   ovn_cluster 2
   run --separate-stderr on_host 2 disable chassis
   assert_success
@@ -69,12 +69,19 @@ centrals_in_env() { in_host "$1" grep -qx "OVN_NB_CONNECT=\"$2\"" /var/lib/micro
   stopped 2 ovn-controller || fail "ovn-controller still runs on h2"
   wait_for 30 chassis_count 1 1
   assert_equal "$(sbctl 1 --bare --columns=hostname list Chassis)" h1
-  # The switch stays.
+  # The switch stays; disabled, ovs-vswitchd exits (exit --cleanup) and the local database stops.
   running 2 ovs-vswitchd
+  run on_host 2 disable switch
+  assert_success
+  stopped 2 ovs-vswitchd
+  stopped 2 ovsdb-server-switch
+  run on_host 2 enable switch
+  assert_success
   run on_host 2 enable chassis
   assert_success
   wait_for 30 chassis_count 1 2
   running 2 ovn-controller
+  running 2 ovs-vswitchd
 }
 
 @test "the last central, disabled with confirmation and enabled again, founds new clusters; the chassis registers again" {
