@@ -122,7 +122,7 @@ void ServiceReconciler::propose_report(bool& in_flight, commands::Request reques
   in_flight = true;
   node_.propose(std::move(request),
                 RequestMeta{std::string(id_prefix) + pki::random_hex(8), events::Actor{member_.name, {}}},
-                [this, &in_flight, what](Result<Outcome> o) {
+                [&in_flight, what](Result<Outcome> o) {
                   in_flight = false;
                   // Tried again after the next convergence.
                   if (!o.ok()) spdlog::warn("reporting {}: {}", what, o.error().message);
