@@ -3,19 +3,10 @@
 #include <algorithm>
 
 #include "cli/commands.h"
+#include "common/address.h"
 
 namespace movn::cli {
 namespace {
-
-// "10.0.0.1:6686" -> "10.0.0.1"; "[fd00::1]:6686" -> "fd00::1".
-std::string ip_of(const std::string& address) {
-  if (!address.empty() && address.front() == '[') {
-    const auto end = address.find(']');
-    return end == std::string::npos ? address : address.substr(1, end - 1);
-  }
-  const auto colon = address.rfind(':');
-  return colon == std::string::npos ? address : address.substr(0, colon);
-}
 
 Result<std::string> render_database(const Json& db) {
   const std::string what = "a database of the status";
@@ -63,7 +54,7 @@ Result<std::string> render_status(const Json& answer) {
     std::sort(names.begin(), names.end());
     std::string joined;
     for (const auto& s : names) joined += (joined.empty() ? "" : ", ") + s;
-    out += "- " + name + " (" + ip_of(address) + ")\n  Services: " + joined + "\n";
+    out += "- " + name + " (" + ip_of_address(address) + ")\n  Services: " + joined + "\n";
   }
   out += "OVN Database summary:\n";
   const auto dbs = answer.find("databases");

@@ -79,11 +79,7 @@ void Api::status(Call& c) {
     return c.fail(make_error(Errc::kFailedPrecondition,
                              "this member is not part of a cluster yet (run 'microovn cluster bootstrap')"));
   auto members = ordered_json::array();
-  std::vector<const projections::Member*> by_join;
-  for (const auto& [name, m] : state.membership().members()) by_join.push_back(&m);
-  std::sort(by_join.begin(), by_join.end(),
-            [](const auto* a, const auto* b) { return a->joined_index < b->joined_index; });
-  for (const auto* m : by_join)
+  for (const auto* m : state.membership().in_join_order())
     members.push_back(ordered_json{{"name", m->name}, {"address", m->address}, {"services", state.services().of(m->name)}});
   // This member's certificates that cannot be used now.
   const auto dir = member_data_dir(member_.state_dir) / "pki";
@@ -126,10 +122,7 @@ void Api::status(Call& c) {
         // The versions each member expects: this member's as its OVN says now, the others' as
         // they last reported them in the log (schema_version_reported), in join order.
         const auto& st = node_.applied();
-        std::vector<const projections::Member*> by_join;
-        for (const auto& [name, m] : st.membership().members()) by_join.push_back(&m);
-        std::sort(by_join.begin(), by_join.end(),
-                  [](const auto* a, const auto* b) { return a->joined_index < b->joined_index; });
+        const auto by_join = st.membership().in_join_order();
         for (std::size_t i = 0; i < reports->size(); ++i) {
           const auto& r = (*reports)[i];
           auto expected = ordered_json::array();

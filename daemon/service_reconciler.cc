@@ -4,6 +4,7 @@
 
 #include <algorithm>
 
+#include "common/address.h"
 #include "ovn/env_file.h"
 #include "ovn/services.h"
 #include "pki/random.h"
@@ -67,22 +68,20 @@ std::optional<DesiredServices> ServiceReconciler::desired() const {
   d.services = state.services().of(member_.name);
   auto& c = d.config;
   c.member_name = member_.name;
-  c.local_ip = ovn::host_of(me->address);
+  c.local_ip = ip_of_address(me->address);
   c.encap_ip = me->encap_ip.empty() ? c.local_ip : me->encap_ip;
   // The centrals in the order they joined (upstream: the cluster's member order).
   std::vector<const projections::Member*> by_join;
-  for (const auto& [name, m] : state.membership().members())
-    if (state.services().enabled(name, "central")) by_join.push_back(&m);
-  std::sort(by_join.begin(), by_join.end(),
-            [](const auto* a, const auto* b) { return a->joined_index < b->joined_index; });
-  for (const auto* m : by_join) c.central_ips.push_back(ovn::host_of(m->address));
+  for (const auto* m : state.membership().in_join_order())
+    if (state.services().enabled(m->name, "central")) by_join.push_back(m);
+  for (const auto* m : by_join) c.central_ips.push_back(ip_of_address(m->address));
   for (const auto* m : by_join)
     if (m->name != member_.name && state.services().ready_central(m->name) != nullptr)
-      d.ready_ips.push_back(ovn::host_of(m->address));
+      d.ready_ips.push_back(ip_of_address(m->address));
   for (const auto& [id, name] : state.membership().removed()) {
     const auto* gone = state.membership().removed_member(id);
     if (gone == nullptr) continue;
-    const std::string ip = ovn::host_of(gone->address);
+    const std::string ip = ip_of_address(gone->address);
     if (!has(c.central_ips, ip) && !has(d.removed_ips, ip)) d.removed_ips.push_back(ip);
   }
   c.pki = ovn::pki_paths_in(layout_.pki);

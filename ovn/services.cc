@@ -8,6 +8,7 @@
 #include <filesystem>
 #include <thread>
 
+#include "common/address.h"
 #include "ovn/proc.h"
 #include "ovn/run_tool.h"
 
@@ -28,14 +29,6 @@ std::string first_line(std::string s) {
 
 }  // namespace
 
-std::string host_of(const std::string& address) {
-  if (!address.empty() && address.front() == '[') {
-    const auto end = address.find(']');
-    return end == std::string::npos ? address : address.substr(1, end - 1);
-  }
-  const auto colon = address.rfind(':');
-  return colon == std::string::npos ? address : address.substr(0, colon);
-}
 
 Result<void> stop_and_wait(ovn::Supervisor& sv, const std::vector<std::string>& names) {
   MOVN_TRY(sv.stop(names));
@@ -248,7 +241,7 @@ static std::vector<std::string> servers_at(const std::string& status, const std:
     if (at == std::string_view::npos || close == std::string_view::npos) continue;
     std::string_view address = line.substr(at + 4, close - at - 4);  // ssl:IP:PORT
     if (const auto colon = address.find(':'); colon != std::string_view::npos) address.remove_prefix(colon + 1);
-    const std::string ip = host_of(std::string(address));
+    const std::string ip = ip_of_address(std::string(address));
     if (has(ips, ip)) out.emplace_back(line.substr(4, 4));
   }
   return out;

@@ -26,9 +26,6 @@ inline constexpr const char* kSwitchServer = "ovsdb-server-switch";
 inline constexpr const char* kVswitchd = "ovs-vswitchd";
 inline constexpr const char* kController = "ovn-controller";
 
-// The IP of a member address: "10.0.0.1:6686" -> "10.0.0.1"; "[fd00::1]:6686" -> "fd00::1".
-std::string host_of(const std::string& address);
-
 // Each process's command line when last started (a changed one restarts the process), and the
 // centrals ovn-controller was last pointed at (when they change it forgets the SB cluster it knew).
 struct Started {

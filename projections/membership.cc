@@ -1,8 +1,17 @@
 #include "projections/membership.h"
 
+#include <algorithm>
 #include <nlohmann/json.hpp>
 
 namespace movn::projections {
+
+std::vector<const Member*> Membership::in_join_order() const {
+  std::vector<const Member*> out;
+  out.reserve(members_.size());
+  for (const auto& [name, m] : members_) out.push_back(&m);
+  std::sort(out.begin(), out.end(), [](const Member* a, const Member* b) { return a->joined_index < b->joined_index; });
+  return out;
+}
 
 void Membership::apply(const events::Event& e, const ApplyContext& ctx) {
   if (const auto* b = std::get_if<events::ClusterBootstrapped>(&e)) {

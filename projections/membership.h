@@ -6,6 +6,7 @@
 #include <map>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "projections/projection.h"
 
@@ -35,6 +36,8 @@ class Membership final : public Projection {
   // The member that bootstrapped the cluster.
   const std::string& founder() const { return founder_; }
   const std::map<std::string, Member>& members() const { return members_; }
+  // The current members in the order they joined (upstream's member order: ovn.env, status).
+  std::vector<const Member*> in_join_order() const;
   const Member* find(std::string_view name) const;
   const Member* find(NodeId raft_id) const;
   // The Raft id decide() gives the next member to join: one above every id ever given.

@@ -43,6 +43,16 @@ State fold(const std::vector<std::vector<Event>>& log) {
   return f.state;
 }
 
+TEST(Membership, InJoinOrderIsNotNameOrder) {
+  Fold f;
+  f.batch({ClusterBootstrapped{"cid", "zeta"}, MemberJoined{"zeta", "10.0.0.1:6686", "fp1", "pem1", 1}});
+  f.batch({MemberJoined{"alpha", "10.0.0.2:6686", "fp2", "pem2", 2}});
+  f.batch({MemberJoined{"mid", "10.0.0.3:6686", "fp3", "pem3", 3}});
+  std::vector<std::string> names;
+  for (const auto* m : f.state.membership().in_join_order()) names.push_back(m->name);
+  EXPECT_EQ(names, (std::vector<std::string>{"zeta", "alpha", "mid"}));
+}
+
 TEST(Membership, BootstrapAndJoin) {
   Fold f;
   EXPECT_FALSE(f.state.membership().bootstrapped());
