@@ -99,7 +99,12 @@ struct PeerLinks::Link : std::enable_shared_from_this<Link> {
   std::array<char, kFrameHeaderBytes> header{};
   std::string body;
   std::deque<std::string> queue;
-  std::size_t queued_bytes = 0;
+  std::size_t queued_bytes = 0;  // queued and being written
+  // The frames being written, together: one TLS write (and one send) for every frame queued while
+  // the previous write ran, instead of one each.
+  std::string out_frames;
+  std::size_t out_count = 0;
+  static constexpr std::size_t kMaxWriteBytes = 256 << 10;
 
   bool gone() const {
     auto a = alive.lock();
@@ -126,6 +131,10 @@ struct PeerLinks::Link : std::enable_shared_from_this<Link> {
 
   void handshake(ssl::stream_base::handshake_type type, std::function<void()> on_open) {
     auto self = shared_from_this();
+    // Frames are small and each waits for an answer: Nagle's algorithm would hold one back until
+    // the previous one is acknowledged, and with delayed acknowledgements that is up to 40 ms.
+    boost::system::error_code nodelay_ignored;
+    stream.lowest_layer().set_option(tcp::no_delay(true), nodelay_ignored);
     timer.expires_after(owner.options_.handshake_timeout);
     timer.async_wait([self](boost::system::error_code ec) {
       if (ec || self->open || self->closed || self->gone()) return;
@@ -195,14 +204,26 @@ struct PeerLinks::Link : std::enable_shared_from_this<Link> {
   void write_next() {
     if (!open || closed || writing || queue.empty()) return;
     writing = true;
+    out_frames.clear();
+    out_count = 0;
+    if (queue.size() == 1) {
+      out_frames = std::move(queue.front());
+      queue.pop_front();
+      out_count = 1;
+    }
+    while (!queue.empty() && (out_frames.empty() || out_frames.size() + queue.front().size() <= kMaxWriteBytes)) {
+      out_frames += queue.front();
+      queue.pop_front();
+      ++out_count;
+    }
     auto self = shared_from_this();
-    asio::async_write(stream, asio::buffer(queue.front()), [self](boost::system::error_code ec, std::size_t) {
+    asio::async_write(stream, asio::buffer(out_frames), [self](boost::system::error_code ec, std::size_t) {
       self->writing = false;
       if (self->gone() || self->closed) return;
       if (ec) return self->close();
-      self->queued_bytes -= self->queue.front().size();
-      self->queue.pop_front();
-      ++self->owner.stats_.frames_sent;
+      self->queued_bytes -= self->out_frames.size();
+      self->owner.stats_.frames_sent += self->out_count;
+      self->out_frames.clear();
       self->write_next();
     });
   }
@@ -219,9 +240,9 @@ struct PeerLinks::Link : std::enable_shared_from_this<Link> {
     Outbound& o = *out;
     out = nullptr;
     if (o.link.get() == this) o.link.reset();
-    if (writing && !queue.empty()) {  // the frame being written may or may not have left
-      queued_bytes -= queue.front().size();
-      queue.pop_front();
+    if (writing) {  // the frames being written may or may not have left
+      queued_bytes -= out_frames.size();
+      out_frames.clear();
     }
     while (!queue.empty()) {
       o.pending_bytes += queue.back().size();
