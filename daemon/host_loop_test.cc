@@ -267,9 +267,11 @@ TEST(HostLoop, AnUninitialisedMemberRunsNoRaftUntilItsBootstrap) {
   EXPECT_EQ(m.node->role_of(NodeId(1)), raft::MemberRole::kVoter);
   EXPECT_TRUE(m.node->reachable(NodeId(1)));
   EXPECT_FALSE(m.node->reachable(NodeId(2)));
-  // The commit index follows the entries' synced write in a write of its own, without a sync
-  // (the leader counts its own copy once durable): it is in the store once the storage thread
-  // has run every job.
+  // The commit index of the last entry waits to ride along with the next synced write (the leader
+  // counts its own copy once durable, so it moves after that write); a tick writes it without a
+  // sync. Before the tick the store holds the no-op's, which rode with the bootstrap's entry.
+  EXPECT_EQ(m.store->hard_state().commit, LogIndex(1));
+  m.node->tick();
   m.storage->stop();
   auto hs = m.store->hard_state();
   EXPECT_EQ(hs.term, Term(1));

@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "eventlog/codec.h"
+#include "host/coalesce.h"
 #include "host/test_hooks.h"
 
 namespace movn::host {
@@ -54,8 +55,23 @@ void Node::write_links() {
   unwritten_links_.clear();
 }
 
-void Node::checkpoint() {
+void Node::write_deferred() {
+  if (deferred_hard_state_ || deferred_config_) {
+    LogStore::Write w;
+    w.entries = nullptr;
+    w.hard_state = std::exchange(deferred_hard_state_, std::nullopt);
+    w.committed_config = std::exchange(deferred_config_, std::nullopt);
+    w.sync = false;
+    log_.submit(std::move(w), [fail = fail_stop_](Result<void> r) {
+      if (!r.ok()) fail(r.error());
+    });
+  }
   write_links();
+}
+
+void Node::checkpoint() {
+  // The commit index first: a checkpoint never stands above the stored commit index.
+  write_deferred();
   applied_since_checkpoint_ = 0;
   log_.put_checkpoint(applied_.checkpoint());
 }
@@ -159,6 +175,8 @@ void Node::tick() {
     ++joining_->next;
     send_join_ask();
   }
+  // What waited for a synced write to ride along with goes to the store at least once a tick.
+  write_deferred();
   if (!core_) return;
   ++ticks_;
   core_->tick();
@@ -384,7 +402,13 @@ void Node::schedule_drive() {
 }
 
 void Node::drive() {
-  if (!core_ || ready_ || !core_->has_ready()) return;
+  if (!core_) return;
+  if (ready_) {
+    // A write is running: what needs no write goes now (raft::Core::early_ready()).
+    if (core_->has_early_ready()) drive_early();
+    return;
+  }
+  if (!core_->has_ready()) return;
   const bool leader = core_->role() == raft::Role::kLeader;
   if (was_leader_ && !leader) {
     abandon_pending(make_error(Errc::kUnavailable,
@@ -412,11 +436,9 @@ void Node::drive() {
     }
     rd.messages = std::move(after);
   } else if (!new_term_or_vote && !rd.entries_to_persist.empty()) {
-    std::vector<raft::Message> after;
-    for (auto& m : rd.messages) {
-      if (raft::must_follow_persist(m.type)) after.push_back(std::move(m));
-      else transport_.send(std::move(m));
-    }
+    std::vector<raft::Message> after, now;
+    for (auto& m : rd.messages) (raft::must_follow_persist(m.type) ? after : now).push_back(std::move(m));
+    send_messages(now);
     rd.messages = std::move(after);
   }
   LogStore::Write w;
@@ -434,15 +456,22 @@ void Node::drive() {
     written_hard_state_ = h;
   }
   if (!w.sync) {
-    if (w.hard_state || w.committed_config) {
-      w.entries = nullptr;
-      log_.submit(std::move(w), [fail = fail_stop_](Result<void> r) {
-        if (!r.ok()) fail(r.error());
-      });
-    }
+    // A commit index (or committed configuration) alone waits for the next synced write, or the
+    // next tick, to ride along with: a lost one is learnt again from the leader, and a write of its
+    // own per commit would wake the storage thread once more for every entry (docs/perf.md).
+    if (w.hard_state) deferred_hard_state_ = w.hard_state;
+    if (w.committed_config) deferred_config_ = std::move(w.committed_config);
     finish_ready();
     return;
   }
+  // What waited rides along: the links as a job queued just before this write (the storage thread
+  // takes both in one turn), the deferred commit index and configuration in the write itself (a
+  // newer one in this Ready supersedes them).
+  write_links();
+  if (deferred_hard_state_ && !w.hard_state) w.hard_state = written_hard_state_;
+  if (deferred_config_ && !w.committed_config) w.committed_config = std::move(deferred_config_);
+  deferred_hard_state_.reset();
+  deferred_config_.reset();
   // Committed entries below this write's first entry are durable here already: they are applied
   // while the write runs (a lone voter's entries commit once written, and would otherwise wait
   // for the next group's sync). The rest are applied once the write is durable.
@@ -473,11 +502,25 @@ void Node::drive() {
   }
 }
 
+void Node::send_messages(std::vector<raft::Message>& messages) {
+  coalesce(messages, options_.raft.max_append_bytes);
+  for (auto& m : messages) transport_.send(std::move(m));
+}
+
+void Node::drive_early() {
+  // Not reported as a Ready to the observer: it carries nothing to write.
+  raft::Ready rd = core_->early_ready();
+  send_messages(rd.messages);
+  apply_committed(rd.committed);
+  serve_reads();
+  core_->advance_early(rd);
+}
+
 void Node::finish_ready() {
   raft::Ready rd = std::move(*ready_);
   ready_.reset();
   // Persist, then send what had to wait for it, then apply.
-  for (auto& m : rd.messages) transport_.send(std::move(m));
+  send_messages(rd.messages);
   apply_committed(rd.committed);
   for (const auto& rs : rd.read_states) {
     if (auto it = reads_.find(rs.request_ctx); it != reads_.end()) {
@@ -548,9 +591,8 @@ void Node::apply_committed(const std::vector<eventlog::Entry>& committed) {
       else resync = true;
     }
     last_link_ = eventlog::chain_link(last_link_, e);
-    // Links of the entries applied in one turn of the core thread go to the store in one write.
+    // Links go to the store with the next synced write, or at the next tick (write_deferred).
     unwritten_links_.emplace_back(e.index, last_link_);
-    if (unwritten_links_.size() == 1) executor_.post([this] { write_links(); });
     if (++applied_since_checkpoint_ >= kCheckpointEveryEntries) checkpoint();
     if (observer_ != nullptr) {
       std::optional<Observer::Folded> folded;

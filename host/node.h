@@ -235,6 +235,9 @@ class Node {
   void schedule_drive();
   void drive();
   void finish_ready();
+  void drive_early();
+  // Sends a Ready's messages, merged where a later one says what earlier ones did (coalesce.h).
+  void send_messages(std::vector<raft::Message>& messages);
   void apply_committed(const std::vector<eventlog::Entry>& committed);
   Error expired_error(const std::string& request_id) const;
   Result<Outcome> outcome_of(projections::ApplyOutcome outcome, const std::string& request_id, LogIndex index) const;
@@ -243,6 +246,8 @@ class Node {
   void serve_reads();
   void fail_reads(const Error& why);
   void write_links();
+  // Writes the deferred commit index and committed configuration, and the links, without a sync.
+  void write_deferred();
   ClusterTimeMs next_cluster_time();
   // Leader: itself and the members it heard from within the last election timeout.
   std::vector<NodeId> heard_from() const;
@@ -281,7 +286,11 @@ class Node {
   CatchUpReader reader_;
   std::unique_ptr<raft::Core> core_;
   raft::HardState recovered_hard_state_;
-  raft::HardState written_hard_state_;  // the last one handed to the store
+  raft::HardState written_hard_state_;  // the latest one, handed to the store or deferred
+  // A commit index, and a committed configuration, not yet handed to the store (they ride along
+  // with the next synced write, or go at the next tick).
+  std::optional<raft::HardState> deferred_hard_state_;
+  std::optional<raft::IndexedConfiguration> deferred_config_;
   std::optional<raft::Ready> ready_;    // taken from the core, not yet advanced
   bool drive_scheduled_ = false;
   bool was_leader_ = false;

@@ -81,6 +81,14 @@ bool Core::hook_self_match_on_append() const {
 #endif
 }
 
+bool Core::hook_early_replies() const {
+#ifdef MOVN_RAFT_TEST_HOOKS
+  return config_.hooks.early_replies;
+#else
+  return false;
+#endif
+}
+
 bool Core::hook_commit_old_terms() const {
 #ifdef MOVN_RAFT_TEST_HOOKS
   return config_.hooks.commit_old_terms_without_noop;
@@ -457,14 +465,20 @@ bool Core::has_ready() const {
          !read_states_.empty();
 }
 
+LogIndex Core::next_to_hand_out() const { return std::max(log_.applied(), handed_out_).next(); }
+
 Ready Core::ready() {
   assert(!awaiting_advance_);
   Ready rd;
   HardState hs = hard_state();
+  ready_changes_term_or_vote_ = hs.term != prev_hard_state_.term || hs.vote != prev_hard_state_.vote;
   if (hs != prev_hard_state_) {
     rd.hard_state = hs;
     prev_hard_state_ = hs;
   }
+  ready_term_ = term_;
+  ready_vote_ = vote_;
+  ready_role_ = role_;
   if (committed_config_.index != reported_config_index_) {
     rd.committed_config = committed_config_;
     reported_config_index_ = committed_config_.index;
@@ -472,7 +486,10 @@ Ready Core::ready() {
   rd.entries_to_persist = log_.unstable();
   rd.messages = std::move(msgs_);
   msgs_.clear();
-  rd.committed = log_.next_committed(config_.max_committed_bytes_per_ready);
+  const LogIndex from = next_to_hand_out();
+  if (from <= log_.committed())
+    rd.committed = log_.slice(from, log_.committed().next(), config_.max_committed_bytes_per_ready);
+  if (!rd.committed.empty()) handed_out_ = rd.committed.back().index;
   if (!read_states_.empty()) {
     rd.read_states = std::move(read_states_);
     read_states_.clear();
@@ -484,7 +501,8 @@ Ready Core::ready() {
 void Core::advance(const Ready& rd) {
   assert(awaiting_advance_);
   awaiting_advance_ = false;
-  if (!rd.committed.empty()) log_.applied_to(rd.committed.back().index);
+  // An early Ready taken during the write may have handed out (and the host applied) later ones.
+  if (!rd.committed.empty() && rd.committed.back().index > log_.applied()) log_.applied_to(rd.committed.back().index);
   if (role_ == Role::kLeader) {
     for (const Entry& e : rd.committed) {
       uncommitted_bytes_ -= std::min(uncommitted_bytes_, entry_bytes(e));
@@ -498,6 +516,44 @@ void Core::advance(const Ready& rd) {
   if (role_ == Role::kLeader) {
     auto self = progress_.find(config_.id);
     if (self != progress_.end() && self->second.maybe_update(log_.stable_last()) && maybe_commit()) bcast_append();
+  }
+}
+
+bool Core::early_allowed() const {
+  return awaiting_advance_ && !ready_changes_term_or_vote_ && term_ == ready_term_ && vote_ == ready_vote_ &&
+         role_ == ready_role_;
+}
+
+LogIndex Core::early_committed_end() const { return std::min(log_.committed(), log_.stable_last()); }
+
+bool Core::has_early_ready() const {
+  if (!early_allowed()) return false;
+  for (const Message& m : msgs_)
+    if (!must_follow_persist(m.type) || hook_early_replies()) return true;
+  return next_to_hand_out() <= early_committed_end();
+}
+
+Ready Core::early_ready() {
+  assert(early_allowed());
+  Ready rd;
+  std::vector<Message> replies;
+  for (Message& m : msgs_) {
+    if (must_follow_persist(m.type) && !hook_early_replies()) replies.push_back(std::move(m));
+    else rd.messages.push_back(std::move(m));
+  }
+  msgs_ = std::move(replies);
+  const LogIndex from = next_to_hand_out();
+  if (from <= early_committed_end())
+    rd.committed = log_.slice(from, early_committed_end().next(), config_.max_committed_bytes_per_ready);
+  if (!rd.committed.empty()) handed_out_ = rd.committed.back().index;
+  return rd;
+}
+
+void Core::advance_early(const Ready& rd) {
+  assert(awaiting_advance_);
+  if (!rd.committed.empty()) log_.applied_to(rd.committed.back().index);
+  if (role_ == Role::kLeader) {
+    for (const Entry& e : rd.committed) uncommitted_bytes_ -= std::min(uncommitted_bytes_, entry_bytes(e));
   }
 }
 

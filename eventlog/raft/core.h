@@ -55,6 +55,9 @@ struct TestHooks {
   // Bug 7: the leader counts its own copy of an entry toward a quorum as soon as it appends it,
   // while the host sends it before the leader's write is durable.
   bool self_match_on_append = false;
+  // Bug 12: an early Ready (taken while the host's write runs) hands out replies too, which must
+  // wait for that write.
+  bool early_replies = false;
 };
 #endif
 
@@ -148,6 +151,18 @@ class Core {
   bool has_ready() const;
   Ready ready();
   void advance(const Ready& ready);
+  // While the host writes the last Ready (after ready(), before advance()), what may be handed out
+  // before that write completes, in an early Ready: the messages that are not replies
+  // (must_follow_persist(); replies stay for the next Ready, whose write they follow) and the
+  // committed entries that were durable here before the write began (at or below the persisted
+  // part) and were not handed out yet. Nothing to persist: no entries, no hard state, no committed
+  // configuration (they come with the next Ready). None while the Ready being written changes the
+  // term or the vote, or once the term, the vote or the role changed after it was taken. A leader
+  // sends the entries proposed meanwhile at once, and applies and answers what a follower's
+  // acknowledgement committed, instead of waiting for its own write to finish.
+  bool has_early_ready() const;
+  Ready early_ready();
+  void advance_early(const Ready& ready);
 
   NodeId id() const { return config_.id; }
   Role role() const { return role_; }
@@ -242,6 +257,11 @@ class Core {
   bool hook_reply_with_last_index() const;
   bool hook_commit_old_terms() const;
   bool hook_self_match_on_append() const;
+  bool hook_early_replies() const;
+  bool early_allowed() const;
+  // The last committed index an early Ready may hand out, and the first it has not handed out.
+  LogIndex early_committed_end() const;
+  LogIndex next_to_hand_out() const;
 
   Config config_;
   RaftLog log_;
@@ -271,6 +291,13 @@ class Core {
   std::vector<Message> msgs_;
   HardState prev_hard_state_;
   bool awaiting_advance_ = false;
+  // What the Ready being written was taken at (early readies are refused once any changed), and
+  // whether it changes the term or the vote.
+  Term ready_term_;
+  NodeId ready_vote_;
+  Role ready_role_ = Role::kFollower;
+  bool ready_changes_term_or_vote_ = false;
+  LogIndex handed_out_;  // the last committed entry handed out in a Ready, early or not
   std::uint64_t uncommitted_bytes_ = 0;  // leader: proposed in this term, not yet handed to apply
   std::uint64_t rng_state_;
 };

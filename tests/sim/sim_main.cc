@@ -1,6 +1,6 @@
 // microovn-sim: runs the deterministic cluster simulator (every member runs the host loop,
 // host::Node) over a range of seeds.
-//   microovn-sim --seeds N [--seed-start S] [--members M] [--membership | --joins] [--plant-bug 1..11]
+//   microovn-sim --seeds N [--seed-start S] [--members M] [--membership | --joins] [--plant-bug 1..12]
 //                [--trace] [--keep-going]
 // --membership adds one or two machines outside the initial M voters, random configuration
 // changes and leadership transfers, and (in most seeds) the leader host's role policy.
@@ -12,7 +12,8 @@
 // counts its own copy on append (7 needs MICROOVN_RAFT_TEST_HOOKS); 8 replies sent before what
 // they acknowledge is durable; 9 a catch-up reader that keeps entries a write replaced; 10 a
 // core never told that a catch-up read completed; 11 a joiner admitted without the cluster key
-// (with --joins).
+// (with --joins); 12 an early Ready (taken while a write runs) that lets replies out too (12
+// needs MICROOVN_RAFT_TEST_HOOKS).
 // Prints one summary line; exits 0 only if every seed passed. A failing seed prints itself, the
 // violated invariant, the tail of its trace and the command that replays it with a full trace.
 #include <chrono>
@@ -28,7 +29,7 @@ namespace {
 int usage() {
   std::fprintf(stderr,
                "usage: microovn-sim --seeds N [--seed-start S] [--members M] [--membership] "
-               "[--joins] [--plant-bug 1..11] [--trace] [--keep-going]\n");
+               "[--joins] [--plant-bug 1..12] [--trace] [--keep-going]\n");
   return 2;
 }
 
@@ -53,7 +54,7 @@ int main(int argc, char** argv) {
     } else if (a == "--members") {
       if (!value(members) || members < 1 || members > 9) return usage();
     } else if (a == "--plant-bug") {
-      if (!value(plant_bug) || plant_bug > 11) return usage();
+      if (!value(plant_bug) || plant_bug > 12) return usage();
     } else if (a == "--membership") {
       membership = true;
     } else if (a == "--joins") {
@@ -68,9 +69,9 @@ int main(int argc, char** argv) {
   }
   if (seeds == 0) return usage();
 #ifndef MOVN_RAFT_TEST_HOOKS
-  if (plant_bug == 1 || plant_bug == 2 || plant_bug == 7) {
+  if (plant_bug == 1 || plant_bug == 2 || plant_bug == 7 || plant_bug == 12) {
     std::fprintf(stderr,
-                 "Error: built without MICROOVN_RAFT_TEST_HOOKS: cannot plant bugs 1, 2 and 7\n");
+                 "Error: built without MICROOVN_RAFT_TEST_HOOKS: cannot plant bugs 1, 2, 7 and 12\n");
     return 2;
   }
 #endif

@@ -583,6 +583,14 @@ TEST(SimPlantedBug, Bug8RepliesBeforePersistAreCaughtWithin500Seeds) {
   expect_caught(8, {"was durable", "acknowledged index"});
 }
 
+#ifdef MOVN_RAFT_TEST_HOOKS
+// Bug 12: the early Ready taken while a write runs (raft::Core::early_ready()) lets replies out
+// too, before what they acknowledge is durable.
+TEST(SimPlantedBug, Bug12EarlyRepliesAreCaughtWithin500Seeds) {
+  expect_caught(12, {"was durable", "acknowledged index"});
+}
+#endif
+
 // Bug 9: the catch-up reader keeps entries it read after a write replaced them (and their terms):
 // a member that leads again sends, and answers with, a log it no longer holds.
 TEST(SimPlantedBug, Bug9StaleCatchUpReadsAreCaughtWithin500Seeds) {

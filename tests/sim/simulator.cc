@@ -277,6 +277,7 @@ void Simulator::restart(std::uint64_t id) {
   cfg.hooks.reply_with_last_index = options_.plant_bug == 1;
   cfg.hooks.commit_old_terms_without_noop = options_.plant_bug == 2;
   cfg.hooks.self_match_on_append = options_.plant_bug == 7;
+  cfg.hooks.early_replies = options_.plant_bug == 12;
 #endif
   o.role_policy_every_ticks = options_.role_policy_every_ticks;
   o.address = "10.0.0." + std::to_string(id) + ":6686";

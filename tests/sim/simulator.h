@@ -64,7 +64,8 @@ struct SimOptions {
   // of host/test_hooks.h (a forward answered before apply, the leader's own copy counted on
   // append, replies before persistence, catch-up reads kept after a write replaced them, a
   // catch-up read whose completion the core never hears of). 11: a joiner admitted without the
-  // cluster's shared secrets (with `joins`).
+  // cluster's shared secrets (with `joins`). 12: an early Ready that lets replies out before the
+  // write they follow is durable.
   int plant_bug = 0;
   bool trace = false;  // print every event
   std::size_t trace_keep = 400;  // events kept for a failure report
