@@ -100,10 +100,11 @@ int main(int argc, char** argv) {
     for (std::size_t s = 0; s < stats.size(); ++s) {
       long after = movn::bench::synced_writes(stats[s]);
       char x[32];
-      if (after < 0 || syncs_before[s] < 0 || n == 0)
+      // The syncs were counted from before the warm-up: per commit of the whole run.
+      if (after < 0 || syncs_before[s] < 0 || r.all_ok == 0)
         std::snprintf(x, sizeof x, "?");
       else
-        std::snprintf(x, sizeof x, "%.3f", double(after - syncs_before[s]) / n);
+        std::snprintf(x, sizeof x, "%.3f", double(after - syncs_before[s]) / double(r.all_ok));
       detail += (s ? "," : "") + std::string(x);
     }
   }
