@@ -36,6 +36,10 @@
 #   KEEP=1    keep the temporary directory (data dirs and logs) instead of removing it
 #   SYSTEMS   which systems to run (default "etcd microovn")
 #   LOADS     the client counts to measure (default "1 64")
+#   NOFSYNC=1 a ceiling measurement, not a comparison: the microovnd members run with
+#             build/bin/microovn-bench-nofsync.so preloaded, so their syncs return at once (etcd
+#             3.4 has no such switch and is not run). It shows what microovn would do if a synced
+#             write cost nothing: the limit the CPU and the hand-offs set on this machine.
 # Needs: cmake -S . -B build -DCMAKE_BUILD_TYPE=RelWithDebInfo -DMICROOVN_BENCH=ON &&
 #        cmake --build build --target microovnd microovn microovn-bench-load microovn-bench-fsync
 # Everything it started (etcd and microovnd processes, by pid) is stopped and its temporary
@@ -51,6 +55,11 @@ LOADS=${LOADS:-1 64}
 log() { echo "compare_etcd: $*" >&2; }
 die() { log "$*"; exit 1; }
 
+if [[ ${NOFSYNC:-} == 1 ]]; then
+  SYSTEMS=microovn
+  [[ -f $bin/microovn-bench-nofsync.so ]] || die "$bin/microovn-bench-nofsync.so is missing: cmake --build $build --target microovn-bench-nofsync"
+  log "NOFSYNC=1: the microovnd members do not sync (a ceiling measurement, not durable, etcd not run)"
+fi
 want() { [[ " $SYSTEMS " == *" $1 "* ]]; }
 need=(microovn-bench-load microovn-bench-fsync)
 want microovn && need+=(microovnd microovn)
@@ -184,7 +193,12 @@ if want microovn; then
   read -r -a mports <<<"$(free_ports 3)"
   for i in 1 2 3; do
     mkdir -p "$work/m$i"
-    "$bin/microovnd" --without-ovn --state-dir "$work/m$i/state" >"$work/m$i/microovnd.log" 2>&1 &
+    if [[ ${NOFSYNC:-} == 1 ]]; then
+      LD_PRELOAD=$(realpath "$bin/microovn-bench-nofsync.so") "$bin/microovnd" --without-ovn --state-dir "$work/m$i/state" \
+        >"$work/m$i/microovnd.log" 2>&1 &
+    else
+      "$bin/microovnd" --without-ovn --state-dir "$work/m$i/state" >"$work/m$i/microovnd.log" 2>&1 &
+    fi
     pids+=($!) microovn_pids+=($!)
   done
   for i in 1 2 3; do "$bin/microovn" --state-dir "$work/m$i/state" waitready -t 10; done
