@@ -129,14 +129,20 @@ TEST(Durability, AcknowledgedRequestsSurvivePowerCutsAtRandomPoints) {
                               std::lock_guard lock(mu);
                               round_acks.push_back(id);
                             }
-                            // Cut a little later, from another thread, so the cut lands at a
-                            // random point of the next write (the host loop starts it only
-                            // after this acknowledgement's Ready is applied).
-                            if (++acks == cut_after)
-                              cutter = std::thread([fs, delay_us = cut_delay_us] {
-                                std::this_thread::sleep_for(std::chrono::microseconds(delay_us));
-                                fs->cut_power();
-                              });
+                            // Even rounds cut a little later, from another thread, so the cut
+                            // lands at a random point of the next writes (the host loop starts
+                            // one only after this acknowledgement's Ready is applied); odd rounds
+                            // cut right after one of the next few appends, before its sync, so
+                            // some rounds certainly lose what was written and not synced.
+                            if (++acks == cut_after) {
+                              if (round % 2 == 1)
+                                fs->cut_after_appends(1 + static_cast<std::uint64_t>(cut_delay_us % 8));
+                              else
+                                cutter = std::thread([fs, delay_us = cut_delay_us] {
+                                  std::this_thread::sleep_for(std::chrono::microseconds(delay_us));
+                                  fs->cut_power();
+                                });
+                            }
                           });
         });
       };

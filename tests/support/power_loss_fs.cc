@@ -132,6 +132,9 @@ IOStatus PowerLossFs::DeleteFile(const std::string& fname, const rocksdb::IOOpti
 void PowerLossFs::on_append(const std::string& fname, std::uint64_t bytes) {
   std::lock_guard lock(mu_);
   files_[fname].size += bytes;
+  const std::uint64_t n = appends_.fetch_add(1) + 1;
+  const std::uint64_t at = cut_at_.load();
+  if (at != 0 && n >= at) dead_.store(true);
 }
 
 void PowerLossFs::on_sync(const std::string& fname) {

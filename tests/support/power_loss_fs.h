@@ -33,6 +33,9 @@ class PowerLossFs : public rocksdb::FileSystemWrapper {
 
   // From now on every write, sync and rename fails.
   void cut_power() { dead_.store(true); }
+  // Cuts the power right after the `more`-th append from now (to any file) has landed, before
+  // anything can sync it: what that append wrote is lost with the cut.
+  void cut_after_appends(std::uint64_t more) { cut_at_.store(appends_.load() + more); }
   bool dead() const { return dead_.load(); }
   // Truncates every tracked file to its synced length. Returns the number of bytes dropped.
   std::uint64_t drop_unsynced();
@@ -53,6 +56,8 @@ class PowerLossFs : public rocksdb::FileSystemWrapper {
   std::map<std::string, Track> files_;
   std::atomic<bool> dead_{false};
   std::atomic<std::uint64_t> syncs_{0};
+  std::atomic<std::uint64_t> appends_{0};
+  std::atomic<std::uint64_t> cut_at_{0};  // 0: no cut armed
 };
 
 }  // namespace movn::testing
