@@ -70,7 +70,10 @@ void Node::write_deferred() {
 }
 
 void Node::checkpoint() {
-  // The commit index first: a checkpoint never stands above the stored commit index.
+  // The commit index the host holds goes first. A checkpoint can still stand above the stored
+  // commit index: entries an early Ready handed out are applied before the Ready that carries
+  // their commit index. Replay accepts that (it replays from the checkpoint, and the entries are
+  // committed: an early Ready hands out only durable, committed entries).
   write_deferred();
   applied_since_checkpoint_ = 0;
   log_.put_checkpoint(applied_.checkpoint());

@@ -486,10 +486,7 @@ Ready Core::ready() {
   rd.entries_to_persist = log_.unstable();
   rd.messages = std::move(msgs_);
   msgs_.clear();
-  const LogIndex from = next_to_hand_out();
-  if (from <= log_.committed())
-    rd.committed = log_.slice(from, log_.committed().next(), config_.max_committed_bytes_per_ready);
-  if (!rd.committed.empty()) handed_out_ = rd.committed.back().index;
+  rd.committed = hand_out_committed(log_.committed());
   if (!read_states_.empty()) {
     rd.read_states = std::move(read_states_);
     read_states_.clear();
@@ -503,11 +500,7 @@ void Core::advance(const Ready& rd) {
   awaiting_advance_ = false;
   // An early Ready taken during the write may have handed out (and the host applied) later ones.
   if (!rd.committed.empty() && rd.committed.back().index > log_.applied()) log_.applied_to(rd.committed.back().index);
-  if (role_ == Role::kLeader) {
-    for (const Entry& e : rd.committed) {
-      uncommitted_bytes_ -= std::min(uncommitted_bytes_, entry_bytes(e));
-    }
-  }
+  release_uncommitted(rd.committed);
   if (!rd.entries_to_persist.empty()) {
     const Entry& last = rd.entries_to_persist.back();
     log_.stable_to(last.index, last.term);
@@ -542,19 +535,27 @@ Ready Core::early_ready() {
     else rd.messages.push_back(std::move(m));
   }
   msgs_ = std::move(replies);
-  const LogIndex from = next_to_hand_out();
-  if (from <= early_committed_end())
-    rd.committed = log_.slice(from, early_committed_end().next(), config_.max_committed_bytes_per_ready);
-  if (!rd.committed.empty()) handed_out_ = rd.committed.back().index;
+  rd.committed = hand_out_committed(early_committed_end());
   return rd;
 }
 
 void Core::advance_early(const Ready& rd) {
   assert(awaiting_advance_);
   if (!rd.committed.empty()) log_.applied_to(rd.committed.back().index);
-  if (role_ == Role::kLeader) {
-    for (const Entry& e : rd.committed) uncommitted_bytes_ -= std::min(uncommitted_bytes_, entry_bytes(e));
-  }
+  release_uncommitted(rd.committed);
+}
+
+std::vector<Entry> Core::hand_out_committed(LogIndex end) {
+  const LogIndex from = next_to_hand_out();
+  if (from > end) return {};
+  std::vector<Entry> out = log_.slice(from, end.next(), config_.max_committed_bytes_per_ready);
+  if (!out.empty()) handed_out_ = out.back().index;
+  return out;
+}
+
+void Core::release_uncommitted(const std::vector<Entry>& committed) {
+  if (role_ != Role::kLeader) return;
+  for (const Entry& e : committed) uncommitted_bytes_ -= std::min(uncommitted_bytes_, entry_bytes(e));
 }
 
 }  // namespace movn::raft

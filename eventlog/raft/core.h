@@ -262,6 +262,10 @@ class Core {
   // The last committed index an early Ready may hand out, and the first it has not handed out.
   LogIndex early_committed_end() const;
   LogIndex next_to_hand_out() const;
+  // The committed entries from next_to_hand_out() through `end` (at most a Ready's byte budget),
+  // marked as handed out; a leader's uncommitted-bytes budget is released for the applied ones.
+  std::vector<Entry> hand_out_committed(LogIndex end);
+  void release_uncommitted(const std::vector<Entry>& committed);
 
   Config config_;
   RaftLog log_;

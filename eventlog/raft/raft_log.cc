@@ -119,9 +119,4 @@ void RaftLog::stable_to(LogIndex index, Term term) {
   offset_ = index.next();
 }
 
-std::vector<Entry> RaftLog::next_committed(std::uint64_t max_bytes) const {
-  if (!has_next_committed()) return {};
-  return slice(applied_.next(), committed_.next(), max_bytes);
-}
-
 }  // namespace movn::raft

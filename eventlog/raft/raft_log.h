@@ -54,7 +54,6 @@ class RaftLog {
   void stable_to(LogIndex index, Term term);
 
   bool has_next_committed() const { return applied_ < committed_; }
-  std::vector<Entry> next_committed(std::uint64_t max_bytes) const;
 
  private:
   bool slice_into(LogIndex lo, LogIndex hi, std::uint64_t max_bytes, bool fetch, std::vector<Entry>& out) const;
