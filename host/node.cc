@@ -80,7 +80,7 @@ void Node::checkpoint() {
 }
 
 bool Node::known_request(const std::string& request_id) const {
-  return applied_.requests().find(request_id).has_value() || pending_by_request_.contains(request_id);
+  return applied_.requests().find(request_id) != nullptr || pending_by_request_.contains(request_id);
 }
 
 ClusterTimeMs Node::next_cluster_time() {
@@ -303,7 +303,7 @@ void Node::propose_impl(const commands::Request& request, RequestMeta meta, Prop
   };
   // A retry of an applied request gets the first result back; one in flight waits for it.
   const bool dedup = !planted(&TestHooks::propose_without_dedup);
-  if (auto applied = dedup ? applied_.requests().find(meta.request_id) : std::nullopt) {
+  if (const auto* applied = dedup ? applied_.requests().find(meta.request_id) : nullptr) {
     if (!applied->digest.empty() && applied->digest != digest) return reused();
     if (applied->superseded)
       done(make_error(Errc::kConflict, "a concurrent change won: the request was not applied"));

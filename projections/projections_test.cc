@@ -1,7 +1,9 @@
 #include <gtest/gtest.h>
 
+#include <deque>
 #include <fstream>
 #include <iterator>
+#include <unordered_map>
 #include <nlohmann/json.hpp>
 
 #include "projections/state.h"
@@ -122,7 +124,7 @@ TEST(Requests, ARetryOlderThanTheWindowIsRefusedNotAppliedAgain) {
   ASSERT_EQ(f.state.apply_batch(first, LogIndex(f.next++), Term(1)), ApplyOutcome::kApplied);
   for (std::size_t i = 0; i < Requests::kWindowRequests; ++i) f.batch({}, 2000 + i, "fill-" + std::to_string(i));
   f.batch({ConfigSet{"ovn.central-ips", "10.0.0.2"}}, 20000, "later");
-  ASSERT_FALSE(f.state.requests().find("t1000-first").has_value());
+  ASSERT_EQ(f.state.requests().find("t1000-first"), nullptr);
   EXPECT_EQ(f.state.requests().horizon_ms(), 2000u);  // fill-0 left last
   EXPECT_TRUE(f.state.requests().expired("t1000-first"));
   EXPECT_FALSE(f.state.requests().expired("t2001-new"));
@@ -147,8 +149,68 @@ TEST(Requests, RemembersIdsWithinTheWindow) {
   f.batch({ConfigSet{"k", "1"}}, 1, "first");
   EXPECT_EQ(f.state.requests().find("first")->index, LogIndex(1));
   for (std::size_t i = 0; i < Requests::kWindowRequests; ++i) f.batch({}, 1, "fill-" + std::to_string(i));
-  EXPECT_FALSE(f.state.requests().find("first").has_value());
+  EXPECT_EQ(f.state.requests().find("first"), nullptr);
   EXPECT_EQ(f.state.requests().size(), Requests::kWindowRequests);
+}
+
+// The table against a plain model (a map and an arrival queue) through several windows' worth of
+// records: ids that repeat, ids that left the window and come back, and lookups of every id ever
+// seen. Deletion from the flat index (backward shift) is exercised on every record once full.
+TEST(Requests, AgreesWithAPlainModelThroughManyWindows) {
+  Requests r;
+  std::unordered_map<std::string, Requests::Applied> model;
+  std::deque<std::string> order;
+  std::uint64_t model_horizon = 0;
+  std::vector<std::string> seen;
+  std::uint64_t rng = 12345;
+  auto next = [&] {
+    rng = rng * 6364136223846793005ULL + 1442695040888963407ULL;
+    return rng >> 33;
+  };
+  for (std::uint64_t i = 0; i < 4 * Requests::kWindowRequests; ++i) {
+    // A third of the records reuse an id seen before (inside the window or already forgotten).
+    std::string id = !seen.empty() && next() % 3 == 0 ? seen[next() % seen.size()] : "id-" + std::to_string(next());
+    const std::string digest = std::to_string(i);
+    r.record(id, LogIndex(i + 1), i % 7 == 0, digest, 1000 + i);
+    if (!model.contains(id)) {
+      model.emplace(id, Requests::Applied{LogIndex(i + 1), i % 7 == 0, digest, 1000 + i});
+      order.push_back(id);
+      seen.push_back(id);
+      if (order.size() > Requests::kWindowRequests) {
+        model_horizon = std::max(model_horizon, model.at(order.front()).time_ms);
+        model.erase(order.front());
+        order.pop_front();
+      }
+    }
+    if (i % 997 != 0 && i + 1 != 4 * Requests::kWindowRequests) continue;
+    ASSERT_EQ(r.size(), model.size()) << "after " << i;
+    ASSERT_EQ(r.horizon_ms(), model_horizon) << "after " << i;
+    for (const auto& s : seen) {
+      const auto* got = r.find(s);
+      auto want = model.find(s);
+      ASSERT_EQ(got != nullptr, want != model.end()) << s << " after " << i;
+      if (got == nullptr) continue;
+      EXPECT_EQ(got->index, want->second.index) << s;
+      EXPECT_EQ(got->superseded, want->second.superseded) << s;
+      EXPECT_EQ(got->digest, want->second.digest) << s;
+      EXPECT_EQ(got->time_ms, want->second.time_ms) << s;
+    }
+  }
+  // A checkpoint keeps the records in their order: the restored table forgets the same ones next.
+  Requests restored;
+  ASSERT_TRUE(restored.restore(r.snapshot()).ok());
+  EXPECT_EQ(restored.snapshot(), r.snapshot());
+  const std::string oldest = order.front();
+  restored.record("one-more", LogIndex(1), false, "", 0);
+  EXPECT_EQ(restored.find(oldest), nullptr);
+  EXPECT_NE(restored.find(order[1]), nullptr);
+  EXPECT_NE(restored.find("one-more"), nullptr);
+  // A copy is independent of its source.
+  Requests copy = r;
+  copy.record("only-in-the-copy", LogIndex(1), false, "", 0);
+  EXPECT_EQ(r.find("only-in-the-copy"), nullptr);
+  EXPECT_NE(copy.find("only-in-the-copy"), nullptr);
+  EXPECT_NE(r.find(oldest), nullptr);
 }
 
 // A request that a new leader proposed again after its predecessor had committed it (the retry
@@ -187,7 +249,7 @@ TEST(Supersede, ABatchWhosePreconditionsFailChangesNothingButIsRecorded) {
   // A concurrent issue for the same name that passed decide() against an older view.
   f.batch({JoinTokenIssued{"a", std::string(32, 'y'), 6000}}, 11, "second");
   EXPECT_EQ(f.state.tokens().find("a")->secret_sha256, std::string(32, 'x'));
-  ASSERT_TRUE(f.state.requests().find("second").has_value());
+  ASSERT_NE(f.state.requests().find("second"), nullptr);
   EXPECT_TRUE(f.state.requests().find("second")->superseded);
   EXPECT_FALSE(f.state.requests().find("first")->superseded);
   EXPECT_EQ(f.state.describe()[0].digest_hex, before[0].digest_hex);  // membership

@@ -6,17 +6,83 @@
 
 namespace movn::projections {
 
+std::uint64_t Requests::hash_of(std::string_view id) { return std::hash<std::string_view>{}(id); }
+
+std::optional<std::size_t> Requests::slot_of(std::string_view id, std::uint64_t hash) const {
+  if (index_.empty()) return std::nullopt;
+  const std::size_t mask = index_.size() - 1;
+  const auto tag = static_cast<std::uint32_t>(hash >> 32);
+  // Never full (at most half), so an empty slot ends every probe.
+  for (std::size_t i = hash & mask;; i = (i + 1) & mask) {
+    const Slot& s = index_[i];
+    if (s.pos1 == 0) return std::nullopt;
+    if (s.tag == tag && ring_[s.pos1 - 1].id == id) return i;
+  }
+}
+
+std::size_t Requests::slot_of_position(std::uint64_t hash, std::size_t pos) const {
+  const std::size_t mask = index_.size() - 1;
+  std::size_t i = hash & mask;
+  while (index_[i].pos1 != pos + 1) i = (i + 1) & mask;
+  return i;
+}
+
+void Requests::place(std::size_t pos) {
+  const std::size_t mask = index_.size() - 1;
+  const std::uint64_t hash = ring_[pos].hash;
+  std::size_t i = hash & mask;
+  while (index_[i].pos1 != 0) i = (i + 1) & mask;
+  index_[i] = Slot{static_cast<std::uint32_t>(pos + 1), static_cast<std::uint32_t>(hash >> 32)};
+}
+
+void Requests::erase_slot(std::size_t hole) {
+  // Backward shift: a later entry of the same probe run moves into the hole unless its home
+  // slot lies after the hole (cyclically), where a probe for it starts past the hole anyway.
+  const std::size_t mask = index_.size() - 1;
+  for (std::size_t j = (hole + 1) & mask; index_[j].pos1 != 0; j = (j + 1) & mask) {
+    const std::size_t home = ring_[index_[j].pos1 - 1].hash & mask;
+    const bool stays = hole <= j ? (hole < home && home <= j) : (hole < home || home <= j);
+    if (stays) continue;
+    index_[hole] = index_[j];
+    hole = j;
+  }
+  index_[hole] = Slot{};
+}
+
+void Requests::grow_index(std::size_t records) {
+  if (index_.size() >= 2 * records) return;
+  std::size_t size = 16;
+  while (size < 2 * records) size *= 2;
+  index_.assign(size, Slot{});
+  for (std::size_t k = 0; k < count_; ++k) place((head_ + k) % kWindowRequests);
+}
+
+void Requests::evict_oldest() {
+  Record& oldest = ring_[head_];
+  horizon_ms_ = std::max(horizon_ms_, oldest.applied.time_ms);
+  erase_slot(slot_of_position(oldest.hash, head_));
+  head_ = (head_ + 1) % kWindowRequests;
+  --count_;
+}
+
 void Requests::record(const std::string& request_id, LogIndex index, bool superseded,
                       const std::string& digest, std::uint64_t time_ms) {
   if (request_id.empty()) return;
-  if (!by_id_.try_emplace(request_id, Applied{index, superseded, digest, time_ms}).second) return;
-  order_.push_back(request_id);
-  while (order_.size() > kWindowRequests) {
-    auto it = by_id_.find(order_.front());
-    horizon_ms_ = std::max(horizon_ms_, it->second.time_ms);
-    by_id_.erase(it);
-    order_.pop_front();
-  }
+  const std::uint64_t hash = hash_of(request_id);
+  if (slot_of(request_id, hash)) return;  // the first record stands
+  if (count_ == kWindowRequests) evict_oldest();
+  const std::size_t pos = (head_ + count_) % kWindowRequests;
+  if (pos == ring_.size()) ring_.emplace_back();
+  Record& r = ring_[pos];  // a reused record keeps its strings' storage
+  r.id.assign(request_id);
+  r.hash = hash;
+  r.applied.index = index;
+  r.applied.superseded = superseded;
+  r.applied.digest.assign(digest);
+  r.applied.time_ms = time_ms;
+  grow_index(count_ + 1);  // places the records before this one again if it grows
+  ++count_;
+  place(pos);
 }
 
 bool Requests::expired(std::string_view request_id) const {
@@ -36,17 +102,17 @@ std::optional<std::uint64_t> request_issue_time_ms(std::string_view id) {
   return ms;
 }
 
-std::optional<Requests::Applied> Requests::find(const std::string& request_id) const {
-  auto it = by_id_.find(request_id);
-  if (it == by_id_.end()) return std::nullopt;
-  return it->second;
+const Requests::Applied* Requests::find(std::string_view request_id) const {
+  auto slot = slot_of(request_id, hash_of(request_id));
+  return slot ? &ring_[index_[*slot].pos1 - 1].applied : nullptr;
 }
 
 std::string Requests::snapshot() const {
   auto arr = nlohmann::json::array();
-  for (const auto& id : order_) {
-    const auto& a = by_id_.at(id);
-    arr.push_back({id, a.index.value, a.superseded,
+  for (std::size_t k = 0; k < count_; ++k) {
+    const Record& r = ring_[(head_ + k) % kWindowRequests];
+    const Applied& a = r.applied;
+    arr.push_back({r.id, a.index.value, a.superseded,
                    nlohmann::json::binary(std::vector<std::uint8_t>(a.digest.begin(), a.digest.end())), a.time_ms});
   }
   auto bytes = nlohmann::json::to_cbor(nlohmann::json{{"horizon_ms", horizon_ms_}, {"records", arr}});

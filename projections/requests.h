@@ -6,10 +6,11 @@
 // Single-threaded (core thread).
 #pragma once
 
-#include <deque>
+#include <cstdint>
 #include <optional>
 #include <string>
-#include <unordered_map>
+#include <string_view>
+#include <vector>
 
 #include "projections/projection.h"
 
@@ -33,16 +34,42 @@ class Requests final : public Projection {
   std::string snapshot() const override;
   Result<void> restore(std::string_view bytes) override;
 
-  std::optional<Applied> find(const std::string& request_id) const;
-  std::size_t size() const { return order_.size(); }
+  // The record of a request id, or nullptr. Valid until the next record() or restore().
+  const Applied* find(std::string_view request_id) const;
+  std::size_t size() const { return count_; }
   // The cluster time of the newest record that left the window (0: none has).
   std::uint64_t horizon_ms() const { return horizon_ms_; }
   // True for an id that says it was first sent at or before horizon_ms().
   bool expired(std::string_view request_id) const;
 
  private:
-  std::unordered_map<std::string, Applied> by_id_;
-  std::deque<std::string> order_;
+  // Each apply looks an id up and records it, on every member and twice on a leader (its
+  // speculative view too), so the table is flat: the records in arrival order in a ring that
+  // reuses the oldest one's storage, and an open-addressing index over it (linear probing, at
+  // most half full, backward-shift deletion) that keeps part of each hash beside the position so
+  // that a probe rarely touches a record it does not want.
+  struct Record {
+    std::string id;
+    std::uint64_t hash = 0;
+    Applied applied;
+  };
+  struct Slot {
+    std::uint32_t pos1 = 0;  // ring position + 1; 0: empty
+    std::uint32_t tag = 0;   // the hash's high half
+  };
+  static std::uint64_t hash_of(std::string_view id);
+  // The index slot that holds ring position `pos`, or of `id` (nullopt: not there).
+  std::size_t slot_of_position(std::uint64_t hash, std::size_t pos) const;
+  std::optional<std::size_t> slot_of(std::string_view id, std::uint64_t hash) const;
+  void place(std::size_t pos);
+  void erase_slot(std::size_t slot);
+  void grow_index(std::size_t records);
+  void evict_oldest();
+
+  std::vector<Record> ring_;  // at most kWindowRequests; the oldest at head_ once full
+  std::size_t head_ = 0;
+  std::size_t count_ = 0;
+  std::vector<Slot> index_;  // a power of two in size, or empty
   std::uint64_t horizon_ms_ = 0;
 };
 
