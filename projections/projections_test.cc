@@ -213,6 +213,44 @@ TEST(Requests, AgreesWithAPlainModelThroughManyWindows) {
   EXPECT_NE(r.find(oldest), nullptr);
 }
 
+// The checkpoint of the table is written without a JSON tree; its bytes are the ones
+// nlohmann::json::to_cbor() gives for the tree (what earlier checkpoints hold), at every length
+// boundary of CBOR's counts: ids and digests of 0 to 300 bytes, numbers up to 2^64-1, a full window.
+TEST(Requests, TheCheckpointIsTheCborOfItsJsonTree) {
+  auto tree_cbor = [](const Requests& r, const std::vector<std::string>& ids) {
+    auto arr = nlohmann::json::array();
+    for (const auto& id : ids) {
+      const auto* a = r.find(id);
+      if (a == nullptr) continue;
+      arr.push_back({id, a->index.value, a->superseded,
+                     nlohmann::json::binary(std::vector<std::uint8_t>(a->digest.begin(), a->digest.end())), a->time_ms});
+    }
+    auto bytes = nlohmann::json::to_cbor(nlohmann::json{{"horizon_ms", r.horizon_ms()}, {"records", arr}});
+    return std::string(bytes.begin(), bytes.end());
+  };
+  Requests r;
+  std::vector<std::string> ids;
+  EXPECT_EQ(r.snapshot(), tree_cbor(r, ids));
+  const std::uint64_t numbers[] = {0, 23, 24, 255, 256, 65535, 65536, 4294967295ULL, 4294967296ULL, ~0ULL};
+  std::size_t i = 0;
+  for (std::size_t len : {1, 23, 24, 25, 255, 256, 300}) {
+    for (std::size_t dlen : {0, 23, 24, 32, 256, 300}) {
+      std::string id = std::to_string(i) + "-" + std::string(len, 'x');
+      r.record(id, LogIndex(numbers[i % 10]), i % 2 == 0, std::string(dlen, static_cast<char>(i)), numbers[(i + 3) % 10]);
+      ids.push_back(id);
+      ++i;
+    }
+  }
+  EXPECT_EQ(r.snapshot(), tree_cbor(r, ids));
+  for (std::size_t k = 0; k < Requests::kWindowRequests + 5; ++k) {
+    ids.push_back("fill-" + std::to_string(k));
+    r.record(ids.back(), LogIndex(k + 1), false, std::string(32, 'd'), 5000 + k);
+  }
+  ASSERT_EQ(r.size(), Requests::kWindowRequests);
+  ASSERT_NE(r.horizon_ms(), 0u);
+  EXPECT_EQ(r.snapshot(), tree_cbor(r, ids));
+}
+
 // A request that a new leader proposed again after its predecessor had committed it (the retry
 // reached the log twice) changes the state once, on every member alike.
 TEST(ExactlyOnce, ARequestIdAlreadyAppliedChangesNothing) {

@@ -107,16 +107,61 @@ const Requests::Applied* Requests::find(std::string_view request_id) const {
   return slot ? &ring_[index_[*slot].pos1 - 1].applied : nullptr;
 }
 
+namespace {
+
+// The CBOR items a requests checkpoint holds (RFC 8949), written straight into the output: the
+// table is written every kCheckpointEveryEntries entries on the core thread, and a JSON tree of
+// ten thousand records made that a burst of allocations. The bytes are the ones
+// nlohmann::json::to_cbor() writes for the same tree (a test compares them).
+void cbor_head(std::string& out, std::uint8_t major, std::uint64_t n) {
+  const auto type = static_cast<char>(major << 5);
+  if (n <= 0x17) {
+    out.push_back(static_cast<char>(type | static_cast<char>(n)));
+    return;
+  }
+  // The additional information 24..27 says the count follows in 1, 2, 4 or 8 bytes, big-endian.
+  const int extra = n <= 0xff ? 24 : n <= 0xffff ? 25 : n <= 0xffffffff ? 26 : 27;
+  const int bytes = 1 << (extra - 24);
+  out.push_back(static_cast<char>(type | static_cast<char>(extra)));
+  for (int i = bytes - 1; i >= 0; --i) out.push_back(static_cast<char>((n >> (8 * i)) & 0xff));
+}
+void cbor_uint(std::string& out, std::uint64_t n) { cbor_head(out, 0, n); }
+void cbor_bytes(std::string& out, std::string_view b) {
+  cbor_head(out, 2, b.size());
+  out.append(b);
+}
+void cbor_text(std::string& out, std::string_view t) {
+  cbor_head(out, 3, t.size());
+  out.append(t);
+}
+
+}  // namespace
+
 std::string Requests::snapshot() const {
-  auto arr = nlohmann::json::array();
+  // {"horizon_ms": uint, "records": [[id, index, superseded, digest (bytes), time_ms], ...]}
+  std::string out;
+  std::size_t size = 32;
+  for (std::size_t k = 0; k < count_; ++k) {
+    const Record& r = ring_[(head_ + k) % kWindowRequests];
+    size += r.id.size() + r.applied.digest.size() + 40;
+  }
+  out.reserve(size);
+  cbor_head(out, 5, 2);  // a map of two, its keys in the order to_cbor sorts them
+  cbor_text(out, "horizon_ms");
+  cbor_uint(out, horizon_ms_);
+  cbor_text(out, "records");
+  cbor_head(out, 4, count_);
   for (std::size_t k = 0; k < count_; ++k) {
     const Record& r = ring_[(head_ + k) % kWindowRequests];
     const Applied& a = r.applied;
-    arr.push_back({r.id, a.index.value, a.superseded,
-                   nlohmann::json::binary(std::vector<std::uint8_t>(a.digest.begin(), a.digest.end())), a.time_ms});
+    cbor_head(out, 4, 5);
+    cbor_text(out, r.id);
+    cbor_uint(out, a.index.value);
+    out.push_back(static_cast<char>(a.superseded ? 0xf5 : 0xf4));
+    cbor_bytes(out, a.digest);
+    cbor_uint(out, a.time_ms);
   }
-  auto bytes = nlohmann::json::to_cbor(nlohmann::json{{"horizon_ms", horizon_ms_}, {"records", arr}});
-  return std::string(bytes.begin(), bytes.end());
+  return out;
 }
 
 Result<void> Requests::restore(std::string_view bytes) {

@@ -60,6 +60,15 @@ void BM_CopyFullWindow(benchmark::State& state) {
 }
 BENCHMARK(BM_CopyFullWindow);
 
+// The table's part of a checkpoint (every kCheckpointEveryEntries entries, on the core thread).
+void BM_SnapshotFullWindow(benchmark::State& state) {
+  Requests r;
+  const std::string digest(32, 'd');
+  for (std::uint64_t n = 0; n < Requests::kWindowRequests; ++n) r.record(request_id(n), LogIndex(n + 1), false, digest, n);
+  for (auto _ : state) benchmark::DoNotOptimize(r.snapshot());
+}
+BENCHMARK(BM_SnapshotFullWindow)->Unit(benchmark::kMillisecond);
+
 }  // namespace
 
 BENCHMARK_MAIN();
