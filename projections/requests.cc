@@ -11,7 +11,7 @@ std::uint64_t Requests::hash_of(std::string_view id) { return std::hash<std::str
 std::optional<std::size_t> Requests::slot_of(std::string_view id, std::uint64_t hash) const {
   if (index_.empty()) return std::nullopt;
   const std::size_t mask = index_.size() - 1;
-  const auto tag = static_cast<std::uint32_t>(hash >> 32);
+  const auto tag = static_cast<std::uint32_t>(hash);
   // Never full (at most half), so an empty slot ends every probe.
   for (std::size_t i = hash & mask;; i = (i + 1) & mask) {
     const Slot& s = index_[i];
@@ -32,15 +32,18 @@ void Requests::place(std::size_t pos) {
   const std::uint64_t hash = ring_[pos].hash;
   std::size_t i = hash & mask;
   while (index_[i].pos1 != 0) i = (i + 1) & mask;
-  index_[i] = Slot{static_cast<std::uint32_t>(pos + 1), static_cast<std::uint32_t>(hash >> 32)};
+  index_[i] = Slot{static_cast<std::uint32_t>(pos + 1), static_cast<std::uint32_t>(hash)};
 }
+
+// Home slots come from the tag, so the index must stay below 2^32 slots.
+static_assert(Requests::kWindowRequests < (std::size_t{1} << 30));
 
 void Requests::erase_slot(std::size_t hole) {
   // Backward shift: a later entry of the same probe run moves into the hole unless its home
   // slot lies after the hole (cyclically), where a probe for it starts past the hole anyway.
   const std::size_t mask = index_.size() - 1;
   for (std::size_t j = (hole + 1) & mask; index_[j].pos1 != 0; j = (j + 1) & mask) {
-    const std::size_t home = ring_[index_[j].pos1 - 1].hash & mask;
+    const std::size_t home = index_[j].tag & mask;  // the index is far smaller than 2^32
     const bool stays = hole <= j ? (hole < home && home <= j) : (hole < home || home <= j);
     if (stays) continue;
     index_[hole] = index_[j];

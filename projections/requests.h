@@ -46,8 +46,9 @@ class Requests final : public Projection {
   // Each apply looks an id up and records it, on every member and twice on a leader (its
   // speculative view too), so the table is flat: the records in arrival order in a ring that
   // reuses the oldest one's storage, and an open-addressing index over it (linear probing, at
-  // most half full, backward-shift deletion) that keeps part of each hash beside the position so
-  // that a probe rarely touches a record it does not want.
+  // most half full, backward-shift deletion) that keeps the hash's low half beside the position:
+  // a probe rarely touches a record it does not want, and a deletion finds each entry's home
+  // slot without touching records at all.
   struct Record {
     std::string id;
     std::uint64_t hash = 0;
@@ -55,7 +56,7 @@ class Requests final : public Projection {
   };
   struct Slot {
     std::uint32_t pos1 = 0;  // ring position + 1; 0: empty
-    std::uint32_t tag = 0;   // the hash's high half
+    std::uint32_t tag = 0;   // the hash's low half (its home slot is tag & mask)
   };
   static std::uint64_t hash_of(std::string_view id);
   // The index slot that holds ring position `pos`, or of `id` (nullopt: not there).
