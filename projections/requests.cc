@@ -57,7 +57,7 @@ void Requests::grow_index(std::size_t records) {
   std::size_t size = 16;
   while (size < 2 * records) size *= 2;
   index_.assign(size, Slot{});
-  for (std::size_t k = 0; k < count_; ++k) place((head_ + k) % kWindowRequests);
+  for (std::size_t k = 0; k < count_; ++k) place(position(k));
 }
 
 void Requests::evict_oldest() {
@@ -74,7 +74,7 @@ void Requests::record(const std::string& request_id, LogIndex index, bool supers
   const std::uint64_t hash = hash_of(request_id);
   if (slot_of(request_id, hash)) return;  // the first record stands
   if (count_ == kWindowRequests) evict_oldest();
-  const std::size_t pos = (head_ + count_) % kWindowRequests;
+  const std::size_t pos = position(count_);
   if (pos == ring_.size()) ring_.emplace_back();
   Record& r = ring_[pos];  // a reused record keeps its strings' storage
   r.id.assign(request_id);
@@ -145,7 +145,7 @@ std::string Requests::snapshot() const {
   std::string out;
   std::size_t size = 32;
   for (std::size_t k = 0; k < count_; ++k) {
-    const Record& r = ring_[(head_ + k) % kWindowRequests];
+    const Record& r = ring_[position(k)];
     size += r.id.size() + r.applied.digest.size() + 40;
   }
   out.reserve(size);
@@ -155,7 +155,7 @@ std::string Requests::snapshot() const {
   cbor_text(out, "records");
   cbor_head(out, 4, count_);
   for (std::size_t k = 0; k < count_; ++k) {
-    const Record& r = ring_[(head_ + k) % kWindowRequests];
+    const Record& r = ring_[position(k)];
     const Applied& a = r.applied;
     cbor_head(out, 4, 5);
     cbor_text(out, r.id);

@@ -59,8 +59,11 @@ class Requests final : public Projection {
     std::uint32_t tag = 0;   // the hash's low half (its home slot is tag & mask)
   };
   static std::uint64_t hash_of(std::string_view id);
-  // The index slot that holds ring position `pos`, or of `id` (nullopt: not there).
+  // The ring position of the k-th oldest record.
+  std::size_t position(std::size_t k) const { return (head_ + k) % kWindowRequests; }
+  // The index slot that holds ring position `pos` (which is in the index).
   std::size_t slot_of_position(std::uint64_t hash, std::size_t pos) const;
+  // The index slot of `id`, or nullopt when it is not recorded.
   std::optional<std::size_t> slot_of(std::string_view id, std::uint64_t hash) const;
   void place(std::size_t pos);
   void erase_slot(std::size_t slot);
