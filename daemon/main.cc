@@ -6,6 +6,7 @@
 
 #include <CLI/CLI.hpp>
 #include <cerrno>
+#include <csignal>
 #include <cstring>
 #include <ctime>
 #include <iostream>
@@ -76,6 +77,11 @@ int main(int argc, char** argv) {
     return 0;
   }
   auto r = movn::daemon::run_daemon(options);
+  // The daemon has stopped: its signal handling ended with it. A second SIGTERM or SIGINT while
+  // the process winds down (destructors, a sanitizer's exit checks) must not turn a clean stop
+  // into a death by that signal (exit status 143 instead of 0).
+  std::signal(SIGTERM, SIG_IGN);
+  std::signal(SIGINT, SIG_IGN);
   if (!r.ok()) {
     spdlog::shutdown();
     std::cerr << "Error: " << r.error().message << "\n";
@@ -93,6 +99,9 @@ int main(int argc, char** argv) {
     }
     spdlog::info("the removed member's state is in {}; starting again", backup->string());
     spdlog::shutdown();
+    // Ignored signals stay ignored across exec: the new image must be stoppable while it starts.
+    std::signal(SIGTERM, SIG_DFL);
+    std::signal(SIGINT, SIG_DFL);
     ::execv("/proc/self/exe", argv);
     std::cerr << "Error: failed to start again: " << std::strerror(errno) << "\n";
     return 1;
